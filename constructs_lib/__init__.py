@@ -1,0 +1,42 @@
+"""cdk8s constructs for the two-tier Todo app.
+
+Import the constructs and their props from here; every prop defaults to the
+value in the Phase IV spec, so ``TodoBackend(chart, "backend")`` is the spec's
+backend.
+"""
+
+from constructs_lib.backend import SECRET_KEYS, TodoBackend, TodoBackendProps
+from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, canonical_config_json, config_checksum
+from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
+from constructs_lib.ingress import TodoIngress, TodoIngressProps
+from constructs_lib.stack import add_todo_charts
+from constructs_lib.workload import (
+    IngressPath,
+    Probe,
+    PullPolicy,
+    Resources,
+    ServiceType,
+    Workload,
+    WorkloadProps,
+)
+
+__all__ = [
+    "CONFIG_CHECKSUM_ANNOTATION",
+    "SECRET_KEYS",
+    "IngressPath",
+    "Probe",
+    "PullPolicy",
+    "Resources",
+    "ServiceType",
+    "TodoBackend",
+    "TodoBackendProps",
+    "TodoFrontend",
+    "TodoFrontendProps",
+    "TodoIngress",
+    "TodoIngressProps",
+    "Workload",
+    "WorkloadProps",
+    "add_todo_charts",
+    "canonical_config_json",
+    "config_checksum",
+]

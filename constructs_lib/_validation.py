@@ -1,0 +1,180 @@
+"""Checks shared by every props class.
+
+Each check raises ``ValueError`` whose message names the field, the value that
+was given and what is allowed, so a bad prop fails where the app is built, not
+later in the cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+# RFC 1035 label: what Kubernetes requires of Service names.
+_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+# RFC 1123 subdomain: what Kubernetes requires of most object names and hosts.
+_DNS_SUBDOMAIN = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+)
+# Label values: up to 63 characters, alphanumeric at both ends.
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+# Docker reference grammar, simplified: [host[:port]/]path, lowercase path components.
+_IMAGE_REPOSITORY = re.compile(
+    r"^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$"
+)
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+
+_BINARY_SUFFIXES = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
+_DECIMAL_SUFFIXES = {"n": -3, "u": -2, "m": -1, "": 0, "k": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
+_QUANTITY = re.compile(r"^(?P<number>[0-9]+(\.[0-9]+)?)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)$")
+
+
+def fail(owner: str, field: str, value: object, allowed: str) -> ValueError:
+    """Build the error every check raises: ``Owner.field: got <value>; <allowed>``."""
+    return ValueError(f"{owner}.{field}: got {value!r}; {allowed}")
+
+
+def check_int(owner: str, field: str, value: Any, *, minimum: int, maximum: int | None = None) -> None:
+    # bool is an int in Python; `replicas=True` is a mistake, not 1.
+    in_range = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+    if in_range and maximum is not None:
+        in_range = value <= maximum
+    if not in_range:
+        bound = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        raise fail(owner, field, value, f"must be an integer {bound}")
+
+
+def check_port(owner: str, field: str, value: Any) -> None:
+    check_int(owner, field, value, minimum=1, maximum=65535)
+
+
+def check_dns_label(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not _DNS_LABEL.match(value):
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be a DNS label: 1-63 lowercase letters, digits or '-', "
+            "starting with a letter and ending with a letter or digit",
+        )
+
+
+def check_dns_subdomain(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not _DNS_SUBDOMAIN.match(value):
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be a DNS name: dot-separated lowercase labels of letters, digits or '-', "
+            "at most 253 characters",
+        )
+
+
+def check_label_value(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not value or not _LABEL_VALUE.match(value):
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be a non-empty Kubernetes label value: up to 63 letters, digits, '-', '_' or '.', "
+            "starting and ending with a letter or digit",
+        )
+
+
+def check_image_repository(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not _IMAGE_REPOSITORY.match(value):
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be a non-empty image repository such as 'todo-backend' or "
+            "'registry.example.com:5000/team/todo-backend', without a tag",
+        )
+
+
+def check_image_tag(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not _IMAGE_TAG.match(value):
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be an image tag: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'",
+        )
+
+
+def check_http_path(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not value.startswith("/") or any(c.isspace() for c in value):
+        raise fail(owner, field, value, "must be an HTTP path starting with '/' and without spaces")
+
+
+def check_origin(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not _ORIGIN.match(value):
+        raise fail(
+            owner, field, value, "must be an origin such as 'http://todo.local' (scheme and host, no path)"
+        )
+
+
+def check_choice(owner: str, field: str, value: Any, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise fail(owner, field, value, f"must be one of {', '.join(allowed)}")
+
+
+def check_env_map(owner: str, field: str, value: Any, *, reserved: Mapping[str, str]) -> None:
+    """Environment maps: valid names, string values, and none of the names a typed prop owns."""
+    if not isinstance(value, Mapping):
+        raise fail(owner, field, value, "must be a mapping of environment variable names to strings")
+    for key, item in value.items():
+        if not isinstance(key, str) or not _ENV_NAME.match(key):
+            raise fail(owner, field, key, "keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*)")
+        if key in reserved:
+            raise fail(owner, field, key, f"is set by {reserved[key]}; set it there instead")
+        if not isinstance(item, str):
+            raise fail(owner, f"{field}[{key!r}]", item, "values must be strings")
+
+
+def parse_quantity(owner: str, field: str, value: Any) -> Decimal:
+    """Return the amount a Kubernetes quantity stands for, refusing non-canonical spellings.
+
+    The API server rewrites quantities into a canonical form (``1000m`` becomes
+    ``1``, ``1024Mi`` becomes ``1Gi``); a manifest that spells one differently
+    never matches the live object, and Argo CD shows it OutOfSync forever.
+    """
+    match = _QUANTITY.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be a Kubernetes quantity such as '250m', '1', '256Mi' or '1Gi'",
+        )
+    number, suffix = Decimal(match["number"]), match["suffix"]
+    if suffix in _BINARY_SUFFIXES[1:]:
+        amount = number * 1024 ** _BINARY_SUFFIXES.index(suffix)
+    else:
+        amount = number * Decimal(1000) ** _DECIMAL_SUFFIXES[suffix]
+    if amount <= 0:
+        raise fail(owner, field, value, "must be greater than zero")
+    canonical = _canonical(amount, binary=suffix in _BINARY_SUFFIXES[1:])
+    if canonical != value:
+        raise fail(owner, field, value, f"must be written in canonical form: {canonical!r}")
+    return amount
+
+
+def _canonical(amount: Decimal, *, binary: bool) -> str:
+    """Spell an amount the way the Kubernetes API server does."""
+    if binary and amount == amount.to_integral_value() and amount >= 1024:
+        exponent = 0
+        while exponent < 6 and amount % 1024 ** (exponent + 1) == 0:
+            exponent += 1
+        if exponent:
+            return f"{int(amount / 1024**exponent)}{_BINARY_SUFFIXES[exponent]}"
+    for suffix, exponent in sorted(_DECIMAL_SUFFIXES.items(), key=lambda item: -item[1]):
+        mantissa = amount / Decimal(1000) ** exponent
+        if mantissa == mantissa.to_integral_value() and mantissa >= 1:
+            return f"{int(mantissa)}{suffix}"
+    # Finer than a nano-unit: the API server rounds up to 1n.
+    return "1n"

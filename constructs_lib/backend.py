@@ -1,0 +1,107 @@
+"""The FastAPI backend: ``todo-backend`` on port 8000, secrets from ``todo-secrets``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from constructs import Construct
+
+from constructs_lib import _validation as check
+from constructs_lib.workload import IngressPath, Probe, Resources, Workload, WorkloadProps
+
+# The keys of the external Secret, each read into the env variable of the same name.
+SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
+JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TodoBackendProps(WorkloadProps):
+    """Props of :class:`TodoBackend`; every default is the spec's value.
+
+    Attributes (beyond :class:`~constructs_lib.workload.WorkloadProps`):
+        secret_name: the existing Secret holding ``DATABASE_URL``,
+            ``BETTER_AUTH_SECRET`` and ``OPENAI_API_KEY``. It is never created
+            here: users create it with ``kubectl create secret generic``.
+        jwt_algorithm: ``JWT_ALGORITHM``, the HMAC algorithm signing tokens.
+        jwt_expire_days: ``JWT_EXPIRE_DAYS``, how long a token is valid.
+        cors_origins: ``CORS_ORIGINS``, the browser origins allowed to call the
+            API (written comma-separated), e.g. ``("https://todo.example.com",)``.
+
+    Example:
+        ``TodoBackendProps(replicas=2, image_tag="1.0.3", image_pull_policy="IfNotPresent")``
+    """
+
+    name: str = "todo-backend"
+    image: str = "todo-backend"
+    port: int = 8000
+    resources: Resources = Resources(
+        cpu_request="250m", memory_request="256Mi", cpu_limit="500m", memory_limit="512Mi"
+    )
+    liveness: Probe = Probe(http_path="/health", period_seconds=30, timeout_seconds=5)
+    readiness: Probe = Probe(http_path="/health", period_seconds=10, timeout_seconds=5)
+    # The backend serves its routes under /api, so the prefix reaches it unchanged.
+    ingress_paths: tuple[IngressPath, ...] = (
+        IngressPath(path="/api"),
+        IngressPath(path="/health", exact=True),
+    )
+    secret_name: str = "todo-secrets"
+    jwt_algorithm: str = "HS256"
+    jwt_expire_days: int = 7
+    cors_origins: tuple[str, ...] = field(default=("http://todo.local",))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
+        super().__post_init__()
+
+    def validate(self) -> None:
+        super().validate()
+        owner = self._owner
+        check.check_dns_subdomain(owner, "secret_name", self.secret_name)
+        check.check_choice(owner, "jwt_algorithm", self.jwt_algorithm, JWT_ALGORITHMS)
+        check.check_int(owner, "jwt_expire_days", self.jwt_expire_days, minimum=1)
+        if not self.cors_origins:
+            raise check.fail(owner, "cors_origins", self.cors_origins, "must list at least one origin")
+        for origin in self.cors_origins:
+            check.check_origin(owner, "cors_origins", origin)
+
+    def reserved_config(self) -> Mapping[str, str]:
+        return {
+            "JWT_ALGORITHM": "jwt_algorithm",
+            "JWT_EXPIRE_DAYS": "jwt_expire_days",
+            "CORS_ORIGINS": "cors_origins",
+            **{key: "secret_name (it is a Secret key)" for key in SECRET_KEYS},
+        }
+
+    def config_data(self) -> dict[str, str]:
+        return {
+            "JWT_ALGORITHM": self.jwt_algorithm,
+            "JWT_EXPIRE_DAYS": str(self.jwt_expire_days),
+            "CORS_ORIGINS": ",".join(self.cors_origins),
+            **self.extra_config,
+        }
+
+
+class TodoBackend(Workload):
+    """The backend's ConfigMap, Deployment and Service.
+
+    Example:
+        ``backend = TodoBackend(chart, "backend", props=TodoBackendProps(replicas=2))``
+        then ``backend.service_name``, ``backend.port``, ``backend.deployment``.
+    """
+
+    # gunicorn and Python write temporary files; the root filesystem is read-only.
+    WRITABLE_PATHS = {"/tmp": "64Mi"}
+
+    def __init__(
+        self, scope: Construct, id: str, *, props: TodoBackendProps | None = None
+    ) -> None:
+        props = props or TodoBackendProps()
+        super().__init__(
+            scope,
+            id,
+            props=props,
+            component="backend",
+            secret_env={key: (props.secret_name, key) for key in SECRET_KEYS},
+            writable_paths=self.WRITABLE_PATHS,
+        )

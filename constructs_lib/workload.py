@@ -1,0 +1,436 @@
+"""Plumbing shared by the backend and the frontend: props, labels and the hardened workload.
+
+A :class:`Workload` is one ConfigMap, one Deployment and one ClusterIP Service
+with stable names, Helm's recommended labels, selectors of name + instance
+only, a config checksum on the pod template and a pod that meets the Pod
+Security Standards "restricted" profile.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import cdk8s
+import cdk8s_plus_27 as kplus
+from constructs import Construct
+
+from constructs_lib import _validation as check
+from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
+
+PART_OF = "todo"
+_CPU_SPELLING = re.compile(r"^[0-9]+m?$")
+_MEMORY_SPELLING = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti|Pi)$")
+_SPELLING_HINT = {
+    "cpu": "must be millicores ('250m') or whole cores ('2')",
+    "memory": "must use a binary suffix (Ki, Mi, Gi, Ti, Pi), e.g. '256Mi'",
+}
+MANAGED_BY = "cdk8s"
+
+
+class PullPolicy(str, enum.Enum):
+    """When the kubelet pulls the image."""
+
+    ALWAYS = "Always"
+    IF_NOT_PRESENT = "IfNotPresent"
+    # Minikube runs images built into its own store; there is no registry to pull from.
+    NEVER = "Never"
+
+
+class ServiceType(str, enum.Enum):
+    """How the Service is reachable."""
+
+    CLUSTER_IP = "ClusterIP"
+    NODE_PORT = "NodePort"
+    LOAD_BALANCER = "LoadBalancer"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resources:
+    """CPU and memory requests and limits, as canonical Kubernetes quantities.
+
+    Attributes:
+        cpu_request: CPU the scheduler reserves, e.g. ``"250m"``.
+        memory_request: memory the scheduler reserves, e.g. ``"256Mi"``.
+        cpu_limit: CPU the container is throttled at, e.g. ``"500m"``.
+        memory_limit: memory above which the container is OOM-killed, e.g. ``"512Mi"``.
+    """
+
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str
+    memory_limit: str
+
+    def validate(self, owner: str) -> None:
+        for kind, spelling in (("cpu", _CPU_SPELLING), ("memory", _MEMORY_SPELLING)):
+            request_field, limit_field = f"{kind}_request", f"{kind}_limit"
+            request, limit = getattr(self, request_field), getattr(self, limit_field)
+            request_amount = check.parse_quantity(owner, request_field, request)
+            limit_amount = check.parse_quantity(owner, limit_field, limit)
+            for name, value in ((request_field, request), (limit_field, limit)):
+                if not spelling.match(value):
+                    raise check.fail(owner, name, value, _SPELLING_HINT[kind])
+            if limit_amount < request_amount:
+                raise check.fail(
+                    owner, limit_field, limit, f"must not be below {request_field} ({request!r})"
+                )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Probe:
+    """A liveness or readiness probe against the container's port.
+
+    Attributes:
+        period_seconds: how often the kubelet probes, e.g. ``30``.
+        timeout_seconds: how long one probe may take; ``None`` leaves the API
+            default (1 s). Must stay below ``period_seconds``.
+        http_path: the path of an HTTP GET probe, e.g. ``"/health"``; ``None``
+            makes it a TCP connect probe.
+    """
+
+    period_seconds: int
+    timeout_seconds: int | None = None
+    http_path: str | None = None
+
+    # The value the API server uses when timeoutSeconds is left out.
+    API_DEFAULT_TIMEOUT_SECONDS: ClassVar[int] = 1
+
+    def validate(self, owner: str) -> None:
+        check.check_int(owner, "period_seconds", self.period_seconds, minimum=1)
+        if self.timeout_seconds is not None:
+            check.check_int(owner, "timeout_seconds", self.timeout_seconds, minimum=1)
+        timeout = self.timeout_seconds or self.API_DEFAULT_TIMEOUT_SECONDS
+        if timeout >= self.period_seconds:
+            raise check.fail(
+                owner,
+                "timeout_seconds",
+                timeout,
+                f"must be below period_seconds ({self.period_seconds})",
+            )
+        if self.http_path is not None:
+            check.check_http_path(owner, "http_path", self.http_path)
+
+    def to_kplus(self, port: int) -> kplus.Probe:
+        timing: dict[str, Any] = {"period_seconds": cdk8s.Duration.seconds(self.period_seconds)}
+        if self.timeout_seconds is not None:
+            timing["timeout_seconds"] = cdk8s.Duration.seconds(self.timeout_seconds)
+        if self.http_path is None:
+            return kplus.Probe.from_tcp_socket(port=port, **timing)
+        return kplus.Probe.from_http_get(self.http_path, port=port, **timing)
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngressPath:
+    """One HTTP path an Ingress routes to a workload.
+
+    Attributes:
+        path: the path, starting with ``/``, e.g. ``"/api"``.
+        exact: ``True`` for pathType ``Exact``; ``False`` (default) for ``Prefix``,
+            which matches whole path segments (``/api`` matches ``/api/tasks``
+            but not ``/apiary``).
+    """
+
+    path: str
+    exact: bool = False
+
+    def validate(self, owner: str) -> None:
+        check.check_http_path(owner, "path", self.path)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkloadProps:
+    """Props every Todo workload has. Subclasses set the spec's defaults.
+
+    Attributes:
+        name: name of the Deployment, Service and Ingress, and the
+            ``app.kubernetes.io/name``/``instance`` labels; the ConfigMap is
+            ``<name>-config``.
+        replicas: number of pods; ``0`` scales the workload down.
+        image: image repository without tag, e.g. ``"todo-backend"``.
+        image_tag: image tag, e.g. ``"latest"`` or ``"1.0.3"``.
+        image_pull_policy: when the kubelet pulls the image.
+        port: the port the container listens on and the Service exposes.
+        service_type: how the Service is reachable.
+        resources: CPU and memory requests and limits.
+        liveness: the probe that restarts a stuck container.
+        readiness: the probe that takes a pod out of the Service until it answers.
+        ingress_paths: the paths the Ingress routes to this workload.
+        extra_config: more non-secret environment variables for the ConfigMap,
+            e.g. ``{"LOG_LEVEL": "info"}``.
+        app_version: the ``app.kubernetes.io/version`` label (the charts' appVersion).
+        run_as_user: numeric UID the container runs as (the image's user).
+        run_as_group: numeric GID the container runs as (the image's group).
+    """
+
+    name: str
+    replicas: int = 1
+    image: str
+    image_tag: str = "latest"
+    image_pull_policy: PullPolicy = PullPolicy.NEVER
+    port: int
+    service_type: ServiceType = ServiceType.CLUSTER_IP
+    resources: Resources
+    liveness: Probe
+    readiness: Probe
+    ingress_paths: tuple[IngressPath, ...]
+    extra_config: Mapping[str, str] = field(default_factory=dict)
+    app_version: str = "1.0.0"
+    run_as_user: int = 1001
+    run_as_group: int = 1001
+
+    def __post_init__(self) -> None:
+        # A frozen read-only view, so props stay immutable after validation.
+        object.__setattr__(self, "extra_config", types.MappingProxyType(dict(self.extra_config)))
+        object.__setattr__(self, "ingress_paths", tuple(self.ingress_paths))
+        self._coerce_enum("image_pull_policy", PullPolicy)
+        self._coerce_enum("service_type", ServiceType)
+        self.validate()
+
+    def _coerce_enum(self, field_name: str, enum_type: type[enum.Enum]) -> None:
+        """Accept the enum or its string value ("Never"); reject anything else."""
+        value = getattr(self, field_name)
+        try:
+            object.__setattr__(self, field_name, enum_type(value))
+        except ValueError:
+            allowed = tuple(str(member.value) for member in enum_type)
+            check.check_choice(self._owner, field_name, value, allowed)
+
+    @property
+    def _owner(self) -> str:
+        return type(self).__name__
+
+    def validate(self) -> None:
+        """Raise ``ValueError`` naming the first field whose value is not allowed."""
+        owner = self._owner
+        check.check_dns_label(owner, "name", self.name)
+        check.check_int(owner, "replicas", self.replicas, minimum=0)
+        check.check_image_repository(owner, "image", self.image)
+        check.check_image_tag(owner, "image_tag", self.image_tag)
+        check.check_port(owner, "port", self.port)
+        self.resources.validate(f"{owner}.resources")
+        self.liveness.validate(f"{owner}.liveness")
+        self.readiness.validate(f"{owner}.readiness")
+        if not self.ingress_paths:
+            raise check.fail(owner, "ingress_paths", self.ingress_paths, "must list at least one path")
+        for index, path in enumerate(self.ingress_paths):
+            path.validate(f"{owner}.ingress_paths[{index}]")
+        check.check_env_map(owner, "extra_config", self.extra_config, reserved=self.reserved_config())
+        check.check_label_value(owner, "app_version", self.app_version)
+        check.check_int(owner, "run_as_user", self.run_as_user, minimum=1)
+        check.check_int(owner, "run_as_group", self.run_as_group, minimum=1)
+
+    def reserved_config(self) -> Mapping[str, str]:
+        """Environment names a typed prop owns, mapped to that prop's name."""
+        return {}
+
+    def config_data(self) -> dict[str, str]:
+        """The ConfigMap's data: what the typed props set, then ``extra_config``."""
+        return dict(self.extra_config)
+
+
+def recommended_labels(props: WorkloadProps, component: str) -> dict[str, str]:
+    """Helm's recommended labels, the same set the charts emit."""
+    return {
+        **selector_labels(props),
+        "app.kubernetes.io/version": props.app_version,
+        "app.kubernetes.io/component": component,
+        "app.kubernetes.io/part-of": PART_OF,
+        "app.kubernetes.io/managed-by": MANAGED_BY,
+    }
+
+
+def selector_labels(props: WorkloadProps) -> dict[str, str]:
+    """Name + instance only: selectors are immutable, so nothing that may change goes in."""
+    return {"app.kubernetes.io/name": props.name, "app.kubernetes.io/instance": props.name}
+
+
+class Workload(Construct):
+    """ConfigMap + hardened Deployment + ClusterIP Service for one Todo component.
+
+    Attributes:
+        config_map: the ConfigMap the container reads with ``envFrom``.
+        deployment: the Deployment.
+        container: the Deployment's only container.
+        service: the Service in front of the pods.
+        props: the validated props it was built from.
+        component: its ``app.kubernetes.io/component`` label.
+        service_name: the Service's name, for Ingresses and clients.
+        port: the Service's port.
+        config_checksum: the pod-template annotation value; changes when the config does.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        props: WorkloadProps,
+        component: str,
+        secret_env: Mapping[str, tuple[str, str]] = types.MappingProxyType({}),
+        writable_paths: Mapping[str, str] = types.MappingProxyType({}),
+    ) -> None:
+        """Build the objects.
+
+        Args:
+            props: validated workload props.
+            component: the ``app.kubernetes.io/component`` label, e.g. ``"backend"``.
+            secret_env: environment variable -> (Secret name, key), read with ``secretKeyRef``.
+            writable_paths: mount path -> emptyDir size limit; the root filesystem is read-only.
+        """
+        super().__init__(scope, id)
+        self.props = props
+        self.component = component
+        labels = recommended_labels(props, component)
+        data = props.config_data()
+        self.config_checksum = config_checksum(data)
+        self.service_name = props.name
+        self.port = props.port
+
+        self.config_map = kplus.ConfigMap(
+            self,
+            "config",
+            metadata=cdk8s.ApiObjectMetadata(name=f"{props.name}-config", labels=labels),
+            data=data,
+        )
+        self.deployment = self._deployment(props, labels)
+        self.container = self._container(props, secret_env, writable_paths)
+        self.service = self._service(props, labels)
+
+    def _deployment(self, props: WorkloadProps, labels: Mapping[str, str]) -> kplus.Deployment:
+        deployment = kplus.Deployment(
+            self,
+            "deployment",
+            metadata=cdk8s.ApiObjectMetadata(name=props.name, labels=dict(labels)),
+            replicas=props.replicas,
+            select=False,
+            automount_service_account_token=False,
+            security_context=kplus.PodSecurityContextProps(
+                ensure_non_root=True,
+                user=props.run_as_user,
+                group=props.run_as_group,
+                fs_group=props.run_as_group,
+                fs_group_change_policy=kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+            ),
+        )
+        deployment.select(kplus.LabelSelector.of(labels=selector_labels(props)))
+        for key, value in labels.items():
+            deployment.pod_metadata.add_label(key, value)
+        deployment.pod_metadata.add_annotation(CONFIG_CHECKSUM_ANNOTATION, self.config_checksum)
+
+        api_object = cdk8s.ApiObject.of(deployment)
+        # cdk8s-plus labels every pod with its construct path; it is not ours to
+        # select on and would differ from the charts' pods.
+        api_object.add_json_patch(
+            cdk8s.JsonPatch.remove("/spec/template/metadata/labels/cdk8s.io~1metadata.addr")
+        )
+        # cdk8s-plus-27 has no prop for the seccomp profile "restricted" requires.
+        api_object.add_json_patch(
+            cdk8s.JsonPatch.add(
+                "/spec/template/spec/securityContext/seccompProfile", {"type": "RuntimeDefault"}
+            )
+        )
+        return deployment
+
+    def _container(
+        self,
+        props: WorkloadProps,
+        secret_env: Mapping[str, tuple[str, str]],
+        writable_paths: Mapping[str, str],
+    ) -> kplus.Container:
+        # `ports` rather than `port_number`: the latter adds an implicit TCP startup probe.
+        container = self.deployment.add_container(
+            name=props.name,
+            image=f"{props.image}:{props.image_tag}",
+            image_pull_policy=kplus.ImagePullPolicy[props.image_pull_policy.name],
+            ports=[kplus.ContainerPort(number=props.port, name="http", protocol=kplus.Protocol.TCP)],
+            liveness=props.liveness.to_kplus(props.port),
+            readiness=props.readiness.to_kplus(props.port),
+            resources=kplus.ContainerResources(
+                cpu=kplus.CpuResources(
+                    request=_cpu(props.resources.cpu_request),
+                    limit=_cpu(props.resources.cpu_limit),
+                ),
+                memory=kplus.MemoryResources(
+                    request=_size(props.resources.memory_request),
+                    limit=_size(props.resources.memory_limit),
+                ),
+            ),
+            security_context=kplus.ContainerSecurityContextProps(
+                ensure_non_root=True,
+                user=props.run_as_user,
+                group=props.run_as_group,
+                privileged=False,
+                allow_privilege_escalation=False,
+                read_only_root_filesystem=True,
+            ),
+        )
+        # cdk8s-plus-27's Capability enum has no ALL, which "restricted" requires dropping.
+        cdk8s.ApiObject.of(self.deployment).add_json_patch(
+            cdk8s.JsonPatch.add(
+                "/spec/template/spec/containers/0/securityContext/capabilities", {"drop": ["ALL"]}
+            )
+        )
+        for env_name, (secret_name, key) in secret_env.items():
+            secret = kplus.Secret.from_secret_name(self, f"secret-{env_name}", secret_name)
+            container.env.add_variable(
+                env_name, kplus.EnvValue.from_secret_value(kplus.SecretValue(secret=secret, key=key))
+            )
+        container.env.copy_from(kplus.Env.from_config_map(self.config_map))
+        for index, (path, size_limit) in enumerate(writable_paths.items()):
+            volume = kplus.Volume.from_empty_dir(
+                self,
+                f"writable-{index}",
+                _volume_name(path),
+                size_limit=_size(size_limit),
+            )
+            container.mount(path, volume)
+        return container
+
+    def _service(self, props: WorkloadProps, labels: Mapping[str, str]) -> kplus.Service:
+        service = kplus.Service(
+            self,
+            "service",
+            metadata=cdk8s.ApiObjectMetadata(name=props.name, labels=dict(labels)),
+            type=kplus.ServiceType[props.service_type.name],
+            ports=[
+                kplus.ServicePort(
+                    name="http", port=props.port, target_port=props.port, protocol=kplus.Protocol.TCP
+                )
+            ],
+        )
+        for key, value in selector_labels(props).items():
+            service.select_label(key, value)
+        # An empty list the API server drops: Argo CD would see a diff forever.
+        cdk8s.ApiObject.of(service).add_json_patch(cdk8s.JsonPatch.remove("/spec/externalIPs"))
+        return service
+
+
+def _volume_name(path: str) -> str:
+    """``/app/.next/cache`` -> ``app-next-cache``: a DNS label derived from the mount path."""
+    words = [part.strip(".") for part in path.strip("/").split("/")]
+    return "-".join(word for word in words if word) or "root"
+
+
+def _cpu(quantity: str) -> kplus.Cpu:
+    """A validated CPU quantity as cdk8s-plus writes it back."""
+    if quantity.endswith("m"):
+        return kplus.Cpu.millis(int(quantity[:-1]))
+    return kplus.Cpu.units(int(quantity))
+
+
+_SIZE_UNITS = {
+    "Ki": cdk8s.Size.kibibytes,
+    "Mi": cdk8s.Size.mebibytes,
+    "Gi": cdk8s.Size.gibibytes,
+    "Ti": cdk8s.Size.tebibytes,
+    "Pi": cdk8s.Size.pebibyte,
+}
+
+
+def _size(quantity: str) -> cdk8s.Size:
+    """A validated memory quantity as cdk8s writes it back."""
+    return _SIZE_UNITS[quantity[-2:]](int(quantity[:-2]))
