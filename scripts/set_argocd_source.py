@@ -59,7 +59,7 @@ def _unquote(raw: str) -> str:
 
 
 def _render(value: str) -> str:
-    return value if PLAIN_SCALAR_RE.match(value) else json.dumps(value)
+    return value if PLAIN_SCALAR_RE.fullmatch(value) else json.dumps(value)
 
 
 def _application_fields(path: Path, lines: list[str]) -> list[dict[str, FieldLine]]:
@@ -113,12 +113,12 @@ def show(directory: Path) -> int:
 
 def apply(directory: Path, repo_url: str | None, revision: str | None) -> int:
     """Rewrite the source of every Application; return how many files changed."""
-    if repo_url is not None and not REPO_URL_RE.match(repo_url):
+    if repo_url is not None and not REPO_URL_RE.fullmatch(repo_url):
         raise SourceError(
             f"--repo-url {repo_url!r} is not a git remote Argo CD can clone: "
             "use https://host/org/repo.git, ssh://... or git@host:org/repo.git"
         )
-    if revision is not None and not REVISION_RE.match(revision):
+    if revision is not None and not REVISION_RE.fullmatch(revision):
         raise SourceError(
             f"--revision {revision!r} is not a branch, tag or commit: letters, digits, "
             "'.', '_', '/', '-' only, starting with a letter or digit"
