@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,13 +125,30 @@ def write_stubs(bin_dir: Path, *, failing: bool) -> Path:
     return bin_dir
 
 
-def system_path_without(*tools: str) -> str:
-    """The system PATH, minus any directory that holds one of `tools`."""
-    dirs = [d for d in os.environ.get("PATH", "").split(os.pathsep) if d]
-    dirs = [d for d in dirs if not any((Path(d) / t).exists() for t in tools)]
-    path = os.pathsep.join(dirs or ["/usr/bin", "/bin"])
-    for tool in tools:
-        assert shutil.which(tool, path=path) is None, f"{tool} still on {path}"
+# What the runbook and the stubs call besides minikube and kubectl.
+RUNBOOK_TOOLS = (
+    "bash", "basename", "cat", "cp", "dirname", "git", "head", "mkdir", "mktemp", "rm", "sleep",
+)  # fmt: skip
+
+
+def sandbox_path(tmp_path: Path, *extra_dirs: Path) -> str:
+    """A PATH with `extra_dirs` first, then only RUNBOOK_TOOLS and python3.
+
+    The system PATH may hold a real kubectl (this machine has one), so tests
+    never inherit it: minikube and kubectl exist only if a test puts stubs there.
+    """
+    system_bin = tmp_path / "system-bin"
+    if not system_bin.exists():
+        system_bin.mkdir()
+        for tool in RUNBOOK_TOOLS:
+            found = shutil.which(tool)
+            assert found, f"{tool} is needed by the runbook tests"
+            (system_bin / tool).symlink_to(found)
+        (system_bin / "python3").symlink_to(os.path.realpath(sys.executable))
+    path = os.pathsep.join([*map(str, extra_dirs), str(system_bin)])
+    for tool in ("minikube", "kubectl"):
+        found = shutil.which(tool, path=path)
+        assert found is None or Path(found).parent in extra_dirs, found
     return path
 
 
@@ -163,8 +181,10 @@ def run_runbook(
         **env,
     }
     (tmp_path / "tmp").mkdir(exist_ok=True)
+    bash = shutil.which("bash", path=env["PATH"])
+    assert bash, "bash must be on the PATH given to the runbook"
     proc = subprocess.run(
-        ["bash", str(root / "scripts" / "minikube-up.sh"), *args],
+        [bash, str(root / "scripts" / "minikube-up.sh"), *args],
         capture_output=True,
         text=True,
         env=full_env,
