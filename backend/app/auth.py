@@ -1,0 +1,79 @@
+"""Registration and login; both answer with a bearer token."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import psycopg
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, StringConstraints
+
+from app.deps import PoolDep, SettingsDep, UserIdDep
+from app.security import DUMMY_HASH, hash_password, issue_token, verify_password
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+    ),
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+
+
+class Credentials(BaseModel):
+    email: Email
+    password: Password
+
+
+class LoginBody(BaseModel):
+    # No length rule here: a wrong password of any length is simply a 401.
+    email: Email
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class UserOut(BaseModel):
+    id: uuid.UUID
+    email: str
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    user: UserOut
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED)
+def register(body: Credentials, pool: PoolDep, settings: SettingsDep) -> TokenOut:
+    password_hash = hash_password(body.password)
+    try:
+        with pool.connection() as conn:
+            row = conn.execute(
+                "INSERT INTO users (email, password_hash) VALUES (%s, %s) RETURNING id, email",
+                (body.email, password_hash),
+            ).fetchone()
+    except psycopg.errors.UniqueViolation:
+        raise HTTPException(status.HTTP_409_CONFLICT, "Email is already registered") from None
+    user = UserOut(**row)
+    return TokenOut(access_token=issue_token(settings, user.id, user.email), user=user)
+
+
+@router.post("/login")
+def login(body: LoginBody, pool: PoolDep, settings: SettingsDep) -> TokenOut:
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT id, email, password_hash FROM users WHERE email = %s", (body.email,)
+        ).fetchone()
+    if not verify_password(row["password_hash"] if row else DUMMY_HASH, body.password) or not row:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid email or password")
+    user = UserOut(id=row["id"], email=row["email"])
+    return TokenOut(access_token=issue_token(settings, user.id, user.email), user=user)
+
+
+@router.get("/me")
+def me(user_id: UserIdDep, pool: PoolDep) -> UserOut:
+    with pool.connection() as conn:
+        row = conn.execute("SELECT id, email FROM users WHERE id = %s", (user_id,)).fetchone()
+    return UserOut(**row)

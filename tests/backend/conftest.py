@@ -1,0 +1,77 @@
+"""Backend API tests against a real PostgreSQL server started for the session."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+# The backend is an application, not an installed package: import it the way
+# gunicorn does, from its own directory.
+sys.path.insert(0, str(ROOT / "backend"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from app.application import create_app  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from support.backend import SECRET, register  # noqa: E402
+from support.postgres import PostgresServer, PostgresUnavailable  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def database_url(postgres: PostgresServer) -> str:
+    """A fresh, empty database per test, so tests never see each other's rows."""
+    return postgres.create_database()
+
+
+@pytest.fixture
+def make_settings(database_url: str) -> Callable[..., Settings]:
+    def make(**overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "database_url": database_url,
+            "auth_secret": SECRET,
+            "openai_api_key": "",
+        }
+        values.update(overrides)
+        return Settings(**values)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[..., TestClient]]:
+    """Start the app (lifespan included, so the schema is created) with given settings."""
+    clients: list[TestClient] = []
+
+    def make(**overrides: object) -> TestClient:
+        client = TestClient(create_app(make_settings(**overrides)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture
+def auth(client: TestClient) -> dict[str, str]:
+    return register(client)

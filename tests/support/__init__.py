@@ -1,0 +1,1 @@
+"""Real services the tests start on loopback (PostgreSQL, a stand-in OpenAI API)."""

@@ -1,0 +1,21 @@
+"""Shared bits of the backend tests: paths, a test secret, and a sign-up helper."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BACKEND_DIR = ROOT / "backend"
+# 64 bytes: long enough for every algorithm the backend accepts (HS512 needs 64).
+SECRET = "test-secret-" + "0123456789abcdef" * 3 + "0123"
+PASSWORD = "correct horse battery"
+
+
+def register(client: Any, email: str | None = None) -> dict[str, str]:
+    """Register a new user with an httpx-style client; return their Authorization header."""
+    email = email or f"user-{uuid.uuid4().hex[:8]}@example.com"
+    response = client.post("/api/auth/register", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 201, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
