@@ -97,18 +97,24 @@ def test_dry_run_prints_the_runbook_in_order(dry_run: RunbookResult) -> None:
         [
             r"^minikube -p minikube start$",
             r"^minikube -p minikube addons enable ingress$",
-            r"^kubectl --context minikube -n ingress-nginx rollout status deployment/ingress-nginx-controller",
-            r"^minikube -p minikube image build -t todo-backend:latest -f Dockerfile \S+/todo-backend$",
-            r"^minikube -p minikube image build -t todo-frontend:latest -f Dockerfile \S+/todo-frontend$",
+            r"^kubectl --context minikube -n ingress-nginx rollout status "
+            r"deployment/ingress-nginx-controller",
+            r"^minikube -p minikube image build -t todo-backend:latest "
+            r"-f Dockerfile \S+/todo-backend$",
+            r"^minikube -p minikube image build -t todo-frontend:latest "
+            r"-f Dockerfile \S+/todo-frontend$",
             r"^kubectl --context minikube create secret generic todo-secrets --namespace=default"
-            r"( --from-file=\w+=\S+){3} --dry-run=client -o yaml \| kubectl --context minikube apply -f -$",
-            r"^kubectl --context minikube create namespace argocd --dry-run=client -o yaml \| kubectl --context minikube apply -f -$",
+            r"( --from-file=\w+=\S+){3} --dry-run=client -o yaml"
+            r" \| kubectl --context minikube apply -f -$",
+            r"^kubectl --context minikube create namespace argocd --dry-run=client -o yaml"
+            r" \| kubectl --context minikube apply -f -$",
             r"^kubectl --context minikube apply -n argocd --server-side --force-conflicts -f "
             r"https://raw\.githubusercontent\.com/argoproj/argo-cd/v\d+\.\d+\.\d+/manifests/install\.yaml$",
             r"wait --for=condition=Established crd/applications\.argoproj\.io",
             r"-n argocd rollout status statefulset/argocd-application-controller",
             r"^kubectl --context minikube apply -f argocd/dist/todo\.yaml$",
-            r"-n argocd get applications\.argoproj\.io/todo -o 'jsonpath=\{\.status\.sync\.status\} \{\.status\.health\.status\}'",
+            r"-n argocd get applications\.argoproj\.io/todo "
+            r"-o 'jsonpath=\{\.status\.sync\.status\} \{\.status\.health\.status\}'",
             r"^minikube -p minikube ip$",
         ],
     )
@@ -158,7 +164,8 @@ def test_dry_run_is_repeatable(checkout: Path, tmp_path: Path, dry_run: RunbookR
 def test_every_cluster_change_is_apply_style(dry_run: RunbookResult) -> None:
     idempotent_kubectl = re.compile(
         r"^kubectl --context minikube (-n \S+ )?"
-        r"(apply |wait |rollout status |get |create \S+ .*--dry-run=client -o yaml \| kubectl --context minikube apply -f -$)"
+        r"(apply |wait |rollout status |get |"
+        r"create \S+ .*--dry-run=client -o yaml \| kubectl --context minikube apply -f -$)"
     )
     idempotent_minikube = re.compile(
         r"^minikube -p minikube (start|addons enable \S+|image build .*|ip)$"
@@ -218,7 +225,8 @@ def test_helm_mode_applies_the_chart_applications_instead_of_dist(
         result.commands,
         [
             r"-n argocd get applications\.argoproj\.io todo --ignore-not-found -o name$",
-            r"^kubectl --context minikube apply -f argocd/helm/todo-backend\.yaml -f argocd/helm/todo-frontend\.yaml$",
+            r"^kubectl --context minikube apply "
+            r"-f argocd/helm/todo-backend\.yaml -f argocd/helm/todo-frontend\.yaml$",
             r"get applications\.argoproj\.io/todo-backend -o",
             r"get applications\.argoproj\.io/todo-frontend -o",
         ],
