@@ -15,9 +15,7 @@ from typing import Any
 # RFC 1035 label: what Kubernetes requires of Service names.
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
 # RFC 1123 subdomain: what Kubernetes requires of most object names and hosts.
-_DNS_SUBDOMAIN = re.compile(
-    r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-)
+_DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # Label values: up to 63 characters, alphanumeric at both ends.
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
 # Docker reference grammar, simplified: [host[:port]/]path, lowercase path components.
@@ -151,9 +149,9 @@ def parse_quantity(owner: str, field: str, value: Any) -> Decimal:
             value,
             "must be a Kubernetes quantity such as '250m', '1', '256Mi' or '1Gi'",
         )
-    number, suffix = Decimal(match["number"]), match["suffix"]
+    number, suffix = Decimal(match["number"]), str(match["suffix"])
     if suffix in _BINARY_SUFFIXES[1:]:
-        amount = number * 1024 ** _BINARY_SUFFIXES.index(suffix)
+        amount: Decimal = number * 1024 ** _BINARY_SUFFIXES.index(suffix)
     else:
         amount = number * Decimal(1000) ** _DECIMAL_SUFFIXES[suffix]
     if amount <= 0:

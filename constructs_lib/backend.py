@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import ClassVar
 
 from constructs import Construct
 
@@ -48,7 +50,7 @@ class TodoBackendProps(WorkloadProps):
     secret_name: str = "todo-secrets"
     jwt_algorithm: str = "HS256"
     jwt_expire_days: int = 7
-    cors_origins: tuple[str, ...] = field(default=("http://todo.local",))
+    cors_origins: tuple[str, ...] = ("http://todo.local",)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
@@ -91,11 +93,9 @@ class TodoBackend(Workload):
     """
 
     # gunicorn and Python write temporary files; the root filesystem is read-only.
-    WRITABLE_PATHS = {"/tmp": "64Mi"}
+    WRITABLE_PATHS: ClassVar[Mapping[str, str]] = MappingProxyType({"/tmp": "64Mi"})
 
-    def __init__(
-        self, scope: Construct, id: str, *, props: TodoBackendProps | None = None
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, props: TodoBackendProps | None = None) -> None:
         props = props or TodoBackendProps()
         super().__init__(
             scope,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import ClassVar
 
 from constructs import Construct
 
@@ -54,11 +56,11 @@ class TodoFrontend(Workload):
     """
 
     # Next.js writes its image and fetch caches under .next/cache; Node uses /tmp.
-    WRITABLE_PATHS = {"/tmp": "64Mi", "/app/.next/cache": "256Mi"}
+    WRITABLE_PATHS: ClassVar[Mapping[str, str]] = MappingProxyType(
+        {"/tmp": "64Mi", "/app/.next/cache": "256Mi"}
+    )
 
-    def __init__(
-        self, scope: Construct, id: str, *, props: TodoFrontendProps | None = None
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, *, props: TodoFrontendProps | None = None) -> None:
         super().__init__(
             scope,
             id,

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import cdk8s
 import cdk8s_plus_27 as kplus
+from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from constructs_lib import _validation as check
@@ -32,7 +33,7 @@ _SPELLING_HINT = {
 MANAGED_BY = "cdk8s"
 
 
-class PullPolicy(str, enum.Enum):
+class PullPolicy(enum.StrEnum):
     """When the kubelet pulls the image."""
 
     ALWAYS = "Always"
@@ -41,7 +42,7 @@ class PullPolicy(str, enum.Enum):
     NEVER = "Never"
 
 
-class ServiceType(str, enum.Enum):
+class ServiceType(enum.StrEnum):
     """How the Service is reachable."""
 
     CLUSTER_IP = "ClusterIP"
@@ -349,16 +350,9 @@ class Workload(Construct):
             ports=[kplus.ContainerPort(number=props.port, name="http", protocol=kplus.Protocol.TCP)],
             liveness=props.liveness.to_kplus(props.port),
             readiness=props.readiness.to_kplus(props.port),
-            resources=kplus.ContainerResources(
-                cpu=kplus.CpuResources(
-                    request=_cpu(props.resources.cpu_request),
-                    limit=_cpu(props.resources.cpu_limit),
-                ),
-                memory=kplus.MemoryResources(
-                    request=_size(props.resources.memory_request),
-                    limit=_size(props.resources.memory_limit),
-                ),
-            ),
+            # Empty, not omitted: omitted means cdk8s-plus's 1 CPU/512Mi defaults.
+            # The quantities are written by the patch below.
+            resources=kplus.ContainerResources(),
             security_context=kplus.ContainerSecurityContextProps(
                 ensure_non_root=True,
                 user=props.run_as_user,
@@ -368,10 +362,30 @@ class Workload(Construct):
                 read_only_root_filesystem=True,
             ),
         )
+        resources = props.resources
+        api_object = cdk8s.ApiObject.of(self.deployment)
         # cdk8s-plus-27's Capability enum has no ALL, which "restricted" requires dropping.
-        cdk8s.ApiObject.of(self.deployment).add_json_patch(
+        api_object.add_json_patch(
             cdk8s.JsonPatch.add(
                 "/spec/template/spec/containers/0/securityContext/capabilities", {"drop": ["ALL"]}
+            )
+        )
+        # cdk8s-plus writes memory in Mi (1Gi becomes 1024Mi), which the API
+        # server rewrites; write the validated, canonical spelling instead. The
+        # patch runs before the typed k8s rendering, hence Quantity values.
+        api_object.add_json_patch(
+            cdk8s.JsonPatch.add(
+                "/spec/template/spec/containers/0/resources",
+                {
+                    "requests": {
+                        "cpu": k8s.Quantity.from_string(resources.cpu_request),
+                        "memory": k8s.Quantity.from_string(resources.memory_request),
+                    },
+                    "limits": {
+                        "cpu": k8s.Quantity.from_string(resources.cpu_limit),
+                        "memory": k8s.Quantity.from_string(resources.memory_limit),
+                    },
+                },
             )
         )
         for env_name, (secret_name, key) in secret_env.items():
@@ -415,22 +429,8 @@ def _volume_name(path: str) -> str:
     return "-".join(word for word in words if word) or "root"
 
 
-def _cpu(quantity: str) -> kplus.Cpu:
-    """A validated CPU quantity as cdk8s-plus writes it back."""
-    if quantity.endswith("m"):
-        return kplus.Cpu.millis(int(quantity[:-1]))
-    return kplus.Cpu.units(int(quantity))
-
-
-_SIZE_UNITS = {
-    "Ki": cdk8s.Size.kibibytes,
-    "Mi": cdk8s.Size.mebibytes,
-    "Gi": cdk8s.Size.gibibytes,
-    "Ti": cdk8s.Size.tebibytes,
-    "Pi": cdk8s.Size.pebibyte,
-}
-
-
 def _size(quantity: str) -> cdk8s.Size:
-    """A validated memory quantity as cdk8s writes it back."""
-    return _SIZE_UNITS[quantity[-2:]](int(quantity[:-2]))
+    """An emptyDir size limit in Mi, the unit cdk8s-plus writes sizes in."""
+    if not quantity.endswith("Mi"):
+        raise ValueError(f"emptyDir size limit {quantity!r} must be given in Mi")
+    return cdk8s.Size.mebibytes(int(quantity[:-2]))

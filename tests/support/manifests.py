@@ -42,12 +42,8 @@ class Manifests:
         return {(obj["kind"], obj["metadata"]["name"]) for obj in self.objects}
 
     def get(self, kind: str, name: str) -> Manifest:
-        found = [
-            obj for obj in self.objects if obj["kind"] == kind and obj["metadata"]["name"] == name
-        ]
-        assert len(found) == 1, (
-            f"expected one {kind}/{name}, found {len(found)} in {sorted(self.keys())}"
-        )
+        found = [obj for obj in self.objects if obj["kind"] == kind and obj["metadata"]["name"] == name]
+        assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)} in {sorted(self.keys())}"
         return found[0]
 
     def of_kind(self, kind: str) -> list[Manifest]:

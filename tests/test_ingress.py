@@ -1,0 +1,56 @@
+"""Routing on todo.local: /api and /health to the backend, everything else to the frontend."""
+
+from __future__ import annotations
+
+from tests.support.manifests import Manifests
+
+
+def _routes(ingress: dict) -> list[tuple[str, str, str, int]]:
+    (rule,) = ingress["spec"]["rules"]
+    assert rule["host"] == "todo.local"
+    return [
+        (
+            path["path"],
+            path["pathType"],
+            path["backend"]["service"]["name"],
+            path["backend"]["service"]["port"]["number"],
+        )
+        for path in rule["http"]["paths"]
+    ]
+
+
+def test_one_ingress_per_chart_both_of_class_nginx(default_stack: Manifests) -> None:
+    ingresses = default_stack.of_kind("Ingress")
+    assert sorted(ingress["metadata"]["name"] for ingress in ingresses) == [
+        "todo-backend",
+        "todo-frontend",
+    ]
+    assert {ingress["spec"]["ingressClassName"] for ingress in ingresses} == {"nginx"}
+
+
+def test_backend_ingress_routes_api_prefix_and_exact_health_to_the_backend(
+    default_stack: Manifests,
+) -> None:
+    assert _routes(default_stack.get("Ingress", "todo-backend")) == [
+        ("/api", "Prefix", "todo-backend", 8000),
+        ("/health", "Exact", "todo-backend", 8000),
+    ]
+
+
+def test_frontend_ingress_routes_everything_else_to_the_frontend(default_stack: Manifests) -> None:
+    assert _routes(default_stack.get("Ingress", "todo-frontend")) == [
+        ("/", "Prefix", "todo-frontend", 3000),
+    ]
+
+
+def test_api_prefix_reaches_the_backend_unchanged(default_stack: Manifests) -> None:
+    for ingress in default_stack.of_kind("Ingress"):
+        annotations = ingress["metadata"].get("annotations", {})
+        assert not any("rewrite" in key or "use-regex" in key for key in annotations), annotations
+
+
+def test_ingress_routes_to_the_services_that_exist(default_stack: Manifests) -> None:
+    for ingress in default_stack.of_kind("Ingress"):
+        for _path, _type, service_name, port in _routes(ingress):
+            service = default_stack.get("Service", service_name)
+            assert port in [p["port"] for p in service["spec"]["ports"]]

@@ -1,0 +1,87 @@
+"""The library works from a wheel, in a project that is not this repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support.manifests import REPO_ROOT
+
+USER_APP = textwrap.dedent(
+    """
+    import cdk8s
+    from constructs_lib import TodoBackend, TodoBackendProps, TodoIngress, TodoIngressProps
+
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "shop", disable_resource_name_hashes=True)
+    backend = TodoBackend(chart, "todo", props=TodoBackendProps(name="shop-todo", replicas=2))
+    TodoIngress(chart, "ingress", target=backend, props=TodoIngressProps(host="shop.example.com"))
+    app.synth()
+    print(backend.service_name, backend.port)
+    """
+)
+
+
+@pytest.mark.slow
+def test_wheel_installs_in_a_fresh_virtualenv_and_synthesizes_a_users_chart(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO_ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = wheels.glob("todo_cdk8s_constructs-*.whl")
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    # The same pins as this repository, so the test does not drift with new releases.
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "-c",
+            str(REPO_ROOT / "constraints.txt"),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+    project = tmp_path / "elsewhere"
+    project.mkdir()
+    (project / "app.py").write_text(USER_APP, encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    result = subprocess.run(
+        [str(python), "app.py"], cwd=project, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["shop-todo", "8000"]
+
+    objects = list(yaml.safe_load_all((project / "dist" / "shop.k8s.yaml").read_text(encoding="utf-8")))
+    assert sorted((o["kind"], o["metadata"]["name"]) for o in objects) == [
+        ("ConfigMap", "shop-todo-config"),
+        ("Deployment", "shop-todo"),
+        ("Ingress", "shop-todo"),
+        ("Service", "shop-todo"),
+    ]
+    imported = subprocess.run(
+        [str(python), "-c", "import constructs_lib; print(constructs_lib.__file__)"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert str(venv) in imported.stdout, "the test must use the installed wheel, not the repository"

@@ -1,0 +1,198 @@
+"""Bad props fail when the app is built, with a message naming the field, the value and what is allowed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from constructs_lib import (
+    IngressPath,
+    Probe,
+    PullPolicy,
+    Resources,
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoIngressProps,
+)
+
+SPEC_RESOURCES = {
+    "cpu_request": "250m",
+    "memory_request": "256Mi",
+    "cpu_limit": "500m",
+    "memory_limit": "512Mi",
+}
+
+
+def _raises(message: str):  # type: ignore[no-untyped-def]
+    return pytest.raises(ValueError, match=re.escape(message))
+
+
+def test_negative_replicas_are_rejected() -> None:
+    with _raises("TodoBackendProps.replicas: got -1; must be an integer >= 0"):
+        TodoBackendProps(replicas=-1)
+
+
+def test_zero_replicas_scale_the_workload_down() -> None:
+    assert TodoBackendProps(replicas=0).replicas == 0
+
+
+def test_boolean_replicas_are_rejected() -> None:
+    with _raises("TodoFrontendProps.replicas: got True; must be an integer >= 0"):
+        TodoFrontendProps(replicas=True)
+
+
+@pytest.mark.parametrize("port", [0, 65536, -80])
+def test_port_outside_1_to_65535_is_rejected(port: int) -> None:
+    with _raises(f"TodoBackendProps.port: got {port}; must be an integer between 1 and 65535"):
+        TodoBackendProps(port=port)
+
+
+def test_memory_limit_below_request_is_rejected() -> None:
+    resources = Resources(**{**SPEC_RESOURCES, "memory_limit": "128Mi"})
+    with _raises(
+        "TodoBackendProps.resources.memory_limit: got '128Mi'; must not be below memory_request ('256Mi')"
+    ):
+        TodoBackendProps(resources=resources)
+
+
+def test_cpu_limit_below_request_is_rejected() -> None:
+    resources = Resources(**{**SPEC_RESOURCES, "cpu_limit": "100m"})
+    with _raises("TodoFrontendProps.resources.cpu_limit: got '100m'; must not be below cpu_request ('250m')"):
+        TodoFrontendProps(resources=resources)
+
+
+@pytest.mark.parametrize("quantity", ["lots", "256MB", "-1", "", "1.5.2"])
+def test_malformed_quantities_are_rejected(quantity: str) -> None:
+    with _raises(
+        f"TodoBackendProps.resources.memory_request: got {quantity!r}; must be a Kubernetes quantity"
+    ):
+        TodoBackendProps(resources=Resources(**{**SPEC_RESOURCES, "memory_request": quantity}))
+
+
+@pytest.mark.parametrize(
+    ("field", "quantity", "canonical"),
+    [("cpu_request", "0.25", "250m"), ("cpu_limit", "1000m", "1"), ("memory_limit", "1024Mi", "1Gi")],
+)
+def test_quantities_the_api_server_would_rewrite_are_rejected_with_the_canonical_spelling(
+    field: str, quantity: str, canonical: str
+) -> None:
+    with _raises(f"resources.{field}: got {quantity!r}; must be written in canonical form: {canonical!r}"):
+        TodoBackendProps(resources=Resources(**{**SPEC_RESOURCES, field: quantity}))
+
+
+def test_memory_in_decimal_units_is_rejected() -> None:
+    with _raises("resources.memory_limit: got '600M'; must use a binary suffix"):
+        TodoBackendProps(resources=Resources(**{**SPEC_RESOURCES, "memory_limit": "600M"}))
+
+
+def test_empty_image_is_rejected() -> None:
+    with _raises("TodoBackendProps.image: got ''; must be a non-empty image repository"):
+        TodoBackendProps(image="")
+
+
+def test_image_with_a_tag_in_the_repository_is_rejected() -> None:
+    with _raises("TodoFrontendProps.image: got 'todo-frontend:1.0'; must be a non-empty image repository"):
+        TodoFrontendProps(image="todo-frontend:1.0")
+
+
+def test_malformed_image_tag_is_rejected() -> None:
+    with _raises("TodoBackendProps.image_tag: got 'v1 beta'; must be an image tag"):
+        TodoBackendProps(image_tag="v1 beta")
+
+
+def test_empty_secret_name_is_rejected() -> None:
+    with _raises("TodoBackendProps.secret_name: got ''; must be a DNS name"):
+        TodoBackendProps(secret_name="")
+
+
+@pytest.mark.parametrize("host", ["Todo.Local", "todo_local", "http://todo.local", "", "todo..local"])
+def test_host_that_is_not_a_dns_name_is_rejected(host: str) -> None:
+    with _raises(f"TodoIngressProps.host: got {host!r}; must be a DNS name"):
+        TodoIngressProps(host=host)
+
+
+@pytest.mark.parametrize("path", ["api", "", "/a b"])
+def test_ingress_path_not_starting_with_a_slash_is_rejected(path: str) -> None:
+    with _raises(
+        f"TodoBackendProps.ingress_paths[0].path: got {path!r}; must be an HTTP path starting with '/'"
+    ):
+        TodoBackendProps(ingress_paths=(IngressPath(path=path),))
+
+
+def test_probe_path_not_starting_with_a_slash_is_rejected() -> None:
+    with _raises("TodoBackendProps.liveness.http_path: got 'health'; must be an HTTP path starting with '/'"):
+        TodoBackendProps(liveness=Probe(http_path="health", period_seconds=30, timeout_seconds=5))
+
+
+def test_unknown_pull_policy_is_rejected() -> None:
+    with _raises(
+        "TodoBackendProps.image_pull_policy: got 'Sometimes'; must be one of Always, IfNotPresent, Never"
+    ):
+        TodoBackendProps(image_pull_policy="Sometimes")  # type: ignore[arg-type]
+
+
+def test_pull_policy_may_be_given_as_its_kubernetes_spelling() -> None:
+    assert TodoBackendProps(image_pull_policy="IfNotPresent").image_pull_policy is PullPolicy.IF_NOT_PRESENT  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("period", "timeout"), [(10, 10), (5, 30)])
+def test_probe_timeout_not_below_its_period_is_rejected(period: int, timeout: int) -> None:
+    probe = Probe(http_path="/health", period_seconds=period, timeout_seconds=timeout)
+    with _raises(
+        f"TodoBackendProps.readiness.timeout_seconds: got {timeout}; must be below period_seconds ({period})"
+    ):
+        TodoBackendProps(readiness=probe)
+
+
+def test_probe_period_of_one_second_leaves_no_room_for_the_default_timeout() -> None:
+    with _raises("TodoFrontendProps.liveness.timeout_seconds: got 1; must be below period_seconds (1)"):
+        TodoFrontendProps(liveness=Probe(period_seconds=1))
+
+
+def test_unknown_jwt_algorithm_is_rejected() -> None:
+    with _raises("TodoBackendProps.jwt_algorithm: got 'none'; must be one of HS256, HS384, HS512"):
+        TodoBackendProps(jwt_algorithm="none")
+
+
+def test_cors_origin_with_a_path_is_rejected() -> None:
+    with _raises("TodoBackendProps.cors_origins: got 'http://todo.local/app'; must be an origin"):
+        TodoBackendProps(cors_origins=("http://todo.local/app",))
+
+
+def test_extra_config_may_not_override_a_typed_prop() -> None:
+    with _raises("TodoBackendProps.extra_config: got 'JWT_EXPIRE_DAYS'; is set by jwt_expire_days"):
+        TodoBackendProps(extra_config={"JWT_EXPIRE_DAYS": "30"})
+
+
+def test_extra_config_may_not_carry_a_secret_key() -> None:
+    with _raises("TodoBackendProps.extra_config: got 'DATABASE_URL'; is set by secret_name"):
+        TodoBackendProps(extra_config={"DATABASE_URL": "postgresql://u:p@db/todo"})
+
+
+def test_extra_config_names_must_be_environment_variable_names() -> None:
+    with _raises("TodoFrontendProps.extra_config: got 'LOG-LEVEL'; keys must be environment variable names"):
+        TodoFrontendProps(extra_config={"LOG-LEVEL": "debug"})
+
+
+def test_name_that_is_not_a_dns_label_is_rejected() -> None:
+    with _raises("TodoFrontendProps.name: got 'Todo_Frontend'; must be a DNS label"):
+        TodoFrontendProps(name="Todo_Frontend")
+
+
+def test_root_user_is_rejected() -> None:
+    with _raises("TodoBackendProps.run_as_user: got 0; must be an integer >= 1"):
+        TodoBackendProps(run_as_user=0)
+
+
+def test_props_are_frozen() -> None:
+    props = TodoBackendProps()
+    with pytest.raises(AttributeError):
+        props.replicas = 3  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        props.extra_config["X"] = "1"  # type: ignore[index]
+
+
+def test_props_are_keyword_only() -> None:
+    with pytest.raises(TypeError):
+        TodoBackendProps("todo-backend")  # type: ignore[misc]
