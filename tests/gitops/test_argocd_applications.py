@@ -234,9 +234,7 @@ def test_directory_recurse_matches_flat_layout_of_dist() -> None:
 def test_directory_include_covers_every_file_in_dist() -> None:
     include = load_application(DIST_APPLICATION)["spec"]["source"]["directory"]["include"]
     patterns = include.strip("{}").split(",")
-    skipped = [
-        p.name for p in _dist_files() if not any(fnmatch.fnmatch(p.name, pat) for pat in patterns)
-    ]
+    skipped = [p.name for p in _dist_files() if not any(fnmatch.fnmatch(p.name, pat) for pat in patterns)]
     assert skipped == [], f"Argo CD would silently leave out {skipped}"
 
 

@@ -105,9 +105,7 @@ def test_setter_with_only_a_revision_keeps_the_repo_url(argocd_copy: Path) -> No
         assert doc["spec"]["source"]["targetRevision"] == "v1.0.0"
 
 
-@pytest.mark.parametrize(
-    "url", ["git@github.com:jane/todo.git", "ssh://git@example.com/jane/todo.git"]
-)
+@pytest.mark.parametrize("url", ["git@github.com:jane/todo.git", "ssh://git@example.com/jane/todo.git"])
 def test_setter_accepts_ssh_remotes(argocd_copy: Path, url: str) -> None:
     assert run_setter(argocd_copy, "--repo-url", url).returncode == 0
     for path in argocd_manifest_files(argocd_copy):

@@ -167,22 +167,16 @@ def test_every_cluster_change_is_apply_style(dry_run: RunbookResult) -> None:
         r"(apply |wait |rollout status |get |"
         r"create \S+ .*--dry-run=client -o yaml \| kubectl --context minikube apply -f -$)"
     )
-    idempotent_minikube = re.compile(
-        r"^minikube -p minikube (start|addons enable \S+|image build .*|ip)$"
-    )
+    idempotent_minikube = re.compile(r"^minikube -p minikube (start|addons enable \S+|image build .*|ip)$")
     local = re.compile(r"^(mkdir -p|cp) ")
     for command in dry_run.commands:
         assert (
-            idempotent_kubectl.match(command)
-            or idempotent_minikube.match(command)
-            or local.match(command)
+            idempotent_kubectl.match(command) or idempotent_minikube.match(command) or local.match(command)
         ), command
 
 
 def test_argo_cd_install_is_pinned_to_one_release(dry_run: RunbookResult) -> None:
-    urls = re.findall(
-        r"https://raw\.githubusercontent\.com/argoproj/argo-cd/([^/]+)/", dry_run.stdout
-    )
+    urls = re.findall(r"https://raw\.githubusercontent\.com/argoproj/argo-cd/([^/]+)/", dry_run.stdout)
     assert len(set(urls)) == 1
     assert re.fullmatch(r"v3\.\d+\.\d+", urls[0]), urls[0]
 
@@ -214,12 +208,8 @@ def test_invalid_image_tag_is_refused(checkout: Path, tmp_path: Path, tag: str) 
     assert result.commands == []
 
 
-def test_helm_mode_applies_the_chart_applications_instead_of_dist(
-    checkout: Path, tmp_path: Path
-) -> None:
-    result = run_runbook(
-        "--dry-run", "--helm", env=dry_run_env(tmp_path), root=checkout, tmp_path=tmp_path
-    )
+def test_helm_mode_applies_the_chart_applications_instead_of_dist(checkout: Path, tmp_path: Path) -> None:
+    result = run_runbook("--dry-run", "--helm", env=dry_run_env(tmp_path), root=checkout, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert_in_order(
         result.commands,
@@ -383,9 +373,7 @@ def test_full_run_creates_the_secret_with_exact_values_env_before_env_file(
     assert "sk-from-dotenv" not in result.stdout + result.stderr
 
 
-def test_full_run_builds_from_a_staged_context_holding_the_dockerfile(
-    checkout: Path, tmp_path: Path
-) -> None:
+def test_full_run_builds_from_a_staged_context_holding_the_dockerfile(checkout: Path, tmp_path: Path) -> None:
     result = full_run(checkout, tmp_path)
 
     assert result.returncode == 0, result.stderr
@@ -415,12 +403,10 @@ def test_second_full_run_repeats_the_same_apply_style_calls(checkout: Path, tmp_
     assert sequence(second) == sequence(first)
     assert second.calls.count("kubectl --context minikube apply -f -") == 2
     assert any(
-        c.startswith("kubectl --context minikube apply -f argocd/dist/todo.yaml")
-        for c in second.calls
+        c.startswith("kubectl --context minikube apply -f argocd/dist/todo.yaml") for c in second.calls
     )
     assert not any(
-        re.match(r"kubectl .*\b(create|replace|delete)\b(?!.*--dry-run=client)", c)
-        for c in second.calls
+        re.match(r"kubectl .*\b(create|replace|delete)\b(?!.*--dry-run=client)", c) for c in second.calls
     )
 
 
@@ -430,9 +416,7 @@ def test_full_run_prints_the_minikube_ip_for_etc_hosts(checkout: Path, tmp_path:
     assert 'echo "192.168.49.2 todo.local" | sudo tee -a /etc/hosts' in result.stdout
 
 
-def test_full_run_refuses_when_the_other_packaging_is_deployed(
-    checkout: Path, tmp_path: Path
-) -> None:
+def test_full_run_refuses_when_the_other_packaging_is_deployed(checkout: Path, tmp_path: Path) -> None:
     result = full_run(checkout, tmp_path, STUB_OTHER_APPS="application.argoproj.io/todo-backend\n")
 
     assert result.returncode == 1
@@ -446,9 +430,7 @@ def test_full_run_refuses_when_the_other_packaging_is_deployed(
 
 def test_runbook_is_shellcheck_clean() -> None:
     shellcheck = shutil.which("shellcheck")
-    assert shellcheck, (
-        "shellcheck is not installed (Debian package `shellcheck`; make test installs it)"
-    )
+    assert shellcheck, "shellcheck is not installed (Debian package `shellcheck`; make test installs it)"
     scripts = sorted((REPO_ROOT / "scripts").glob("*.sh"))
     assert RUNBOOK in scripts
     proc = subprocess.run(
