@@ -14,7 +14,8 @@ from tests.support.synth import run_main, synth_stack
 def fresh_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What ``python main.py`` writes now, in a temp dir."""
     outdir = tmp_path_factory.mktemp("dist")
-    run_main(outdir)
+    result = run_main(outdir)
+    assert result.returncode == 0, result.stderr
     return outdir
 
 

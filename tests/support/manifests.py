@@ -38,12 +38,12 @@ class Manifests:
     def __len__(self) -> int:
         return len(self.objects)
 
-    def keys(self) -> set[tuple[str, str]]:
+    def kinds_and_names(self) -> set[tuple[str, str]]:
         return {(obj["kind"], obj["metadata"]["name"]) for obj in self.objects}
 
     def get(self, kind: str, name: str) -> Manifest:
         found = [obj for obj in self.objects if obj["kind"] == kind and obj["metadata"]["name"] == name]
-        assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)} in {sorted(self.keys())}"
+        assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)} in {sorted(self.kinds_and_names())}"
         return found[0]
 
     def of_kind(self, kind: str) -> list[Manifest]:

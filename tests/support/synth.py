@@ -12,6 +12,9 @@ import cdk8s
 from constructs_lib import TodoBackendProps, TodoFrontendProps, TodoIngressProps, add_todo_charts
 from tests.support.manifests import REPO_ROOT, Manifests
 
+# Settings main.py reads; a developer's shell must not leak them into the tests.
+APP_SETTINGS = ("IMAGE_TAG",)
+
 
 def synth_stack(
     *,
@@ -25,14 +28,10 @@ def synth_stack(
     return Manifests(obj for chart in charts for obj in cdk8s.Testing.synth(chart))
 
 
-def run_main(outdir: Path) -> None:
-    """``python main.py`` into ``outdir``, as ``cdk8s synth`` runs it."""
-    env = {**os.environ, "CDK8S_OUTDIR": str(outdir)}
-    subprocess.run(
-        [sys.executable, "main.py"],
-        cwd=REPO_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+def run_main(outdir: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``python main.py`` into ``outdir``, as ``cdk8s synth`` runs it, with the given settings."""
+    env = {key: value for key, value in os.environ.items() if key not in APP_SETTINGS}
+    env.update(settings, CDK8S_OUTDIR=str(outdir))
+    return subprocess.run(
+        [sys.executable, "main.py"], cwd=REPO_ROOT, env=env, check=False, capture_output=True, text=True
     )

@@ -1,0 +1,59 @@
+"""IMAGE_TAG at synth time: how a rebuilt image reaches running pods under GitOps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.support.manifests import Manifests
+from tests.support.synth import run_main
+
+
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """Flatten an object into {json-path: scalar}, so differences are named by field."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in _leaves(item, f"{path}/{key}").items()}
+    if isinstance(value, list):
+        return {k: v for i, item in enumerate(value) for k, v in _leaves(item, f"{path}/{i}").items()}
+    return {path: value}
+
+
+def _changed_fields(before: Manifests, after: Manifests) -> dict[tuple[str, str], set[str]]:
+    assert before.kinds_and_names() == after.kinds_and_names()
+    changed = {}
+    for kind, name in before.kinds_and_names():
+        old, new = _leaves(before.get(kind, name)), _leaves(after.get(kind, name))
+        fields = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
+        if fields:
+            changed[(kind, name)] = fields
+    return changed
+
+
+def test_image_tag_changes_only_the_two_container_images(fresh_dist: Path, tmp_path: Path) -> None:
+    result = run_main(tmp_path, IMAGE_TAG="2026.11.26-3f2c1a9")
+    assert result.returncode == 0, result.stderr
+    before, after = Manifests.from_dir(fresh_dist), Manifests.from_dir(tmp_path)
+
+    image = "/spec/template/spec/containers/0/image"
+    assert _changed_fields(before, after) == {
+        ("Deployment", "todo-backend"): {image},
+        ("Deployment", "todo-frontend"): {image},
+    }
+    for name in ("todo-backend", "todo-frontend"):
+        container = after.get("Deployment", name)["spec"]["template"]["spec"]["containers"][0]
+        assert container["image"] == f"{name}:2026.11.26-3f2c1a9"
+        assert container["imagePullPolicy"] == "Never"
+
+
+def test_without_image_tag_the_images_are_the_specs_latest(fresh_dist: Path) -> None:
+    manifests = Manifests.from_dir(fresh_dist)
+    for name in ("todo-backend", "todo-frontend"):
+        container = manifests.get("Deployment", name)["spec"]["template"]["spec"]["containers"][0]
+        assert container["image"] == f"{name}:latest"
+
+
+def test_an_invalid_image_tag_stops_the_synth_naming_the_variable(tmp_path: Path) -> None:
+    result = run_main(tmp_path / "out", IMAGE_TAG="not a tag")
+    assert result.returncode != 0
+    assert "IMAGE_TAG: TodoBackendProps.image_tag: got 'not a tag'; must be an image tag" in result.stderr
+    assert not (tmp_path / "out").exists(), "nothing is written when the input is bad"
