@@ -1,0 +1,382 @@
+"""The one table mapping construct props to chart values, and the value sets built from it.
+
+:data:`MAPPINGS` says, for every field of ``TodoBackendProps``,
+``TodoFrontendProps`` and ``TodoIngressProps``, which chart values carry it
+and how. A :class:`ValueSet` names prop overrides once; the props come from
+them directly and the Helm values are derived from the props through
+:data:`MAPPINGS`, so the two sides cannot drift apart by hand. docs/helm.md
+shows the table as :func:`markdown_table` renders it (a test checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+from constructs_lib import (
+    IngressPath,
+    Probe,
+    Resources,
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoIngressProps,
+    WorkloadProps,
+)
+
+Chart = Literal["todo-backend", "todo-frontend"]
+CHARTS: tuple[Chart, ...] = ("todo-backend", "todo-frontend")
+# Which props a row reads: a workload's (the chart's own) or the shared Ingress props.
+Owner = Literal["workload", "backend", "frontend", "ingress"]
+
+
+@dataclass(frozen=True)
+class PropRow:
+    """One prop and the chart values that carry it.
+
+    Attributes:
+        owner: ``workload`` (both charts, from each chart's own props),
+            ``backend``/``frontend`` (that chart only) or ``ingress`` (both
+            charts, from ``TodoIngressProps``).
+        prop: the props field, e.g. ``"replicas"``.
+        values: the value paths it sets, as the doc table shows them.
+        to_values: the props object -> {dotted value path: value}; ``None``
+            values delete a default (Helm's null).
+        note: how the value relates to the prop, when it is not a plain copy.
+    """
+
+    owner: Owner
+    prop: str
+    values: tuple[str, ...]
+    to_values: Callable[[Any], dict[str, Any]] | None
+    note: str = ""
+
+
+def _probe(probe: Probe, port: int) -> dict[str, Any]:
+    # The whole probe, with null for the handler and timeout it does not use,
+    # because Helm merges a probe given in values into the default one.
+    http = {"path": probe.http_path, "port": port} if probe.http_path is not None else None
+    return {
+        "httpGet": http,
+        "tcpSocket": None if http else {"port": port},
+        "periodSeconds": probe.period_seconds,
+        "timeoutSeconds": probe.timeout_seconds,
+    }
+
+
+def _probe_port(name: str, probe: Probe, port: int) -> dict[str, Any]:
+    handler = "httpGet" if probe.http_path is not None else "tcpSocket"
+    return {f"{name}.{handler}.port": port}
+
+
+MAPPINGS: tuple[PropRow, ...] = (
+    PropRow(
+        "workload",
+        "name",
+        ("nameOverride",),
+        lambda p: {"nameOverride": p.name},
+        "and install with the release name equal to it",
+    ),
+    PropRow("workload", "replicas", ("replicaCount",), lambda p: {"replicaCount": p.replicas}),
+    PropRow("workload", "image", ("image.repository",), lambda p: {"image.repository": p.image}),
+    PropRow("workload", "image_tag", ("image.tag",), lambda p: {"image.tag": p.image_tag}),
+    PropRow(
+        "workload",
+        "image_pull_policy",
+        ("image.pullPolicy",),
+        lambda p: {"image.pullPolicy": p.image_pull_policy.value},
+    ),
+    PropRow(
+        "workload",
+        "port",
+        ("service.port", "livenessProbe.*.port", "readinessProbe.*.port"),
+        lambda p: {
+            "service.port": p.port,
+            **_probe_port("livenessProbe", p.liveness, p.port),
+            **_probe_port("readinessProbe", p.readiness, p.port),
+        },
+        "the probes' httpGet/tcpSocket port follows it",
+    ),
+    PropRow("workload", "service_type", ("service.type",), lambda p: {"service.type": p.service_type.value}),
+    PropRow(
+        "workload",
+        "resources",
+        (
+            "resources.requests.cpu",
+            "resources.requests.memory",
+            "resources.limits.cpu",
+            "resources.limits.memory",
+        ),
+        lambda p: {
+            "resources.requests.cpu": p.resources.cpu_request,
+            "resources.requests.memory": p.resources.memory_request,
+            "resources.limits.cpu": p.resources.cpu_limit,
+            "resources.limits.memory": p.resources.memory_limit,
+        },
+        "cpu_request, memory_request, cpu_limit, memory_limit in that order",
+    ),
+    PropRow(
+        "workload",
+        "liveness",
+        ("livenessProbe",),
+        lambda p: {"livenessProbe": _probe(p.liveness, p.port)},
+        "http_path -> httpGet.path (else tcpSocket), period_seconds, timeout_seconds",
+    ),
+    PropRow(
+        "workload",
+        "readiness",
+        ("readinessProbe",),
+        lambda p: {"readinessProbe": _probe(p.readiness, p.port)},
+        "as liveness",
+    ),
+    PropRow(
+        "workload",
+        "ingress_paths",
+        ("ingress.paths",),
+        lambda p: {
+            "ingress.paths": [
+                {"path": route.path, "pathType": "Exact" if route.exact else "Prefix"}
+                for route in p.ingress_paths
+            ]
+        },
+        "exact=True -> pathType Exact, else Prefix",
+    ),
+    PropRow("workload", "extra_config", ("extraConfig",), lambda p: {"extraConfig": dict(p.extra_config)}),
+    PropRow(
+        "workload",
+        "app_version",
+        ("Chart.yaml appVersion",),
+        None,
+        "not a value: the chart's appVersion, 1.0.0 like the prop's default",
+    ),
+    PropRow(
+        "workload",
+        "run_as_user",
+        ("podSecurityContext.runAsUser", "securityContext.runAsUser"),
+        lambda p: {
+            "podSecurityContext.runAsUser": p.run_as_user,
+            "securityContext.runAsUser": p.run_as_user,
+        },
+    ),
+    PropRow(
+        "workload",
+        "run_as_group",
+        ("podSecurityContext.runAsGroup", "podSecurityContext.fsGroup", "securityContext.runAsGroup"),
+        lambda p: {
+            "podSecurityContext.runAsGroup": p.run_as_group,
+            "podSecurityContext.fsGroup": p.run_as_group,
+            "securityContext.runAsGroup": p.run_as_group,
+        },
+    ),
+    PropRow("backend", "secret_name", ("secretName",), lambda p: {"secretName": p.secret_name}),
+    PropRow(
+        "backend",
+        "jwt_algorithm",
+        ("config.jwtAlgorithm",),
+        lambda p: {"config.jwtAlgorithm": p.jwt_algorithm},
+    ),
+    PropRow(
+        "backend",
+        "jwt_expire_days",
+        ("config.jwtExpireDays",),
+        lambda p: {"config.jwtExpireDays": p.jwt_expire_days},
+    ),
+    PropRow(
+        "backend",
+        "cors_origins",
+        ("config.corsOrigins",),
+        lambda p: {"config.corsOrigins": list(p.cors_origins)},
+    ),
+    PropRow("ingress", "host", ("ingress.host",), lambda p: {"ingress.host": p.host}),
+    PropRow("ingress", "class_name", ("ingress.className",), lambda p: {"ingress.className": p.class_name}),
+)
+
+PROPS_CLASSES: Mapping[Owner, type] = {
+    "backend": TodoBackendProps,
+    "frontend": TodoFrontendProps,
+    "ingress": TodoIngressProps,
+    "workload": WorkloadProps,
+}
+_CHART_OWNER: Mapping[Chart, Owner] = {"todo-backend": "backend", "todo-frontend": "frontend"}
+
+
+def _set_path(tree: dict[str, Any], path: str, value: Any) -> None:
+    *parents, leaf = path.split(".")
+    for key in parents:
+        tree = tree.setdefault(key, {})
+    if isinstance(value, dict) and isinstance(tree.get(leaf), dict):
+        tree[leaf].update(value)
+    else:
+        tree[leaf] = value
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    """Prop overrides for both workloads and the Ingress, and how Helm receives them.
+
+    Attributes:
+        id: the test id.
+        backend: ``TodoBackendProps`` overrides.
+        frontend: ``TodoFrontendProps`` overrides.
+        ingress: ``TodoIngressProps`` overrides (both charts).
+        delivery: ``"file"`` passes the values in a values file; ``"set"`` as
+            ``--set``/``--set-string`` flags, the way users type them.
+    """
+
+    id: str
+    backend: Mapping[str, Any] = field(default_factory=dict)
+    frontend: Mapping[str, Any] = field(default_factory=dict)
+    ingress: Mapping[str, Any] = field(default_factory=dict)
+    delivery: Literal["file", "set"] = "file"
+
+    def backend_props(self) -> TodoBackendProps:
+        return TodoBackendProps(**self.backend)
+
+    def frontend_props(self) -> TodoFrontendProps:
+        return TodoFrontendProps(**self.frontend)
+
+    def ingress_props(self) -> TodoIngressProps:
+        return TodoIngressProps(**self.ingress)
+
+    def workload_props(self, chart: Chart) -> TodoBackendProps | TodoFrontendProps:
+        return self.backend_props() if chart == "todo-backend" else self.frontend_props()
+
+    def release(self, chart: Chart) -> str:
+        """The release name: the workload's name, as `helm install <name>` takes it."""
+        return self.workload_props(chart).name
+
+    def flat_values(self, chart: Chart) -> dict[str, Any]:
+        """{dotted value path: value} for the props this set overrides, via :data:`MAPPINGS`."""
+        owner = _CHART_OWNER[chart]
+        overrides = {"ingress": self.ingress, owner: getattr(self, owner)}
+        props = {"ingress": self.ingress_props(), owner: self.workload_props(chart)}
+        flat: dict[str, Any] = {}
+        for row in MAPPINGS:
+            source = owner if row.owner == "workload" else row.owner
+            if source not in overrides or row.prop not in overrides[source]:
+                continue
+            if row.to_values is None:
+                raise ValueError(f"{self.id}: {row.owner}.{row.prop} has no chart value to set")
+            flat.update(row.to_values(props[source]))
+        return flat
+
+    def values(self, chart: Chart) -> dict[str, Any]:
+        """The values file content for ``chart``."""
+        tree: dict[str, Any] = {}
+        for path, value in self.flat_values(chart).items():
+            _set_path(tree, path, value)
+        return tree
+
+    def set_args(self, chart: Chart) -> list[str]:
+        """``--set``/``--set-string`` flags for ``chart`` (scalars only)."""
+        args = []
+        for path, value in self.flat_values(chart).items():
+            if isinstance(value, str):
+                args += ["--set-string", f"{path}={value}"]
+            elif isinstance(value, bool | int) or value is None:
+                rendered = "null" if value is None else str(value).lower()
+                args += ["--set", f"{path}={rendered}"]
+            else:
+                raise ValueError(f"{self.id}: {path}={value!r} cannot be passed with --set here")
+        return args
+
+
+VALUE_SETS: tuple[ValueSet, ...] = (
+    ValueSet("three-replicas", backend={"replicas": 3}, frontend={"replicas": 3}, delivery="set"),
+    ValueSet(
+        "registry-image",
+        backend={
+            "image": "registry.example.com:5000/team/todo-backend",
+            "image_tag": "1.2.3",
+            "image_pull_policy": "IfNotPresent",
+        },
+        frontend={"image_tag": "2.0.0-rc.1", "image_pull_policy": "Always"},
+        delivery="set",
+    ),
+    ValueSet(
+        "other-host-and-paths",
+        backend={
+            "ingress_paths": (
+                IngressPath(path="/api"),
+                IngressPath(path="/health", exact=True),
+                IngressPath(path="/docs", exact=True),
+            )
+        },
+        frontend={"ingress_paths": (IngressPath(path="/"), IngressPath(path="/static"))},
+        ingress={"host": "todo.example.com", "class_name": "traefik"},
+    ),
+    ValueSet(
+        "bigger-resources",
+        backend={
+            "resources": Resources(cpu_request="1", memory_request="1Gi", cpu_limit="2", memory_limit="2Gi")
+        },
+        frontend={
+            "resources": Resources(
+                cpu_request="500m", memory_request="512Mi", cpu_limit="1", memory_limit="1Gi"
+            )
+        },
+    ),
+    ValueSet(
+        # <, >, & and U+2028 are what Go's toJson escapes: the checksums must still agree.
+        "other-config",
+        backend={
+            "jwt_algorithm": "HS512",
+            "jwt_expire_days": 30,
+            "cors_origins": ("https://todo.example.com", "http://localhost:3000"),
+            "extra_config": {"LOG_LEVEL": "debug", "GREETING": "a<b & c>d", "MOTTO": "café\u2028olé"},
+        },
+        frontend={
+            "extra_config": {
+                "NODE_OPTIONS": "--max-old-space-size=192",
+                "NODE_ENV": "development",
+                "SITE_TITLE": "Tom & Jerry's <todo>",
+            }
+        },
+    ),
+    ValueSet(
+        "probe-timings",
+        backend={
+            "liveness": Probe(http_path="/health", period_seconds=20, timeout_seconds=3),
+            # No timeout: the chart's default timeoutSeconds must go away too.
+            "readiness": Probe(http_path="/health", period_seconds=5),
+        },
+        frontend={
+            "liveness": Probe(period_seconds=15, timeout_seconds=2),
+            # From a TCP to an HTTP probe: the chart's default tcpSocket must go away.
+            "readiness": Probe(http_path="/", period_seconds=5),
+        },
+    ),
+    ValueSet("other-ports", backend={"port": 8080}, frontend={"port": 8081}),
+    ValueSet(
+        "renamed-scaled-down-node-port",
+        backend={
+            "name": "todo-api",
+            "replicas": 0,
+            "secret_name": "todo-api-secrets",
+            "service_type": "NodePort",
+            "run_as_user": 10001,
+            "run_as_group": 10002,
+        },
+        frontend={"name": "todo-web", "service_type": "LoadBalancer", "run_as_user": 10001},
+    ),
+)
+
+
+def props_fields(owner: Owner) -> tuple[str, ...]:
+    """The fields of the props class behind ``owner``."""
+    return tuple(f.name for f in fields(PROPS_CLASSES[owner]))
+
+
+def markdown_table() -> str:
+    """The props <-> values table docs/helm.md shows, rendered from :data:`MAPPINGS`."""
+    classes = {
+        "workload": "TodoBackendProps, TodoFrontendProps",
+        "backend": "TodoBackendProps",
+        "frontend": "TodoFrontendProps",
+        "ingress": "TodoIngressProps",
+    }
+    lines = ["| Props | Field | Chart values | Notes |", "|---|---|---|---|"]
+    for row in MAPPINGS:
+        values = ", ".join(f"`{path}`" for path in row.values)
+        lines.append(f"| {classes[row.owner]} | `{row.prop}` | {values} | {row.note} |")
+    return "\n".join(lines)
