@@ -22,17 +22,24 @@ export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:
 # Debian packages the tests run for real (PostgreSQL, nginx, Chromium, ShellCheck).
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck
 
-.PHONY: help setup synth test lint system-packages clean
+.PHONY: help setup synth test system-packages argocd-repo minikube-up minikube-up-dry-run clean
+
+# Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
+REPO_URL ?=
+REVISION ?= main
 
 help:
 	@echo "make synth   install the toolchain, then synthesize dist/ with cdk8s synth"
 	@echo "make test    install the toolchain and test services, then run every test"
+	@echo "make argocd-repo REPO_URL=... [REVISION=main]   point the Argo CD Applications at your fork"
+	@echo "make minikube-up [REPO_URL=...]                 deploy to Minikube with Argo CD (your machine)"
 
 setup: $(VENV)/.installed node_modules/.installed $(TOOLS)/bin/helm $(TOOLS)/bin/helm4 $(TOOLS)/bin/kubectl
 
-$(VENV)/.installed: pyproject.toml constraints.txt
+# The library and its test tools, plus the backend's pinned runtime (its tests run it natively).
+$(VENV)/.installed: pyproject.toml constraints.txt backend/requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' -r backend/requirements.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -58,6 +65,17 @@ system-packages:
 
 test: setup system-packages
 	pytest
+
+argocd-repo:
+	@test -n "$(REPO_URL)" || { echo "usage: make argocd-repo REPO_URL=<git remote> [REVISION=main]" >&2; exit 2; }
+	$(PYTHON) scripts/set_argocd_source.py --repo-url "$(REPO_URL)" --revision "$(REVISION)"
+
+# Runs on your machine, against Minikube: see docs/gitops.md.
+minikube-up:
+	scripts/minikube-up.sh $(if $(REPO_URL),--repo-url "$(REPO_URL)" --revision "$(REVISION)")
+
+minikube-up-dry-run:
+	scripts/minikube-up.sh --dry-run $(if $(REPO_URL),--repo-url "$(REPO_URL)" --revision "$(REVISION)")
 
 clean:
 	rm -rf $(VENV) node_modules $(TOOLS) cdk8s.out

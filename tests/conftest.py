@@ -23,3 +23,25 @@ def fresh_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def default_stack() -> Manifests:
     """The objects of the stack with every prop at its default (the spec)."""
     return synth_stack()
+
+
+# Every test here is required: a skip means a missing tool or service, which
+# must fail the run rather than pass it quietly.
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _skipped and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _skipped:
+        terminalreporter.section("required tests were skipped", red=True)
+        for nodeid in _skipped:
+            terminalreporter.line(nodeid)
