@@ -71,14 +71,21 @@ which is the canonical form constructs_lib/checksum.py hashes too.
 
 {{/*
 A probe from values without the entries set to null: users switch a default
-handler or timing off with null (httpGet: null), which must not reach the manifest.
+handler or timing off with null (httpGet: null), which must not reach the
+manifest. Called with (list "<values key>" <probe>); one handler only, as the
+API requires.
 */}}
 {{- define "todo-frontend.probe" -}}
+{{- $name := index . 0 }}
 {{- $probe := dict }}
-{{- range $key, $value := . }}
+{{- range $key, $value := index . 1 }}
 {{- if not (kindIs "invalid" $value) }}
 {{- $_ := set $probe $key $value }}
 {{- end }}
+{{- end }}
+{{- $handlers := keys (pick $probe "httpGet" "tcpSocket" "exec" "grpc") | sortAlpha }}
+{{- if gt (len $handlers) 1 }}
+{{- fail (printf "%s has handlers %s; keep one and set the others to null" $name (join ", " $handlers)) }}
 {{- end }}
 {{- toYaml $probe }}
 {{- end }}
