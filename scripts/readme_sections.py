@@ -1,0 +1,111 @@
+"""Generate the README sections that restate code: the props reference and the runbook steps.
+
+Each section sits between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``
+markers. ``make docs`` rewrites them; tests/test_readme.py fails when the
+README and the code disagree.
+
+- props-reference: the props classes' fields, defaults and docstrings.
+- runbook-steps: the ``==>`` steps of the runbook's dry run, as documented
+  (and tested against the script) in docs/gitops.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+GITOPS_DOC = ROOT / "docs" / "gitops.md"
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from constructs_lib import (  # noqa: E402
+    IngressPath,
+    Probe,
+    Resources,
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoIngressProps,
+)
+
+CLASSES = (TodoBackendProps, TodoFrontendProps, TodoIngressProps, Resources, Probe, IngressPath)
+_ATTRIBUTE = re.compile(r"^\s{8}(\w+): (.*)$")
+
+
+def _descriptions(cls: type) -> dict[str, str]:
+    """``name: text`` entries of the Attributes sections of the class and its bases."""
+    found: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        doc = inspect.getdoc(klass) or ""
+        lines = [f"    {line}" for line in doc.splitlines()]
+        current = None
+        for line in lines:
+            match = _ATTRIBUTE.match(line)
+            if match:
+                current = match[1]
+                found[current] = match[2].strip().replace("``", "`")
+            elif current and line.startswith(" " * 12) and line.strip():
+                found[current] += " " + line.strip().replace("``", "`")
+            else:
+                current = None
+    return found
+
+
+def _default(field: dataclasses.Field[Any]) -> str:
+    if field.default is not dataclasses.MISSING:
+        value = field.default
+    elif field.default_factory is not dataclasses.MISSING:
+        value = field.default_factory()
+    else:
+        return "required"
+    if isinstance(value, enum.Enum):
+        return f"`{value.value}`"
+    if dataclasses.is_dataclass(value):
+        items = ", ".join(f"{f.name}={getattr(value, f.name)!r}" for f in dataclasses.fields(value))
+        return f"`{type(value).__name__}({items})`"
+    if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+        return "<br>".join(_default(dataclasses.field(default=item)) for item in value)
+    return f"`{value!r}`"
+
+
+def props_reference() -> str:
+    sections = []
+    for cls in CLASSES:
+        descriptions = _descriptions(cls)
+        rows = [
+            f"| `{field.name}` | {_default(field)} | {descriptions.get(field.name, '')} |"
+            for field in dataclasses.fields(cls)
+        ]
+        sections.append(
+            "\n".join([f"#### `{cls.__name__}`", "", "| prop | default | meaning |", "|---|---|---|", *rows])
+        )
+    return "\n\n".join(sections)
+
+
+def runbook_steps() -> str:
+    block = GITOPS_DOC.read_text(encoding="utf-8").split("<!-- runbook-dry-run:", 1)[1]
+    block = block.split("```console\n", 1)[1].split("```", 1)[0]
+    steps = [line.removeprefix("==> ") for line in block.splitlines() if line.startswith("==> ")]
+    return "".join(f"{number}. {step}\n" for number, step in enumerate(steps, 1))
+
+
+SECTIONS = {"props-reference": props_reference, "runbook-steps": runbook_steps}
+
+
+def rendered_readme(text: str) -> str:
+    """``text`` with every generated section replaced by what the code says now."""
+    for name, render in SECTIONS.items():
+        start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+        before, rest = text.split(start, 1)
+        _, after = rest.split(end, 1)
+        text = f"{before}{start}\n{render()}\n{end}{after}"
+    return text
+
+
+if __name__ == "__main__":
+    README.write_text(rendered_readme(README.read_text(encoding="utf-8")), encoding="utf-8")
