@@ -12,13 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # The backend is an application, not an installed package: import it the way
 # gunicorn does, from its own directory.
 sys.path.insert(0, str(ROOT / "backend"))
-sys.path.insert(0, str(ROOT / "tests"))
 
 from app.application import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from support.backend import SECRET, register  # noqa: E402
-from support.postgres import PostgresServer, PostgresUnavailable  # noqa: E402
+
+from tests.support.backend import SECRET, register  # noqa: E402
+from tests.support.postgres import PostgresServer, PostgresUnavailable  # noqa: E402
 
 
 @pytest.fixture(scope="session")

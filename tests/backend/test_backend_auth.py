@@ -8,7 +8,8 @@ import jwt
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from support.backend import PASSWORD, SECRET, register
+
+from tests.support.backend import PASSWORD, SECRET, register
 
 PUBLIC_API_ROUTES = {("POST", "/api/auth/register"), ("POST", "/api/auth/login")}
 
@@ -18,9 +19,7 @@ def _token(headers: dict[str, str]) -> str:
 
 
 def test_register_returns_a_token_for_the_new_user(client: TestClient) -> None:
-    response = client.post(
-        "/api/auth/register", json={"email": "Ada@Example.com", "password": PASSWORD}
-    )
+    response = client.post("/api/auth/register", json={"email": "Ada@Example.com", "password": PASSWORD})
     assert response.status_code == 201
     body = response.json()
     assert body["token_type"] == "bearer"
@@ -36,17 +35,13 @@ def test_token_is_signed_with_the_configured_algorithm_and_expiry(
     token = _token(register(client))
     assert jwt.get_unverified_header(token)["alg"] == "HS512"
     claims = jwt.decode(token, SECRET, algorithms=["HS512"])
-    lifetime = datetime.fromtimestamp(claims["exp"], UTC) - datetime.fromtimestamp(
-        claims["iat"], UTC
-    )
+    lifetime = datetime.fromtimestamp(claims["exp"], UTC) - datetime.fromtimestamp(claims["iat"], UTC)
     assert lifetime == timedelta(days=3)
 
 
 def test_login_with_the_right_password_returns_a_working_token(client: TestClient) -> None:
     register(client, "bob@example.com")
-    response = client.post(
-        "/api/auth/login", json={"email": "bob@example.com", "password": PASSWORD}
-    )
+    response = client.post("/api/auth/login", json={"email": "bob@example.com", "password": PASSWORD})
     assert response.status_code == 200
     headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
     assert client.get("/api/auth/me", headers=headers).json()["email"] == "bob@example.com"
@@ -65,22 +60,16 @@ def test_login_with_bad_credentials_is_401(client: TestClient, email: str, passw
 
 def test_registering_an_email_twice_is_409(client: TestClient) -> None:
     register(client, "carol@example.com")
-    response = client.post(
-        "/api/auth/register", json={"email": "CAROL@example.com", "password": PASSWORD}
-    )
+    response = client.post("/api/auth/register", json={"email": "CAROL@example.com", "password": PASSWORD})
     assert response.status_code == 409
 
 
 def test_short_password_is_rejected_at_registration(client: TestClient) -> None:
-    response = client.post(
-        "/api/auth/register", json={"email": "d@example.com", "password": "short"}
-    )
+    response = client.post("/api/auth/register", json={"email": "d@example.com", "password": "short"})
     assert response.status_code == 422
 
 
-def test_passwords_are_stored_only_as_salted_argon2_hashes(
-    client: TestClient, database_url: str
-) -> None:
+def test_passwords_are_stored_only_as_salted_argon2_hashes(client: TestClient, database_url: str) -> None:
     register(client, "e1@example.com")
     register(client, "e2@example.com")
     with psycopg.connect(database_url) as conn:
@@ -129,9 +118,7 @@ def test_forged_or_expired_tokens_are_401(client: TestClient, forge) -> None:
     assert client.get("/api/tasks", headers=headers).status_code == 401
 
 
-def test_token_of_a_user_no_longer_in_the_database_is_401(
-    client: TestClient, database_url: str
-) -> None:
+def test_token_of_a_user_no_longer_in_the_database_is_401(client: TestClient, database_url: str) -> None:
     headers = register(client)
     with psycopg.connect(database_url) as conn:
         conn.execute("DELETE FROM users")

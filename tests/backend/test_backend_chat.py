@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from support.backend import register
-from support.fake_openai import FakeOpenAI, text, tool_call
+
+from tests.support.backend import register
+from tests.support.fake_openai import FakeOpenAI, text, tool_call
 
 
 @pytest.fixture
@@ -108,9 +109,7 @@ def test_conversation_stores_every_message_including_tool_calls(
     assert detail["messages"][2]["content"] == "Added."
 
 
-def test_follow_up_in_a_conversation_replays_its_history(
-    chat_client: TestClient, openai: FakeOpenAI
-) -> None:
+def test_follow_up_in_a_conversation_replays_its_history(chat_client: TestClient, openai: FakeOpenAI) -> None:
     auth = register(chat_client)
     openai.script(text("First answer"), text("Second answer"))
     first = chat_client.post("/api/chat", json={"message": "first"}, headers=auth).json()
@@ -128,29 +127,21 @@ def test_another_users_conversation_is_404(chat_client: TestClient, openai: Fake
     mine = chat_client.post("/api/chat", json={"message": "hi"}, headers=register(chat_client))
     conversation_id = mine.json()["conversation_id"]
     other = register(chat_client)
-    assert (
-        chat_client.get(f"/api/conversations/{conversation_id}", headers=other).status_code == 404
-    )
+    assert chat_client.get(f"/api/conversations/{conversation_id}", headers=other).status_code == 404
     follow_up = {"message": "hi", "conversation_id": conversation_id}
     assert chat_client.post("/api/chat", json=follow_up, headers=other).status_code == 404
     assert chat_client.get("/api/conversations", headers=other).json() == []
 
 
-def test_ai_service_error_is_502_with_a_clear_message(
-    chat_client: TestClient, openai: FakeOpenAI
-) -> None:
+def test_ai_service_error_is_502_with_a_clear_message(chat_client: TestClient, openai: FakeOpenAI) -> None:
     openai.script(401)
     response = chat_client.post("/api/chat", json={"message": "hi"}, headers=register(chat_client))
     assert response.status_code == 502
     assert "AI service answered HTTP 401" in response.json()["detail"]
 
 
-def test_model_that_never_stops_calling_tools_is_cut_off(
-    chat_client: TestClient, openai: FakeOpenAI
-) -> None:
+def test_model_that_never_stops_calling_tools_is_cut_off(chat_client: TestClient, openai: FakeOpenAI) -> None:
     openai.script(*[tool_call(f"c{i}", "list_tasks", status="all") for i in range(20)])
-    response = chat_client.post(
-        "/api/chat", json={"message": "loop"}, headers=register(chat_client)
-    )
+    response = chat_client.post("/api/chat", json={"message": "loop"}, headers=register(chat_client))
     assert response.status_code == 502
     assert len(openai.requests) < 20

@@ -39,9 +39,7 @@ def _columns(database_url: str) -> dict[str, list[str]]:
     return tables
 
 
-def test_start_up_creates_exactly_the_spec_tables_and_columns(
-    client: TestClient, database_url: str
-) -> None:
+def test_start_up_creates_exactly_the_spec_tables_and_columns(client: TestClient, database_url: str) -> None:
     assert _columns(database_url) == SPEC_TABLES
 
 

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 from app.settings import DEPLOYMENT_ENV, OPTIONAL_ENV, SettingsError, load_settings
-from support.backend import BACKEND_DIR, SECRET
+
+from tests.support.backend import BACKEND_DIR, SECRET
 
 VALID = {
     "DATABASE_URL": "postgresql://u:p@db.example.com/todo?sslmode=require",
@@ -43,9 +44,7 @@ def test_defaults_match_the_spec_configmap_defaults() -> None:
 
 
 def test_cors_origins_is_a_comma_separated_list() -> None:
-    settings = load_settings(
-        {**VALID, "CORS_ORIGINS": "http://todo.local, http://localhost:3000/,"}
-    )
+    settings = load_settings({**VALID, "CORS_ORIGINS": "http://todo.local, http://localhost:3000/,"})
     assert settings.cors_origins == ("http://todo.local", "http://localhost:3000")
 
 

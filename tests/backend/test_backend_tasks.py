@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from support.backend import register
+
+from tests.support.backend import register
 
 
 def test_created_task_is_listed_and_readable(client: TestClient, auth: dict) -> None:

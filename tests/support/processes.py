@@ -1,0 +1,64 @@
+"""Helpers to run the images' commands natively: port waits and fixed-port locks."""
+
+from __future__ import annotations
+
+import fcntl
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def port_lock(port: int) -> Iterator[None]:
+    """Serialise tests that must use a fixed port (the one the manifests name).
+
+    Parallel pytest-xdist workers would otherwise start two servers on it.
+    """
+    lock_path = Path(tempfile.gettempdir()) / f"todo-contract-port-{port}.lock"
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def assert_port_free(port: int) -> None:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("0.0.0.0", port))
+        except OSError as error:
+            raise AssertionError(
+                f"port {port} is taken by another process; the contract test must run the "
+                f"image's command, which binds exactly this port ({error})"
+            ) from None
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    """Return once 127.0.0.1:port accepts TCP connections (the kubelet's tcpSocket probe)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"process exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"nothing listened on port {port} within {timeout:.0f}s")
+
+
+def stop(process: subprocess.Popen, timeout: float = 20.0) -> None:
+    """SIGTERM, as the kubelet sends on pod deletion, then SIGKILL if it lingers."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
