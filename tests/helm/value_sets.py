@@ -141,7 +141,13 @@ MAPPINGS: tuple[PropRow, ...] = (
         },
         "exact=True -> pathType Exact, else Prefix",
     ),
-    PropRow("workload", "extra_config", ("extraConfig",), lambda p: {"extraConfig": dict(p.extra_config)}),
+    PropRow(
+        "workload",
+        "extra_config",
+        ("extraConfig",),
+        lambda p: {"extraConfig": dict(p.extra_config)},
+        "string values; names a typed prop sets are refused",
+    ),
     PropRow(
         "workload",
         "app_version",
@@ -186,6 +192,7 @@ MAPPINGS: tuple[PropRow, ...] = (
         "cors_origins",
         ("config.corsOrigins",),
         lambda p: {"config.corsOrigins": list(p.cors_origins)},
+        "a list; the ConfigMap gets it comma-separated",
     ),
     PropRow("ingress", "host", ("ingress.host",), lambda p: {"ingress.host": p.host}),
     PropRow("ingress", "class_name", ("ingress.className",), lambda p: {"ingress.className": p.class_name}),

@@ -1,0 +1,180 @@
+"""What the charts are beyond their objects: metadata, helpers, comments, the Secret and the test hook."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from constructs_lib import SECRET_KEYS, TodoBackendProps, TodoFrontendProps
+from tests.helm.value_sets import CHARTS
+from tests.support.helm import CHARTS as CHARTS_DIR
+
+DEFAULT_PROPS = {"todo-backend": TodoBackendProps(), "todo-frontend": TodoFrontendProps()}
+
+
+def _by_kind(objects: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [obj for obj in objects if obj["kind"] == kind]
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_chart_yaml_declares_the_spec_versions_and_the_constructs_app_version(chart):
+    meta = yaml.safe_load((CHARTS_DIR / chart / "Chart.yaml").read_text(encoding="utf-8"))
+
+    assert meta["apiVersion"] == "v2"
+    assert meta["name"] == chart
+    assert meta["type"] == "application"
+    assert meta["version"] == "0.1.0"
+    assert meta["appVersion"] == DEFAULT_PROPS[chart].app_version == "1.0.0"
+    assert meta["description"]
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_helpers_are_prefixed_with_the_chart_name(chart):
+    helpers = (CHARTS_DIR / chart / "templates" / "_helpers.tpl").read_text(encoding="utf-8")
+    defined = re.findall(r'define "([^"]+)"', helpers)
+
+    assert {f"{chart}.{name}" for name in ("name", "fullname", "chart", "labels", "selectorLabels")} <= set(
+        defined
+    )
+    assert all(name.startswith(f"{chart}.") for name in defined), defined
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_every_value_in_values_yaml_has_a_comment(chart):
+    lines = (CHARTS_DIR / chart / "values.yaml").read_text(encoding="utf-8").splitlines()
+    # Every key with a value needs a comment right above it; entries of a list
+    # are covered by the comment on the list.
+    undocumented = []
+    list_indents: list[int] = []
+    previous = ""
+    for line in lines:
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            indent = len(line) - len(line.lstrip())
+            while list_indents and list_indents[-1] >= indent and not stripped.startswith("- "):
+                list_indents.pop()
+            if stripped.startswith("- "):
+                if not list_indents or list_indents[-1] != indent:
+                    list_indents.append(indent)
+            elif not stripped.endswith(":") and not list_indents and not previous.startswith("#"):
+                undocumented.append(stripped)
+        previous = stripped
+
+    assert not undocumented, f"values without a comment in {chart}/values.yaml: {undocumented}"
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_values_yaml_holds_the_spec_defaults(chart):
+    values = yaml.safe_load((CHARTS_DIR / chart / "values.yaml").read_text(encoding="utf-8"))
+    props = DEFAULT_PROPS[chart]
+
+    assert values["replicaCount"] == props.replicas == 1
+    assert values["image"] == {"repository": props.image, "tag": "latest", "pullPolicy": "Never"}
+    assert values["service"] == {"type": "ClusterIP", "port": props.port}
+    assert values["resources"] == {
+        "requests": {"cpu": props.resources.cpu_request, "memory": props.resources.memory_request},
+        "limits": {"cpu": props.resources.cpu_limit, "memory": props.resources.memory_limit},
+    }
+
+
+def test_backend_values_name_the_external_secret_and_hold_no_secret_values():
+    values = yaml.safe_load((CHARTS_DIR / "todo-backend" / "values.yaml").read_text(encoding="utf-8"))
+
+    assert values["secretName"] == TodoBackendProps().secret_name == "todo-secrets"
+    assert values["secret"] == {"create": False, "values": {}}
+
+
+def test_backend_renders_no_secret_by_default(helm):
+    objects = helm.template("todo-backend", "todo-backend", skip_tests=False)
+
+    assert _by_kind(objects, "Secret") == []
+
+
+def test_backend_renders_the_secret_only_from_values_passed_on_the_command_line(helm):
+    given = {key: f"{key.lower()}-value&<x>" for key in SECRET_KEYS}
+    flags = [arg for key, value in given.items() for arg in ("--set-string", f"secret.values.{key}={value}")]
+
+    objects = helm.template("todo-backend", "todo-backend", args=["--set", "secret.create=true", *flags])
+
+    (secret,) = _by_kind(objects, "Secret")
+    assert secret["metadata"]["name"] == "todo-secrets"
+    assert secret["type"] == "Opaque"
+    assert {key: base64.b64decode(value).decode() for key, value in secret["data"].items()} == given
+
+
+def test_backend_secret_creation_without_a_value_fails_naming_the_missing_key(helm):
+    result = helm.run(
+        "template",
+        "todo-backend",
+        str(CHARTS_DIR / "todo-backend"),
+        "--set",
+        "secret.create=true",
+        "--set-string",
+        "secret.values.DATABASE_URL=postgresql://u:p@db/todo",
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "secret.values.BETTER_AUTH_SECRET" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("chart", "command"),
+    [
+        ("todo-backend", ["wget", "--spider", "-T", "10", "http://todo-backend:8000/health"]),
+        ("todo-frontend", ["nc", "-z", "-w", "10", "todo-frontend", "3000"]),
+    ],
+)
+def test_helm_test_hook_checks_that_the_service_answers(chart, command, helm):
+    objects = helm.template(chart, chart, skip_tests=False)
+    service = _by_kind(objects, "Service")[0]
+
+    (pod,) = _by_kind(objects, "Pod")
+    assert pod["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    assert pod["spec"]["containers"][0]["command"] == command
+    assert pod["spec"]["restartPolicy"] == "Never"
+    # The Service must not send traffic to the test pod.
+    selector = service["spec"]["selector"].items()
+    assert not selector <= pod["metadata"]["labels"].items()
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_helm_test_pod_meets_the_restricted_pod_security_standard(chart, helm):
+    (pod,) = _by_kind(helm.template(chart, chart, skip_tests=False), "Pod")
+    container = pod["spec"]["containers"][0]
+
+    assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+    assert pod["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert container["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert pod["spec"]["automountServiceAccountToken"] is False
+
+
+def test_backend_install_notes_show_how_to_create_the_secret():
+    # Only Helm 4 renders NOTES.txt without a cluster (install --dry-run=client).
+    from tests.support.helm import HELM_VERSIONS
+
+    helm4 = HELM_VERSIONS["helm4"]
+    helm4.check()
+
+    notes = helm4.run("install", "--dry-run=client", "todo-backend", str(CHARTS_DIR / "todo-backend")).stdout
+
+    notes = notes[notes.index("NOTES:") :]
+    assert "kubectl create secret generic todo-secrets" in notes
+    assert all(f"--from-literal={key}=" in notes for key in SECRET_KEYS)
+    assert "http://todo.local/api" in notes
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_rendered_objects_including_the_test_hook_are_valid_kubernetes_1_27(chart, helm):
+    import kubernetes_validate
+
+    for obj in helm.template(chart, chart, skip_tests=False):
+        try:
+            kubernetes_validate.validate(obj, "1.27", strict=True)
+        except kubernetes_validate.ValidationError as error:
+            pytest.fail(f"{obj['kind']}/{obj['metadata']['name']}: {error}")
