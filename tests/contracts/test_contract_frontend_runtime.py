@@ -1,0 +1,106 @@
+"""Run the frontend image's exact CMD natively on the standalone build.
+
+There is no Docker engine here, so the test does what the image does: the
+build stage's command with its NEXT_PUBLIC_API_URL default, then the runtime
+stage's COPY lines (standalone server, static files, public/) into a fresh
+directory standing for WORKDIR, then its CMD with the Dockerfile's ENV and
+the ConfigMap from dist/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.backend import ROOT
+from tests.support.contract import config_data, container
+from tests.support.dockerfile import Dockerfile
+from tests.support.frontend_build import ensure_build
+from tests.support.manifests import Manifests
+from tests.support.processes import assert_port_free, port_lock, stop, wait_for_port
+
+FRONTEND_DIR = ROOT / "frontend"
+# Node 22 from the repository's npm tools matches the image; else PATH's node.
+NODE_22 = ROOT / "node_modules" / "node" / "bin" / "node"
+
+
+@pytest.fixture(scope="session")
+def frontend_build(frontend_dockerfile: Dockerfile) -> Path:
+    build = frontend_dockerfile.stage("build")
+    # The build stage copies the whole context to its WORKDIR, so frontend/
+    # is that directory.
+    assert any(c.from_stage is None and c.sources == ["."] and c.dest == "." for c in build.copies)
+    (command,) = build.runs
+    build_env = {**build.env, "NEXT_PUBLIC_API_URL": build.args["NEXT_PUBLIC_API_URL"]}
+    return ensure_build(FRONTEND_DIR, shlex.split(command), build_env)
+
+
+def _assemble(dockerfile: Dockerfile, workdir: Path) -> None:
+    """Lay out WORKDIR as the runtime stage's COPY --from=build lines do."""
+    build_workdir = Path(dockerfile.stage("build").workdir)
+    for copy in dockerfile.final.copies:
+        assert copy.from_stage == "build", f"unexpected COPY into the runtime stage: {copy}"
+        for source in copy.sources:
+            src = FRONTEND_DIR / Path(source).relative_to(build_workdir)
+            dest = workdir / copy.dest
+            if src.is_dir():
+                # COPY of a directory copies its contents.
+                shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True)
+            else:
+                dest.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest / src.name)
+
+
+@pytest.fixture
+def frontend_server(
+    frontend_build: Path, frontend_dockerfile: Dockerfile, frontend_dist: Manifests, tmp_path: Path
+) -> Iterator[int]:
+    runtime = frontend_dockerfile.final
+    workdir = tmp_path / "app"
+    _assemble(frontend_dockerfile, workdir)
+    env = dict(runtime.env)
+    node_dir = str(NODE_22.parent) if NODE_22.exists() else ""
+    env["PATH"] = os.pathsep.join(p for p in (node_dir, os.environ["PATH"]) if p)
+    env.update(config_data(frontend_dist, "todo-frontend"))
+    port = container(frontend_dist, "todo-frontend")["readinessProbe"]["tcpSocket"]["port"]
+    log_path = tmp_path / "server.log"
+    with port_lock(port), open(log_path, "wb") as log:
+        assert_port_free(port)
+        process = subprocess.Popen(runtime.cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port(port, process)
+            yield port
+        finally:
+            stop(process)
+
+
+def test_tcp_probe_port_accepts_connections_and_root_renders(frontend_server: int) -> None:
+    response = httpx.get(f"http://127.0.0.1:{frontend_server}/", timeout=10)
+    assert response.status_code == 200
+    assert "<title>Todo</title>" in response.text
+    assert "Log in" in response.text
+
+
+def test_static_assets_are_served_from_the_copied_static_dir(frontend_server: int) -> None:
+    base = f"http://127.0.0.1:{frontend_server}"
+    page = httpx.get(f"{base}/", timeout=10).text
+    scripts = re.findall(r'src="(/_next/static/[^"]+\.js)"', page)
+    assert scripts, "the page references no script under /_next/static"
+    bodies = [httpx.get(base + script, timeout=10) for script in scripts]
+    assert [b.status_code for b in bodies] == [200] * len(scripts)
+    # The build-time default API URL is baked into the client code.
+    assert any("http://todo.local" in b.text for b in bodies)
+
+
+def test_public_files_are_served(frontend_server: int) -> None:
+    response = httpx.get(f"http://127.0.0.1:{frontend_server}/robots.txt", timeout=10)
+    assert response.status_code == 200
+    assert "User-agent" in response.text
