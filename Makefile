@@ -22,7 +22,7 @@ export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:
 # Debian packages the tests run for real (PostgreSQL, nginx, Chromium, ShellCheck).
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck
 
-.PHONY: help setup synth test docs system-packages argocd-repo minikube-up minikube-up-dry-run clean
+.PHONY: help setup synth test bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean
 
 # Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
 REPO_URL ?=
@@ -55,6 +55,10 @@ $(TOOLS)/bin/helm4: node_modules/.installed
 
 synth: setup
 	cdk8s synth
+
+# Figures for docs/benchmarks.md; never part of `make test` (timings are not assertions).
+bench: setup
+	python benchmarks/synth.py
 
 # Rewrite the README sections generated from the code (props reference, runbook steps).
 docs: $(VENV)/.installed
