@@ -36,6 +36,11 @@ help:
 
 setup: $(VENV)/.installed node_modules/.installed $(TOOLS)/bin/helm $(TOOLS)/bin/helm4 $(TOOLS)/bin/kubectl
 
+# The frontend's own dependencies, for its unit tests and `next build` in the tests.
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The library and its test tools, plus the backend's pinned runtime (its tests run it natively).
 $(VENV)/.installed: pyproject.toml constraints.txt backend/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -71,7 +76,7 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: setup system-packages
+test: setup system-packages frontend/node_modules/.installed
 	pytest
 
 argocd-repo:

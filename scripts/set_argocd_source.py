@@ -104,9 +104,7 @@ def show(directory: Path) -> int:
             values.add(pair)
             print(f"{path}: repoURL={pair[0]} targetRevision={pair[1]}")
     if len(values) > 1:
-        print(
-            "error: the Applications disagree; run with --repo-url and --revision", file=sys.stderr
-        )
+        print("error: the Applications disagree; run with --repo-url and --revision", file=sys.stderr)
         return 1
     return 0
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.support.manifests import REPO_ROOT
 
@@ -33,3 +35,16 @@ def test_make_targets_the_readme_names_exist() -> None:
             ["make", "-n", target], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
         )
         assert result.returncode == 0, f"make {target}: {result.stderr}"
+
+
+def test_the_readmes_construct_example_synthesizes(tmp_path: Path) -> None:
+    (example,) = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+    (tmp_path / "app.py").write_text(example, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run(
+        [sys.executable, "app.py"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    manifest = (tmp_path / "dist" / "todo.k8s.yaml").read_text(encoding="utf-8")
+    assert "image: registry.example.com/todo/backend:1.4.2" in manifest
+    assert "host: todo.example.com" in manifest

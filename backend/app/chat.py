@@ -100,9 +100,7 @@ def _task_json(row: dict) -> dict[str, Any]:
     return {"id": str(row["id"]), "title": row["title"], "is_completed": row["is_completed"]}
 
 
-def run_tool(
-    pool: ConnectionPool, user_id: uuid.UUID, name: str, args: dict[str, Any]
-) -> dict[str, Any]:
+def run_tool(pool: ConnectionPool, user_id: uuid.UUID, name: str, args: dict[str, Any]) -> dict[str, Any]:
     """Execute one tool call for ``user_id``; errors come back as results the model can read."""
     try:
         with pool.connection() as conn:
@@ -147,9 +145,7 @@ def _complete(settings: Settings, messages: list[dict[str, Any]]) -> dict[str, A
     try:
         return response.json()["choices"][0]["message"]
     except (ValueError, KeyError, IndexError, TypeError):
-        raise HTTPException(
-            status.HTTP_502_BAD_GATEWAY, "The AI service sent an unexpected answer"
-        ) from None
+        raise HTTPException(status.HTTP_502_BAD_GATEWAY, "The AI service sent an unexpected answer") from None
 
 
 def _open_conversation(
@@ -179,9 +175,7 @@ def _open_conversation(
         return conversation_id, [{"role": r["role"], "content": r["content"]} for r in rows]
 
 
-def _store(
-    pool: ConnectionPool, conversation_id: uuid.UUID, role: str, content: str, **tool: Any
-) -> None:
+def _store(pool: ConnectionPool, conversation_id: uuid.UUID, role: str, content: str, **tool: Any) -> None:
     with pool.connection() as conn:
         conn.execute(
             "INSERT INTO messages (conversation_id, role, content, tool_name, tool_args,"
@@ -224,9 +218,7 @@ def chat(body: ChatIn, user_id: UserIdDep, pool: PoolDep, settings: SettingsDep)
             text = reply.get("content") or ""
             _store(pool, conversation_id, "assistant", text)
             return ChatOut(conversation_id=conversation_id, reply=text, tool_calls=calls)
-        messages.append(
-            {"role": "assistant", "content": reply.get("content"), "tool_calls": tool_calls}
-        )
+        messages.append({"role": "assistant", "content": reply.get("content"), "tool_calls": tool_calls})
         for call in tool_calls:
             name = call["function"]["name"]
             try:
@@ -246,9 +238,7 @@ def chat(body: ChatIn, user_id: UserIdDep, pool: PoolDep, settings: SettingsDep)
                 result=result,
             )
             calls.append(ToolCallOut(name=name, args=args, result=result))
-            messages.append(
-                {"role": "tool", "tool_call_id": call["id"], "content": json.dumps(result)}
-            )
+            messages.append({"role": "tool", "tool_call_id": call["id"], "content": json.dumps(result)})
     raise HTTPException(
         status.HTTP_502_BAD_GATEWAY,
         f"The AI kept calling tools for {MAX_TOOL_ROUNDS} rounds without answering",
@@ -267,13 +257,10 @@ def list_conversations(user_id: UserIdDep, pool: PoolDep) -> list[ConversationOu
 
 
 @router.get("/conversations/{conversation_id}")
-def get_conversation(
-    conversation_id: uuid.UUID, user_id: UserIdDep, pool: PoolDep
-) -> ConversationDetail:
+def get_conversation(conversation_id: uuid.UUID, user_id: UserIdDep, pool: PoolDep) -> ConversationDetail:
     with pool.connection() as conn:
         row = conn.execute(
-            "SELECT id, title, created_at, updated_at FROM conversations"
-            " WHERE id = %s AND user_id = %s",
+            "SELECT id, title, created_at, updated_at FROM conversations WHERE id = %s AND user_id = %s",
             (conversation_id, user_id),
         ).fetchone()
         if row is None:

@@ -56,8 +56,7 @@ SCHEMA = (
         created_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp()
     )
     """,
-    "CREATE INDEX IF NOT EXISTS messages_conversation_id_idx"
-    " ON messages (conversation_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS messages_conversation_id_idx ON messages (conversation_id, created_at)",
 )
 
 

@@ -25,9 +25,7 @@ PoolDep = Annotated[ConnectionPool, Depends(get_pool)]
 
 
 def _unauthorized(detail: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"}
-    )
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 def current_user_id(request: Request, settings: SettingsDep, pool: PoolDep) -> uuid.UUID:

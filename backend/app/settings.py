@@ -62,9 +62,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     scheme = urlsplit(database_url).scheme
     if scheme not in ("postgresql", "postgres"):
         # Never echo the URL itself: it carries the password.
-        raise SettingsError(
-            f"DATABASE_URL must be a postgresql:// URL, got scheme {scheme or '(none)'!r}"
-        )
+        raise SettingsError(f"DATABASE_URL must be a postgresql:// URL, got scheme {scheme or '(none)'!r}")
 
     jwt_algorithm = get("JWT_ALGORITHM") or Settings.jwt_algorithm
     if jwt_algorithm not in JWT_ALGORITHMS:

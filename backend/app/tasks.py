@@ -106,9 +106,7 @@ def get_route(task_id: uuid.UUID, user_id: UserIdDep, pool: PoolDep) -> TaskOut:
 
 
 @router.patch("/{task_id}")
-def update_route(
-    task_id: uuid.UUID, body: TaskUpdate, user_id: UserIdDep, pool: PoolDep
-) -> TaskOut:
+def update_route(task_id: uuid.UUID, body: TaskUpdate, user_id: UserIdDep, pool: PoolDep) -> TaskOut:
     with pool.connection() as conn:
         row = update_task(conn, user_id, task_id, body.model_dump(exclude_none=True))
     if row is None:

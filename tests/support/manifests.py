@@ -43,7 +43,9 @@ class Manifests:
 
     def get(self, kind: str, name: str) -> Manifest:
         found = [obj for obj in self.objects if obj["kind"] == kind and obj["metadata"]["name"] == name]
-        assert len(found) == 1, f"expected one {kind}/{name}, found {len(found)} in {sorted(self.kinds_and_names())}"
+        assert len(found) == 1, (
+            f"expected one {kind}/{name}, found {len(found)} in {sorted(self.kinds_and_names())}"
+        )
         return found[0]
 
     def of_kind(self, kind: str) -> list[Manifest]:
