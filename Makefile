@@ -38,7 +38,7 @@ setup: $(VENV)/.installed node_modules/.installed $(TOOLS)/bin/helm $(TOOLS)/bin
 
 # The frontend's own dependencies, for its unit tests and `next build` in the tests.
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
-	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	cd frontend && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	touch $@
 
 # The library and its test tools, plus the backend's pinned runtime (its tests run it natively).
@@ -48,7 +48,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt backend/requirements.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	touch $@
 
 # Helm 3.17 and kubectl ship inside the kubectl-v31 Lambda layer package, Helm 4.1 inside v33.
