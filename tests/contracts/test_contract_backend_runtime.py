@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from tests.support.backend import BACKEND_DIR, PASSWORD, SECRET
-from tests.support.contract import config_data, container, secret_env
+from tests.support.contract import container, container_env
 from tests.support.dockerfile import Dockerfile
 from tests.support.manifests import Manifests
 from tests.support.postgres import PostgresServer
@@ -63,9 +63,7 @@ def run_backend(
         env = {k: v for k, v in runtime.env.items() if k != "PATH"}
         # The image puts its virtualenv first on PATH; this venv is its stand-in.
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-        env.update(config_data(backend_dist, "todo-backend"))
-        for name, (_, key) in secret_env(backend_dist, "todo-backend").items():
-            env[name] = secrets[key]
+        env.update(container_env(backend_dist, "todo-backend", secrets))
         for name in drop:
             env.pop(name)
         log_path = tmp_path / "gunicorn.log"

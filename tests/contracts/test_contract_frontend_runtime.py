@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +21,7 @@ import pytest
 from tests.support.backend import ROOT
 from tests.support.contract import config_data, container
 from tests.support.dockerfile import Dockerfile
-from tests.support.frontend_build import ensure_build
+from tests.support.frontend_build import assemble_runtime, build_as_dockerfile
 from tests.support.manifests import Manifests
 from tests.support.processes import assert_port_free, port_lock, stop, wait_for_port
 
@@ -34,29 +32,7 @@ NODE_22 = ROOT / "node_modules" / "node" / "bin" / "node"
 
 @pytest.fixture(scope="session")
 def frontend_build(frontend_dockerfile: Dockerfile) -> Path:
-    build = frontend_dockerfile.stage("build")
-    # The build stage copies the whole context to its WORKDIR, so frontend/
-    # is that directory.
-    assert any(c.from_stage is None and c.sources == ["."] and c.dest == "." for c in build.copies)
-    (command,) = build.runs
-    build_env = {**build.env, "NEXT_PUBLIC_API_URL": build.args["NEXT_PUBLIC_API_URL"]}
-    return ensure_build(FRONTEND_DIR, shlex.split(command), build_env)
-
-
-def _assemble(dockerfile: Dockerfile, workdir: Path) -> None:
-    """Lay out WORKDIR as the runtime stage's COPY --from=build lines do."""
-    build_workdir = Path(dockerfile.stage("build").workdir)
-    for copy in dockerfile.final.copies:
-        assert copy.from_stage == "build", f"unexpected COPY into the runtime stage: {copy}"
-        for source in copy.sources:
-            src = FRONTEND_DIR / Path(source).relative_to(build_workdir)
-            dest = workdir / copy.dest
-            if src.is_dir():
-                # COPY of a directory copies its contents.
-                shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True)
-            else:
-                dest.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dest / src.name)
+    return build_as_dockerfile(frontend_dockerfile, FRONTEND_DIR)
 
 
 @pytest.fixture
@@ -65,7 +41,7 @@ def frontend_server(
 ) -> Iterator[int]:
     runtime = frontend_dockerfile.final
     workdir = tmp_path / "app"
-    _assemble(frontend_dockerfile, workdir)
+    assemble_runtime(frontend_dockerfile, FRONTEND_DIR, workdir)
     env = dict(runtime.env)
     node_dir = str(NODE_22.parent) if NODE_22.exists() else ""
     env["PATH"] = os.pathsep.join(p for p in (node_dir, os.environ["PATH"]) if p)

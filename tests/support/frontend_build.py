@@ -16,6 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from tests.support.dockerfile import Dockerfile
+
 SKIPPED_DIRS = {"node_modules", ".next"}
 DEPS_STAMP = ".todo-lock-sha256"
 BUILD_STAMP = ".todo-source-sha256"
@@ -59,3 +61,32 @@ def ensure_build(frontend: Path, build_command: list[str], build_env: dict[str, 
             _run(build_command, frontend, env)
             build_stamp.write_text(source_sum)
     return frontend / ".next"
+
+
+def build_as_dockerfile(dockerfile: Dockerfile, frontend: Path) -> Path:
+    """Build ``frontend`` as the Dockerfile's build stage does, with its default build args.
+
+    The build stage copies the whole context to its WORKDIR, so ``frontend``
+    (the context) is that directory. Returns the .next directory.
+    """
+    build = dockerfile.stage("build")
+    assert any(c.from_stage is None and c.sources == ["."] and c.dest == "." for c in build.copies)
+    (command,) = build.runs
+    build_env = {**build.env, "NEXT_PUBLIC_API_URL": build.args["NEXT_PUBLIC_API_URL"]}
+    return ensure_build(frontend, shlex.split(command), build_env)
+
+
+def assemble_runtime(dockerfile: Dockerfile, frontend: Path, workdir: Path) -> None:
+    """Lay out ``workdir`` as the runtime stage's COPY --from=build lines lay out its WORKDIR."""
+    build_workdir = Path(dockerfile.stage("build").workdir)
+    for copy in dockerfile.final.copies:
+        assert copy.from_stage == "build", f"unexpected COPY into the runtime stage: {copy}"
+        for source in copy.sources:
+            src = frontend / Path(source).relative_to(build_workdir)
+            dest = workdir / copy.dest
+            if src.is_dir():
+                # COPY of a directory copies its contents.
+                shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True)
+            else:
+                dest.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest / src.name)

@@ -1,0 +1,1 @@
+"""End-to-end tests: a package, so that their package-scoped stack is torn down when they end."""

@@ -1,0 +1,82 @@
+"""End to end without a cluster: one stack per e2e package run, torn down also on failure.
+
+A missing nginx, Chromium, Node or PostgreSQL fails these tests (never skips
+them), with the step that installs it.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from types import FrameType
+
+import httpx
+import pytest
+
+from tests.e2e.stack import MissingTool, Stack, preflight
+from tests.support.backend import SECRET
+from tests.support.manifests import DIST, Manifests
+from tests.support.postgres import PostgresServer, PostgresUnavailable
+
+HOST = "todo.local"
+
+
+@pytest.fixture(scope="package")
+def dist() -> Manifests:
+    """Every object in dist/, read when the tests run: the only source of truth here."""
+    return Manifests.from_dir(DIST)
+
+
+@pytest.fixture(scope="package")
+def ingress_host(dist: Manifests) -> str:
+    (host,) = {rule["host"] for ing in dist.of_kind("Ingress") for rule in ing["spec"]["rules"]}
+    return host
+
+
+def start_postgres() -> PostgresServer:
+    try:
+        return PostgresServer().start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="package")
+def postgres() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    yield server
+    server.stop()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.fixture(scope="package")
+def stack(dist: Manifests, postgres: PostgresServer) -> Iterator[Stack]:
+    try:
+        preflight()
+    except MissingTool as error:
+        pytest.fail(str(error), pytrace=False)
+    secrets = {
+        "DATABASE_URL": postgres.create_database(),
+        # 64 bytes: HS256 wants at least 32.
+        "BETTER_AUTH_SECRET": SECRET,
+        # Empty: the chat endpoint must answer 503.
+        "OPENAI_API_KEY": "",
+    }
+    # A SIGTERM to pytest (a CI timeout, say) still tears the stack down: its
+    # processes run in their own sessions and would outlive pytest otherwise.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with Stack(dist, secrets).start() as running:
+            yield running
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture
+def ingress(stack: Stack, ingress_host: str) -> Iterator[httpx.Client]:
+    """A client of the Ingress: nginx's address, with the Ingress host in every request."""
+    assert stack.nginx is not None
+    with httpx.Client(base_url=stack.nginx.base_url, headers={"Host": ingress_host}, timeout=15) as client:
+        yield client

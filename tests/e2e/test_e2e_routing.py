@@ -1,0 +1,194 @@
+"""The Ingress objects in dist/, served by real nginx, route as Kubernetes says they should.
+
+The nginx config follows ingress-nginx's translation of pathTypes; the oracle
+here is the Kubernetes Ingress spec itself (element-wise Prefix matching,
+Exact, longest match first, Exact over Prefix on a tie), so a translation
+mistake shows up as a request reaching the wrong Service.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.e2e import ingress_nginx
+from tests.e2e.ingress_nginx import Route
+from tests.e2e.stack import Stack
+from tests.support.manifests import Manifests
+
+
+def _services(dist: Manifests) -> dict[str, dict]:
+    return {s["metadata"]["name"]: s for s in dist.of_kind("Service")}
+
+
+def _routes(dist: Manifests) -> list[Route]:
+    return ingress_nginx.ingress_routes(dist.of_kind("Ingress"), _services(dist))
+
+
+def spec_match(routes: list[Route], host: str, path: str) -> Route | None:
+    """The route the Kubernetes Ingress spec picks for host + path (ImplementationSpecific: string prefix)."""
+
+    def elements(p: str) -> list[str]:
+        return [e for e in p.split("/") if e]
+
+    candidates = []
+    for route in routes:
+        if route.host not in ("", host):
+            continue
+        if route.path_type == "Exact":
+            matched = path == route.path
+        elif route.path_type == "Prefix":
+            want = elements(route.path)
+            matched = elements(path)[: len(want)] == want
+        else:
+            matched = path.startswith(route.path)
+        if matched:
+            candidates.append(route)
+    return max(candidates, key=lambda r: (len(r.path), r.path_type == "Exact"), default=None)
+
+
+def _probe_paths(routes: list[Route]) -> list[str]:
+    """Paths around every rule's boundaries: the path, a child, a sibling sharing its prefix."""
+    paths = {"/", "/tasks", "/robots.txt"}
+    for route in routes:
+        base = route.path.rstrip("/")
+        paths |= {route.path, base or "/", f"{base}/", f"{base}/x/y", f"{base}ary", f"{base}-x"}
+    return sorted(paths)
+
+
+def _service_of(stack: Stack, response: httpx.Response) -> str | None:
+    """Which Service's pod answered, from nginx's $upstream_addr; None for nginx's own answers."""
+    upstream = response.headers.get("x-upstream-addr", "")
+    owners = {
+        address: service for (service, _), addresses in stack.endpoints().items() for address in addresses
+    }
+    return owners.get(upstream)
+
+
+def test_every_path_reaches_the_service_the_ingress_spec_picks(
+    stack: Stack, ingress: httpx.Client, dist: Manifests, ingress_host: str
+) -> None:
+    routes = _routes(dist)
+    assert {r.path_type for r in routes} >= {"Prefix", "Exact"}, routes
+    seen = {}
+    for path in _probe_paths(routes):
+        expected = spec_match(routes, ingress_host, path)
+        response = ingress.get(path)
+        seen[path] = (_service_of(stack, response), expected and expected.service)
+    assert {p: got for p, (got, _) in seen.items()} == {p: want for p, (_, want) in seen.items()}
+    # Both workloads were reached: the comparison above is not vacuous.
+    assert {got for got, _ in seen.values()} >= {"todo-backend", "todo-frontend"}
+
+
+def test_health_reaches_the_backend(ingress: httpx.Client) -> None:
+    response = ingress.get("/health")
+    assert (response.status_code, response.json()) == (200, {"status": "healthy"})
+
+
+def test_api_prefix_reaches_the_backend_unchanged(ingress: httpx.Client) -> None:
+    # The backend's own JSON 404 for a path only it could have seen under /api:
+    # were /api stripped, /api/tasks below would be /tasks, which the backend lacks.
+    unknown = ingress.get("/api/no-such-route")
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/json"
+    assert unknown.json() == {"detail": "Not Found"}
+    unauthenticated = ingress.get("/api/tasks")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.headers["content-type"] == "application/json"
+
+
+def test_root_and_deep_links_reach_the_frontend(stack: Stack, ingress: httpx.Client) -> None:
+    page = ingress.get("/")
+    assert page.status_code == 200
+    assert "<title>Todo</title>" in page.text
+    scripts = re.findall(r'src="(/_next/static/[^"]+\.js)"', page.text)
+    assert scripts, "the page references no script under /_next/static"
+    for url in [*scripts, "/robots.txt"]:
+        asset = ingress.get(url)
+        assert (asset.status_code, _service_of(stack, asset)) == (200, "todo-frontend"), url
+    # A deep link the app does not define is Next.js's own 404 page, not nginx's.
+    missing = ingress.get("/tasks/42")
+    assert missing.status_code == 404
+    assert _service_of(stack, missing) == "todo-frontend"
+    assert "<html" in missing.text and "/_next/static" in missing.text
+
+
+def test_unknown_host_gets_the_default_backend(stack: Stack) -> None:
+    assert stack.nginx is not None
+    response = httpx.get(f"{stack.nginx.base_url}/health", headers={"Host": "other.example"}, timeout=10)
+    assert (response.status_code, response.text) == (404, "default backend - 404\n")
+    assert "x-upstream-addr" not in response.headers
+
+
+# The translation itself, on Ingress objects made up for the purpose.
+
+
+def _ingress(name: str, *paths: tuple[str, str, str], annotations: dict | None = None) -> dict:
+    return {
+        "metadata": {"name": name, "annotations": annotations or {}},
+        "spec": {
+            "ingressClassName": "nginx",
+            "rules": [
+                {
+                    "host": "h.test",
+                    "http": {
+                        "paths": [
+                            {
+                                "path": p,
+                                "pathType": t,
+                                "backend": {"service": {"name": s, "port": {"number": 80}}},
+                            }
+                            for p, t, s in paths
+                        ]
+                    },
+                }
+            ],
+        },
+    }
+
+
+SERVICES = {name: {"spec": {"ports": [{"port": 80}]}} for name in ("a", "b", "c")}
+
+
+def _matches(*paths: tuple[str, str, str]) -> list[tuple[str, str]]:
+    routes = ingress_nginx.ingress_routes([_ingress("i", *paths)], SERVICES)
+    return [(loc.match, loc.route.service) for loc in ingress_nginx.locations(routes)["h.test"]]
+
+
+def test_prefix_adds_a_segment_location_and_an_exact_one() -> None:
+    assert _matches(("/api", "Prefix", "a"), ("/", "Prefix", "b")) == [
+        ("/api/", "a"),
+        ("= /api", "a"),
+        ("/", "b"),
+    ]
+
+
+def test_exact_is_an_exact_location_and_wins_over_the_prefix_twin() -> None:
+    assert _matches(("/x", "Prefix", "a"), ("/x", "Exact", "b")) == [("/x/", "a"), ("= /x", "b")]
+
+
+def test_implementation_specific_is_a_plain_nginx_prefix() -> None:
+    assert _matches(("/docs", "ImplementationSpecific", "c")) == [("/docs", "c")]
+
+
+def test_two_ingresses_claiming_one_location_are_refused() -> None:
+    routes = ingress_nginx.ingress_routes(
+        [_ingress("one", ("/api", "Exact", "a")), _ingress("two", ("/api", "Exact", "b"))], SERVICES
+    )
+    with pytest.raises(ValueError, match="claimed by Ingress one and two"):
+        ingress_nginx.locations(routes)
+
+
+def test_controller_annotations_are_refused_not_ignored() -> None:
+    rewrite = {"nginx.ingress.kubernetes.io/rewrite-target": "/"}
+    with pytest.raises(NotImplementedError, match="rewrite-target"):
+        ingress_nginx.ingress_routes([_ingress("i", ("/api", "Prefix", "a"), annotations=rewrite)], SERVICES)
+
+
+def test_a_service_without_ready_endpoints_answers_503(tmp_path) -> None:
+    routes = ingress_nginx.ingress_routes([_ingress("i", ("/", "Prefix", "a"))], SERVICES)
+    text = ingress_nginx.render(routes, {("a", 80): []}, listen="127.0.0.1:1", runtime_dir=tmp_path)
+    assert "return 503;" in text
+    assert not re.search(r"^\s*upstream ", text, re.MULTILINE)
