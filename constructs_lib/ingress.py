@@ -63,6 +63,7 @@ class TodoIngress(Construct):
             metadata=cdk8s.ApiObjectMetadata(
                 name=workload.name,
                 labels=recommended_labels(workload, target.component),
+                annotations=target.namespace_annotations,
             ),
             class_name=props.class_name,
         )

@@ -22,6 +22,7 @@ from constructs import Construct
 
 from constructs_lib import _validation as check
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
+from constructs_lib.policy_exceptions import DEFAULT_NAMESPACE, skip_annotations, workload_exceptions
 
 PART_OF = "todo"
 _CPU_SPELLING = re.compile(r"^[0-9]+m?$")
@@ -262,6 +263,8 @@ class Workload(Construct):
         service_name: the Service's name, for Ingresses and clients.
         port: the Service's port.
         config_checksum: the pod-template annotation value; changes when the config does.
+        namespace_annotations: the Checkov exception every object without a
+            namespace carries; other objects of this workload (its Ingress) reuse it.
     """
 
     def __init__(
@@ -291,21 +294,37 @@ class Workload(Construct):
         self.service_name = props.name
         self.port = props.port
 
+        # Checkov exceptions the spec needs (policy_exceptions.py), on each object.
+        self.namespace_annotations = skip_annotations((DEFAULT_NAMESPACE,))
         self.config_map = kplus.ConfigMap(
             self,
             "config",
-            metadata=cdk8s.ApiObjectMetadata(name=f"{props.name}-config", labels=labels),
+            metadata=cdk8s.ApiObjectMetadata(
+                name=f"{props.name}-config", labels=labels, annotations=self.namespace_annotations
+            ),
             data=data,
         )
-        self.deployment = self._deployment(props, labels)
+        deployment_annotations = skip_annotations(
+            workload_exceptions(
+                pull_policy=props.image_pull_policy.value,
+                run_as_user=props.run_as_user,
+                reads_secret_env=bool(secret_env),
+                network_policy=False,
+            )
+        )
+        self.deployment = self._deployment(props, labels, deployment_annotations)
         self.container = self._container(props, secret_env, writable_paths)
         self.service = self._service(props, labels)
 
-    def _deployment(self, props: WorkloadProps, labels: Mapping[str, str]) -> kplus.Deployment:
+    def _deployment(
+        self, props: WorkloadProps, labels: Mapping[str, str], annotations: Mapping[str, str]
+    ) -> kplus.Deployment:
         deployment = kplus.Deployment(
             self,
             "deployment",
-            metadata=cdk8s.ApiObjectMetadata(name=props.name, labels=dict(labels)),
+            metadata=cdk8s.ApiObjectMetadata(
+                name=props.name, labels=dict(labels), annotations=dict(annotations)
+            ),
             replicas=props.replicas,
             select=False,
             automount_service_account_token=False,
@@ -408,7 +427,9 @@ class Workload(Construct):
         service = kplus.Service(
             self,
             "service",
-            metadata=cdk8s.ApiObjectMetadata(name=props.name, labels=dict(labels)),
+            metadata=cdk8s.ApiObjectMetadata(
+                name=props.name, labels=dict(labels), annotations=self.namespace_annotations
+            ),
             type=kplus.ServiceType[props.service_type.name],
             ports=[
                 kplus.ServicePort(

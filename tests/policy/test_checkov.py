@@ -1,0 +1,160 @@
+"""The policy gate: Checkov finds nothing over dist/, the Helm renders and the Dockerfiles.
+
+Exceptions exist only as annotations on the objects (``checkov.io/skipN``) and
+comments in the Dockerfiles (``#checkov:skip=``), each with its reason, and
+each only where its check would otherwise fail: removing them brings back
+exactly the failures they cover, no more and no fewer.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from constructs_lib import policy_exceptions
+from tests.policy.conftest import DOCKERFILES, HELM_VALUE_SETS
+from tests.support.checkov import CheckovMissing, Report, run_checkov, write_manifests
+from tests.support.manifests import DIST
+
+TARGETS = ["dist", *(f"helm-{value_set.id}" for value_set in HELM_VALUE_SETS), *DOCKERFILES]
+
+
+def _checkov(directory: Path) -> Report:
+    try:
+        return run_checkov(directory)
+    except CheckovMissing as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+def _describe(findings) -> str:
+    return "\n  ".join(f"{f.check_id} on {f.resource} ({f.file})" for f in findings)
+
+
+def test_checkov_finds_no_failed_check(checkov_report: Report) -> None:
+    assert not checkov_report.failed, "Checkov failed checks:\n  " + _describe(checkov_report.failed)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_checkov_scanned_every_target(checkov_report: Report, target: str) -> None:
+    # A target Checkov could not parse would pass with nothing checked.
+    counts = checkov_report.counts_by_target()
+    assert target in counts, f"Checkov checked nothing in {target}: {sorted(counts)}"
+    assert counts[target]["passed"] >= 20, counts[target]
+
+
+def test_every_exception_states_its_reason(checkov_report: Report) -> None:
+    assert checkov_report.skipped, "no exception was found at all; is Checkov reading the annotations?"
+    for finding in checkov_report.skipped:
+        assert finding.reason and finding.reason != "No comment provided", finding
+        assert len(finding.reason.split()) >= 5, (
+            f"{finding.check_id} on {finding.resource}: {finding.reason!r}"
+        )
+
+
+def _without_exceptions(obj: dict[str, Any]) -> dict[str, Any]:
+    bare = copy.deepcopy(obj)
+    annotations = bare["metadata"].get("annotations", {})
+    for key in [key for key in annotations if key.startswith(policy_exceptions.SKIP_ANNOTATION_PREFIX)]:
+        del annotations[key]
+    return bare
+
+
+def _keys(findings) -> set[tuple[str, str, str]]:
+    # Checkov names a skipped Dockerfile check after the file, a failed one after
+    # the instruction: compare Dockerfile findings by file only.
+    return {(f.check_id, f.file, "" if f.file.endswith("Dockerfile") else f.resource) for f in findings}
+
+
+def test_each_exception_covers_a_check_that_would_fail_without_it(
+    checkov_report: Report, policy_targets: Path, tmp_path: Path
+) -> None:
+    # The same targets with every annotation and skip comment removed: what
+    # fails then must be exactly what the exceptions skip, so none is
+    # unjustified and none hides more than its own check.
+    for folder in sorted(policy_targets.iterdir()):
+        for path in folder.iterdir():
+            target = tmp_path / folder.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.name == "Dockerfile":
+                kept = [
+                    line for line in path.read_text().splitlines() if not line.startswith("#checkov:skip=")
+                ]
+                target.write_text("\n".join(kept) + "\n")
+            else:
+                write_manifests(target, map(_without_exceptions, yaml.safe_load_all(path.read_text())))
+
+    bare = _checkov(tmp_path)
+
+    skipped = _keys(checkov_report.skipped)
+    # The one exception kept where its check passes: the latest-tag exception stays
+    # when the tag changes, so IMAGE_TAG changes only the image fields (see
+    # policy_exceptions.py); it cannot hide anything then.
+    inert = {key for key in skipped - _keys(bare.failed) if key[0] == policy_exceptions.LATEST_TAG.check_id}
+    assert _keys(bare.failed) == skipped - inert
+
+
+def test_checkov_fails_a_deployment_that_may_escalate_and_write_its_root_filesystem(tmp_path: Path) -> None:
+    # The gate can fail: a known-bad object is caught.
+    (deployment,) = [
+        obj
+        for obj in yaml.safe_load_all((DIST / "todo-backend.k8s.yaml").read_text())
+        if obj["kind"] == "Deployment"
+    ]
+    pod = deployment["spec"]["template"]["spec"]
+    pod["containers"][0]["securityContext"].update(
+        readOnlyRootFilesystem=False, allowPrivilegeEscalation=True
+    )
+    write_manifests(tmp_path / "bad" / "bad.yaml", [deployment])
+
+    report = _checkov(tmp_path)
+
+    assert {"CKV_K8S_20", "CKV_K8S_22"} <= {f.check_id for f in report.failed}
+
+
+def test_exception_annotations_are_numbered_in_the_order_checkov_reads_them() -> None:
+    exceptions = policy_exceptions.workload_exceptions(
+        pull_policy="Never", run_as_user=1001, reads_secret_env=True, network_policy=False
+    )
+
+    annotations = policy_exceptions.skip_annotations(exceptions)
+
+    assert list(annotations) == [f"checkov.io/skip{n}" for n in range(1, len(exceptions) + 1)]
+    # Checkov splits the value at "=" into exactly two parts.
+    assert all(value.count("=") == 1 for value in annotations.values())
+
+
+def test_a_release_image_run_as_a_high_uid_needs_fewer_exceptions() -> None:
+    exceptions = policy_exceptions.workload_exceptions(
+        pull_policy="Always",
+        run_as_user=10001,
+        reads_secret_env=False,
+        network_policy=True,
+    )
+
+    # The latest-tag exception stays, so that IMAGE_TAG changes only the image fields.
+    assert [e.check_id for e in exceptions] == ["CKV_K8S_21", "CKV_K8S_14", "CKV_K8S_43"]
+
+
+def test_dockerfile_exceptions_are_inline_comments_with_reasons() -> None:
+    for dockerfile in DOCKERFILES.values():
+        skips = [line for line in dockerfile.read_text().splitlines() if line.startswith("#checkov:skip=")]
+        assert skips, dockerfile
+        for line in skips:
+            check_id, _, reason = line.removeprefix("#checkov:skip=").partition(":")
+            assert check_id.startswith("CKV") and len(reason.split()) >= 5, line
+
+
+def test_checkov_is_installed_from_the_pinned_requirements() -> None:
+    from tests.support.checkov import CHECKOV, REQUIREMENTS
+
+    pins = [line for line in REQUIREMENTS.read_text().splitlines() if line and not line.startswith("#")]
+    assert any(line.startswith("checkov==") for line in pins)
+    assert all("==" in line for line in pins), [line for line in pins if "==" not in line]
+    if not CHECKOV.is_file():
+        pytest.fail(f"{CHECKOV} is missing; run `make setup`", pytrace=False)
+    assert shutil.which(str(CHECKOV))
