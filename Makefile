@@ -36,6 +36,12 @@ help:
 
 setup: $(VENV)/.installed node_modules/.installed $(TOOLS)/bin/helm $(TOOLS)/bin/helm4 $(TOOLS)/bin/kubectl
 
+# Checkov pins versions that conflict with the project's, so it gets its own virtualenv.
+$(TOOLS)/checkov/.installed: requirements/checkov.txt
+	$(PYTHON) -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/pip install --quiet --disable-pip-version-check -r requirements/checkov.txt
+	touch $@
+
 # The frontend's own dependencies, for its unit tests and `next build` in the tests.
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
@@ -76,7 +82,7 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: setup system-packages frontend/node_modules/.installed
+test: setup system-packages frontend/node_modules/.installed $(TOOLS)/checkov/.installed
 	pytest
 
 argocd-repo:
