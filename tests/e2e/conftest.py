@@ -33,16 +33,12 @@ def ingress_host(dist: Manifests) -> str:
     return host
 
 
-def start_postgres() -> PostgresServer:
-    try:
-        return PostgresServer().start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
-
-
 @pytest.fixture(scope="package")
 def postgres() -> Iterator[PostgresServer]:
-    server = start_postgres()
+    try:
+        server = PostgresServer().start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
     yield server
     server.stop()
 

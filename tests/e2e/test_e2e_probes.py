@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.e2e.conftest import start_postgres
 from tests.e2e.stack import Stack, run_probe
 from tests.support.backend import register
 from tests.support.manifests import Manifests, only_container
+from tests.support.postgres import PostgresServer, PostgresUnavailable
 
 PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
 
@@ -57,7 +57,10 @@ def test_probes_fail_against_a_port_nothing_listens_on(stack: Stack, dist: Manif
 
 def test_liveness_passes_with_the_database_stopped(stack: Stack, dist: Manifests) -> None:
     container = only_container(dist.get("Deployment", "todo-backend"))
-    database = start_postgres()
+    try:
+        database = PostgresServer().start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
     try:
         pod = stack.start_backend(database_url=database.create_database())
         base = f"http://{pod.address}"
