@@ -207,6 +207,8 @@ def main() -> int:
 
 def measure(stack: Stack, dist: Manifests, duration: int, connections: int) -> int:
     assert stack.nginx is not None
+    # Other work on the machine shares its cores with wrk, nginx and the pods.
+    load_before = os.getloadavg()[0]
     (host,) = {rule["host"] for ing in dist.of_kind("Ingress") for rule in ing["spec"]["rules"]}
     with httpx.Client(base_url=stack.nginx.base_url, headers={"Host": host}, timeout=10) as client:
         email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
@@ -236,6 +238,7 @@ def measure(stack: Stack, dist: Manifests, duration: int, connections: int) -> i
 
     failed = False
     print(f"Machine: {machine()}  ")
+    print(f"Load average (1 min) when the run started: {load_before:.2f}  ")
     print(
         f"Command: `make bench` (`python benchmarks/resources.py --duration {duration} --connections {connections}`): "
         f"wrk 2 threads, {connections} connections, {duration} s per endpoint, through nginx\n"
