@@ -5,10 +5,13 @@ value in the Phase IV spec, so ``TodoBackend(chart, "backend")`` is the spec's
 backend.
 """
 
+from constructs_lib.autoscaling import Autoscaling
 from constructs_lib.backend import SECRET_KEYS, TodoBackend, TodoBackendProps
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, canonical_config_json, config_checksum
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
+from constructs_lib.network_policy import NetworkPolicy
+from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.stack import add_todo_charts
 from constructs_lib.workload import (
     IngressPath,
@@ -23,7 +26,9 @@ from constructs_lib.workload import (
 __all__ = [
     "CONFIG_CHECKSUM_ANNOTATION",
     "SECRET_KEYS",
+    "Autoscaling",
     "IngressPath",
+    "NetworkPolicy",
     "Probe",
     "PullPolicy",
     "Resources",
@@ -36,6 +41,7 @@ __all__ = [
     "TodoIngressProps",
     "Workload",
     "WorkloadProps",
+    "ZeroDowntimeRollout",
     "add_todo_charts",
     "canonical_config_json",
     "config_checksum",

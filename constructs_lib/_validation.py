@@ -23,6 +23,8 @@ _IMAGE_REPOSITORY = re.compile(
     r"^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$"
 )
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# Label keys: an optional DNS-subdomain prefix and "/", then a name of up to 63 characters.
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
@@ -81,6 +83,23 @@ def check_label_value(owner: str, field: str, value: Any) -> None:
             "must be a non-empty Kubernetes label value: up to 63 letters, digits, '-', '_' or '.', "
             "starting and ending with a letter or digit",
         )
+
+
+def check_label_key(owner: str, field: str, value: Any) -> None:
+    prefix, _, name = value.rpartition("/") if isinstance(value, str) else ("", "", "")
+    if not _LABEL_NAME.match(name) or (prefix and not _DNS_SUBDOMAIN.match(prefix)):
+        raise fail(
+            owner,
+            field,
+            value,
+            "keys must be Kubernetes label keys: an optional DNS-name prefix and '/', then up to 63 "
+            "letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+        )
+
+
+def check_bool(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise fail(owner, field, value, "must be True or False")
 
 
 def check_image_repository(owner: str, field: str, value: Any) -> None:

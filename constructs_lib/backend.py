@@ -10,11 +10,17 @@ from typing import ClassVar
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib.network_policy import NetworkAccess
 from constructs_lib.workload import IngressPath, Probe, Resources, Workload, WorkloadProps
 
 # The keys of the external Secret, each read into the env variable of the same name.
 SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
+# gunicorn's graceful_timeout: the image's CMD and gunicorn.conf.py leave it at
+# gunicorn's default, 30 s (tests/test_rollout.py reads it from gunicorn).
+GUNICORN_GRACEFUL_TIMEOUT = 30
+POSTGRESQL_PORT = 5432
+HTTPS_PORT = 443
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +57,8 @@ class TodoBackendProps(WorkloadProps):
     jwt_algorithm: str = "HS256"
     jwt_expire_days: int = 7
     cors_origins: tuple[str, ...] = ("http://todo.local",)
+
+    SHUTDOWN_SECONDS: ClassVar[int] = GUNICORN_GRACEFUL_TIMEOUT
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
@@ -94,6 +102,10 @@ class TodoBackend(Workload):
 
     # gunicorn and Python write temporary files; the root filesystem is read-only.
     WRITABLE_PATHS: ClassVar[Mapping[str, str]] = MappingProxyType({"/tmp": "64Mi"})
+    # Called by the frontend; calls PostgreSQL and OpenAI (HTTPS) outside the cluster.
+    NETWORK_ACCESS: ClassVar[NetworkAccess] = NetworkAccess(
+        clients=("frontend",), egress_ports=(POSTGRESQL_PORT, HTTPS_PORT)
+    )
 
     def __init__(self, scope: Construct, id: str, *, props: TodoBackendProps | None = None) -> None:
         props = props or TodoBackendProps()
@@ -104,4 +116,5 @@ class TodoBackend(Workload):
             component="backend",
             secret_env={key: (props.secret_name, key) for key in SECRET_KEYS},
             writable_paths=self.WRITABLE_PATHS,
+            network_access=self.NETWORK_ACCESS,
         )

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from constructs import Construct
 
+from constructs_lib.network_policy import NetworkAccess
 from constructs_lib.workload import IngressPath, Probe, Resources, Workload, WorkloadProps
 
 
@@ -59,6 +60,8 @@ class TodoFrontend(Workload):
     WRITABLE_PATHS: ClassVar[Mapping[str, str]] = MappingProxyType(
         {"/tmp": "64Mi", "/app/.next/cache": "256Mi"}
     )
+    # Its server side calls the backend; the browser's calls arrive through the ingress controller.
+    NETWORK_ACCESS: ClassVar[NetworkAccess] = NetworkAccess(servers=("backend",))
 
     def __init__(self, scope: Construct, id: str, *, props: TodoFrontendProps | None = None) -> None:
         super().__init__(
@@ -67,4 +70,5 @@ class TodoFrontend(Workload):
             props=props or TodoFrontendProps(),
             component="frontend",
             writable_paths=self.WRITABLE_PATHS,
+            network_access=self.NETWORK_ACCESS,
         )

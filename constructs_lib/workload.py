@@ -21,8 +21,13 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib.autoscaling import Autoscaling, add_autoscaler
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
+from constructs_lib.disruption import MIN_REPLICAS_FOR_BUDGET, add_disruption_budget
+from constructs_lib.network_policy import NO_ACCESS, NetworkAccess, NetworkPolicy, add_network_policies
 from constructs_lib.policy_exceptions import DEFAULT_NAMESPACE, skip_annotations, workload_exceptions
+from constructs_lib.rollout import ZeroDowntimeRollout
+from constructs_lib.scheduling import MIN_REPLICAS_TO_SPREAD, anti_affinity, topology_spread
 
 PART_OF = "todo"
 _CPU_SPELLING = re.compile(r"^[0-9]+m?$")
@@ -166,6 +171,23 @@ class WorkloadProps:
         app_version: the ``app.kubernetes.io/version`` label (the charts' appVersion).
         run_as_user: numeric UID the container runs as (the image's user).
         run_as_group: numeric GID the container runs as (the image's group).
+        network_policy: ``NetworkPolicy(...)`` to deny the pods all traffic but
+            what the app needs (ingress controller in, the stack's own calls,
+            DNS and the backend's database and HTTPS out); ``None`` (default):
+            no NetworkPolicies.
+        autoscaling: ``Autoscaling(min_replicas=2, max_replicas=5,
+            target_cpu_utilization=80)`` for a HorizontalPodAutoscaler, which
+            then owns the replica count (``replicas`` is not written); ``None``
+            (default): ``replicas`` pods.
+        pod_disruption_budget: ``True`` for a PodDisruptionBudget that lets node
+            drains evict one pod at a time; emitted only from two pods on
+            (``replicas``, or ``autoscaling.min_replicas``).
+        spread_pods: ``True`` to prefer spreading the pods over nodes (soft
+            anti-affinity) and zones (topology spread); applied only from two pods on.
+        zero_downtime_rollout: ``ZeroDowntimeRollout(pre_stop_seconds=5,
+            termination_grace_period_seconds=45)`` for rollouts with
+            ``maxUnavailable: 0``, a preStop pause and a grace period longer
+            than the app's shutdown; ``None`` (default): the API's rollout defaults.
     """
 
     name: str
@@ -183,6 +205,14 @@ class WorkloadProps:
     app_version: str = "1.0.0"
     run_as_user: int = 1001
     run_as_group: int = 1001
+    network_policy: NetworkPolicy | None = None
+    autoscaling: Autoscaling | None = None
+    pod_disruption_budget: bool = False
+    spread_pods: bool = False
+    zero_downtime_rollout: ZeroDowntimeRollout | None = None
+
+    # How long the app takes to stop gracefully after SIGTERM, in seconds.
+    SHUTDOWN_SECONDS: ClassVar[int] = 0
 
     def __post_init__(self) -> None:
         # A frozen read-only view, so props stay immutable after validation.
@@ -224,6 +254,33 @@ class WorkloadProps:
         check.check_label_value(owner, "app_version", self.app_version)
         check.check_int(owner, "run_as_user", self.run_as_user, minimum=1)
         check.check_int(owner, "run_as_group", self.run_as_group, minimum=1)
+        self._check_option(
+            "network_policy", NetworkPolicy, lambda option: option.validate(f"{owner}.network_policy")
+        )
+        self._check_option("autoscaling", Autoscaling, lambda option: option.validate(f"{owner}.autoscaling"))
+        check.check_bool(owner, "pod_disruption_budget", self.pod_disruption_budget)
+        check.check_bool(owner, "spread_pods", self.spread_pods)
+        self._check_option(
+            "zero_downtime_rollout",
+            ZeroDowntimeRollout,
+            lambda option: option.validate(
+                f"{owner}.zero_downtime_rollout", shutdown_seconds=self.SHUTDOWN_SECONDS
+            ),
+        )
+
+    def _check_option(self, field_name: str, option_type: type, validate: Any) -> None:
+        """An option is off (``None``) or an instance of its props class, valid in itself."""
+        value = getattr(self, field_name)
+        if value is None:
+            return
+        if not isinstance(value, option_type):
+            raise check.fail(self._owner, field_name, value, f"must be None or a {option_type.__name__}(...)")
+        validate(value)
+
+    @property
+    def min_replicas(self) -> int:
+        """The fewest pods the workload runs: the autoscaler's floor, else ``replicas``."""
+        return self.autoscaling.min_replicas if self.autoscaling else self.replicas
 
     def reserved_config(self) -> Mapping[str, str]:
         """Environment names a typed prop owns, mapped to that prop's name."""
@@ -265,6 +322,8 @@ class Workload(Construct):
         config_checksum: the pod-template annotation value; changes when the config does.
         namespace_annotations: the Checkov exception every object without a
             namespace carries; other objects of this workload (its Ingress) reuse it.
+        options: the objects of the options that are on (NetworkPolicies,
+            HorizontalPodAutoscaler, PodDisruptionBudget), by kind.
     """
 
     def __init__(
@@ -276,6 +335,7 @@ class Workload(Construct):
         component: str,
         secret_env: Mapping[str, tuple[str, str]] = types.MappingProxyType({}),
         writable_paths: Mapping[str, str] = types.MappingProxyType({}),
+        network_access: NetworkAccess = NO_ACCESS,
     ) -> None:
         """Build the objects.
 
@@ -284,6 +344,7 @@ class Workload(Construct):
             component: the ``app.kubernetes.io/component`` label, e.g. ``"backend"``.
             secret_env: environment variable -> (Secret name, key), read with ``secretKeyRef``.
             writable_paths: mount path -> emptyDir size limit; the root filesystem is read-only.
+            network_access: what the app connects to and is called by, for ``network_policy``.
         """
         super().__init__(scope, id)
         self.props = props
@@ -309,12 +370,40 @@ class Workload(Construct):
                 pull_policy=props.image_pull_policy.value,
                 run_as_user=props.run_as_user,
                 reads_secret_env=bool(secret_env),
-                network_policy=False,
+                network_policy=props.network_policy is not None,
             )
         )
         self.deployment = self._deployment(props, labels, deployment_annotations)
         self.container = self._container(props, secret_env, writable_paths)
         self.service = self._service(props, labels)
+        self.options = self._options(props, labels, network_access)
+
+    def _options(
+        self, props: WorkloadProps, labels: Mapping[str, str], access: NetworkAccess
+    ) -> dict[str, Construct]:
+        options: dict[str, Construct] = {}
+        name, selector, annotations = props.name, selector_labels(props), self.namespace_annotations
+        if props.network_policy is not None:
+            deny, allow = add_network_policies(
+                self,
+                policy=props.network_policy,
+                access=access,
+                name=name,
+                part_of=PART_OF,
+                labels=labels,
+                selector=selector,
+                annotations=annotations,
+            )
+            options["NetworkPolicy/default-deny"], options["NetworkPolicy"] = deny, allow
+        if props.autoscaling is not None:
+            options["HorizontalPodAutoscaler"] = add_autoscaler(
+                self, autoscaling=props.autoscaling, name=name, labels=labels, annotations=annotations
+            )
+        if props.pod_disruption_budget and props.min_replicas >= MIN_REPLICAS_FOR_BUDGET:
+            options["PodDisruptionBudget"] = add_disruption_budget(
+                self, name=name, labels=labels, selector=selector, annotations=annotations
+            )
+        return options
 
     def _deployment(
         self, props: WorkloadProps, labels: Mapping[str, str], annotations: Mapping[str, str]
@@ -328,6 +417,7 @@ class Workload(Construct):
             replicas=props.replicas,
             select=False,
             automount_service_account_token=False,
+            **_rollout(props.zero_downtime_rollout),
             security_context=kplus.PodSecurityContextProps(
                 ensure_non_root=True,
                 user=props.run_as_user,
@@ -353,6 +443,20 @@ class Workload(Construct):
                 "/spec/template/spec/securityContext/seccompProfile", {"type": "RuntimeDefault"}
             )
         )
+        if props.autoscaling is not None:
+            # The autoscaler owns the replica count; writing one would fight it on every sync.
+            api_object.add_json_patch(cdk8s.JsonPatch.remove("/spec/replicas"))
+        if props.spread_pods and props.min_replicas >= MIN_REPLICAS_TO_SPREAD:
+            # cdk8s-plus's scheduling API writes required (hard) terms; these are soft.
+            selector = selector_labels(props)
+            api_object.add_json_patch(
+                cdk8s.JsonPatch.add("/spec/template/spec/affinity", anti_affinity(selector))
+            )
+            api_object.add_json_patch(
+                cdk8s.JsonPatch.add(
+                    "/spec/template/spec/topologySpreadConstraints", topology_spread(selector)
+                )
+            )
         return deployment
 
     def _container(
@@ -369,6 +473,7 @@ class Workload(Construct):
             ports=[kplus.ContainerPort(number=props.port, name="http", protocol=kplus.Protocol.TCP)],
             liveness=props.liveness.to_kplus(props.port),
             readiness=props.readiness.to_kplus(props.port),
+            **_pre_stop(props.zero_downtime_rollout),
             # Empty, not omitted: omitted means cdk8s-plus's 1 CPU/512Mi defaults.
             # The quantities are written by the patch below.
             resources=kplus.ContainerResources(),
@@ -442,6 +547,27 @@ class Workload(Construct):
         # An empty list the API server drops: Argo CD would see a diff forever.
         cdk8s.ApiObject.of(service).add_json_patch(cdk8s.JsonPatch.remove("/spec/externalIPs"))
         return service
+
+
+def _rollout(rollout: ZeroDowntimeRollout | None) -> dict[str, Any]:
+    """Deployment props of a zero-downtime rollout: none when it is off (the API defaults)."""
+    if rollout is None:
+        return {}
+    return {
+        "strategy": kplus.DeploymentStrategy.rolling_update(
+            max_surge=kplus.PercentOrAbsolute.percent(25), max_unavailable=kplus.PercentOrAbsolute.absolute(0)
+        ),
+        "termination_grace_period": cdk8s.Duration.seconds(rollout.termination_grace_period_seconds),
+    }
+
+
+def _pre_stop(rollout: ZeroDowntimeRollout | None) -> dict[str, Any]:
+    """Container props of a zero-downtime rollout: the preStop pause."""
+    if rollout is None:
+        return {}
+    return {
+        "lifecycle": kplus.ContainerLifecycle(pre_stop=kplus.Handler.from_command(rollout.pre_stop_command()))
+    }
 
 
 def _volume_name(path: str) -> str:

@@ -15,13 +15,16 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from constructs_lib import (
+    Autoscaling,
     IngressPath,
+    NetworkPolicy,
     Probe,
     Resources,
     TodoBackendProps,
     TodoFrontendProps,
     TodoIngressProps,
     WorkloadProps,
+    ZeroDowntimeRollout,
 )
 
 Chart = Literal["todo-backend", "todo-frontend"]
@@ -61,6 +64,42 @@ def _probe(probe: Probe, port: int) -> dict[str, Any]:
         "tcpSocket": None if http else {"port": port},
         "periodSeconds": probe.period_seconds,
         "timeoutSeconds": probe.timeout_seconds,
+    }
+
+
+def _network_policy(policy: NetworkPolicy | None) -> dict[str, Any]:
+    if policy is None:
+        return {"networkPolicy.enabled": False}
+    default_labels = NetworkPolicy().ingress_controller_pod_labels
+    return {
+        "networkPolicy.enabled": True,
+        "networkPolicy.ingressController.namespace": policy.ingress_controller_namespace,
+        # Helm merges maps into the defaults: null removes a default label the props leave out.
+        "networkPolicy.ingressController.podLabels": {
+            **{key: None for key in default_labels},
+            **policy.ingress_controller_pod_labels,
+        },
+    }
+
+
+def _autoscaling(autoscaling: Autoscaling | None) -> dict[str, Any]:
+    if autoscaling is None:
+        return {"autoscaling.enabled": False}
+    return {
+        "autoscaling.enabled": True,
+        "autoscaling.minReplicas": autoscaling.min_replicas,
+        "autoscaling.maxReplicas": autoscaling.max_replicas,
+        "autoscaling.targetCPUUtilizationPercentage": autoscaling.target_cpu_utilization,
+    }
+
+
+def _rollout(rollout: ZeroDowntimeRollout | None) -> dict[str, Any]:
+    if rollout is None:
+        return {"zeroDowntimeRollout.enabled": False}
+    return {
+        "zeroDowntimeRollout.enabled": True,
+        "zeroDowntimeRollout.preStopSeconds": rollout.pre_stop_seconds,
+        "zeroDowntimeRollout.terminationGracePeriodSeconds": rollout.termination_grace_period_seconds,
     }
 
 
@@ -173,6 +212,54 @@ MAPPINGS: tuple[PropRow, ...] = (
             "podSecurityContext.fsGroup": p.run_as_group,
             "securityContext.runAsGroup": p.run_as_group,
         },
+    ),
+    PropRow(
+        "workload",
+        "network_policy",
+        (
+            "networkPolicy.enabled",
+            "networkPolicy.ingressController.namespace",
+            "networkPolicy.ingressController.podLabels",
+        ),
+        lambda p: _network_policy(p.network_policy),
+        "None -> enabled: false",
+    ),
+    PropRow(
+        "workload",
+        "autoscaling",
+        (
+            "autoscaling.enabled",
+            "autoscaling.minReplicas",
+            "autoscaling.maxReplicas",
+            "autoscaling.targetCPUUtilizationPercentage",
+        ),
+        lambda p: _autoscaling(p.autoscaling),
+        "None -> enabled: false; with it the Deployment has no replicas",
+    ),
+    PropRow(
+        "workload",
+        "pod_disruption_budget",
+        ("podDisruptionBudget.enabled",),
+        lambda p: {"podDisruptionBudget.enabled": p.pod_disruption_budget},
+        "rendered from two pods on only",
+    ),
+    PropRow(
+        "workload",
+        "spread_pods",
+        ("spreadPods",),
+        lambda p: {"spreadPods": p.spread_pods},
+        "applied from two pods on only",
+    ),
+    PropRow(
+        "workload",
+        "zero_downtime_rollout",
+        (
+            "zeroDowntimeRollout.enabled",
+            "zeroDowntimeRollout.preStopSeconds",
+            "zeroDowntimeRollout.terminationGracePeriodSeconds",
+        ),
+        lambda p: _rollout(p.zero_downtime_rollout),
+        "None -> enabled: false",
     ),
     PropRow("backend", "secret_name", ("secretName",), lambda p: {"secretName": p.secret_name}),
     PropRow(
@@ -365,6 +452,50 @@ VALUE_SETS: tuple[ValueSet, ...] = (
             "run_as_group": 10002,
         },
         frontend={"name": "todo-web", "service_type": "LoadBalancer", "run_as_user": 10001},
+    ),
+    ValueSet(
+        "network-policies",
+        backend={"network_policy": NetworkPolicy()},
+        frontend={
+            "network_policy": NetworkPolicy(
+                ingress_controller_namespace="traefik",
+                ingress_controller_pod_labels={"app.kubernetes.io/name": "traefik", "team": "edge"},
+            )
+        },
+    ),
+    ValueSet(
+        # The autoscaler's floor of two turns the budget and the spreading on.
+        "autoscaled-with-budget-and-spread",
+        backend={
+            "autoscaling": Autoscaling(min_replicas=2, max_replicas=6, target_cpu_utilization=70),
+            "pod_disruption_budget": True,
+            "spread_pods": True,
+        },
+        frontend={"autoscaling": Autoscaling(), "pod_disruption_budget": True},
+    ),
+    ValueSet(
+        "zero-downtime-three-replicas-spread",
+        backend={
+            "replicas": 3,
+            "zero_downtime_rollout": ZeroDowntimeRollout(),
+            "spread_pods": True,
+            "pod_disruption_budget": True,
+        },
+        frontend={
+            "replicas": 2,
+            "zero_downtime_rollout": ZeroDowntimeRollout(
+                pre_stop_seconds=10, termination_grace_period_seconds=20
+            ),
+            "spread_pods": True,
+        },
+        delivery="set",
+    ),
+    ValueSet(
+        # One pod: the budget and the spreading stay off even when asked for.
+        "one-pod-asks-for-budget-and-spread",
+        backend={"pod_disruption_budget": True, "spread_pods": True, "image_tag": "1.0.1"},
+        frontend={"pod_disruption_budget": True, "spread_pods": True, "image_tag": "1.0.1"},
+        delivery="set",
     ),
 )
 

@@ -1,7 +1,7 @@
 """The policy gate's inputs, built once per session: dist/, Helm renders of every value set, the Dockerfiles.
 
-Checkov runs once over all of them together (it is the slow part); the
-tests then read the one report. Its counts per target are printed at the end
+Checkov runs once per target, the targets in parallel (it is the slow
+part); the tests then read the one report. Its counts per target are printed at the end
 of every run.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.helm.value_sets import CHARTS, VALUE_SETS, ValueSet
-from tests.support.checkov import CheckovMissing, Report, run_checkov, write_manifests
+from tests.support.checkov import CheckovMissing, Report, run_checkov_per_target, write_manifests
 from tests.support.helm import HELM_VERSIONS, HelmMissing
 from tests.support.manifests import DIST, REPO_ROOT
 
@@ -52,7 +52,7 @@ def policy_targets(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def checkov_report(policy_targets: Path) -> Report:
     try:
-        report = run_checkov(policy_targets)
+        report = run_checkov_per_target(policy_targets)
     except CheckovMissing as error:
         pytest.fail(str(error), pytrace=False)
     _COUNTS.update(report.counts_by_target())

@@ -18,7 +18,7 @@ import yaml
 
 from constructs_lib import policy_exceptions
 from tests.policy.conftest import DOCKERFILES, HELM_VALUE_SETS
-from tests.support.checkov import CheckovMissing, Report, run_checkov, write_manifests
+from tests.support.checkov import CheckovMissing, Report, run_checkov_per_target, write_manifests
 from tests.support.manifests import DIST
 
 TARGETS = ["dist", *(f"helm-{value_set.id}" for value_set in HELM_VALUE_SETS), *DOCKERFILES]
@@ -26,7 +26,7 @@ TARGETS = ["dist", *(f"helm-{value_set.id}" for value_set in HELM_VALUE_SETS), *
 
 def _checkov(directory: Path) -> Report:
     try:
-        return run_checkov(directory)
+        return run_checkov_per_target(directory)
     except CheckovMissing as error:
         pytest.fail(str(error), pytrace=False)
 

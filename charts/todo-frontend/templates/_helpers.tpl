@@ -126,6 +126,28 @@ CKV_K8S_21=no namespace in the manifest; the Argo CD Application or helm --names
 {{- if lt (.Values.securityContext.runAsUser | default 0 | int) 10000 }}
 {{- $skips = append $skips "CKV_K8S_40=the images run as their own numeric user (the spec's UID 1001), which runAsNonRoot verifies" }}
 {{- end }}
+{{- if not .Values.networkPolicy.enabled }}
 {{- $skips = append $skips "CKV2_K8S_6=NetworkPolicies are the network_policy option, off by default: the spec's Minikube runs no CNI that enforces them" }}
+{{- end }}
 {{- include "todo-frontend.skipAnnotations" $skips }}
+{{- end }}
+
+{{/*
+The fewest pods the workload runs: autoscaling.minReplicas with the
+autoscaler, else replicaCount. The disruption budget and the spreading need two.
+*/}}
+{{- define "todo-frontend.replicaFloor" -}}
+{{- if .Values.autoscaling.enabled }}
+{{- .Values.autoscaling.minReplicas | int }}
+{{- else }}
+{{- .Values.replicaCount | int }}
+{{- end }}
+{{- end }}
+
+{{/* A Todo component's pods, for the NetworkPolicy rules between the stack's components. */}}
+{{- define "todo-frontend.componentPeer" -}}
+- podSelector:
+    matchLabels:
+      app.kubernetes.io/component: {{ . }}
+      app.kubernetes.io/part-of: todo
 {{- end }}

@@ -1,0 +1,77 @@
+"""A HorizontalPodAutoscaler (autoscaling/v2) scaling a workload's Deployment on CPU."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from constructs_lib import _validation as check
+
+
+@dataclass(frozen=True, kw_only=True)
+class Autoscaling:
+    """Scale the Deployment between two bounds on average CPU utilization.
+
+    With it, the Deployment carries no ``replicas``: the autoscaler owns that
+    field, and a GitOps tool must leave it alone (see docs/security.md for the
+    Argo CD ``ignoreDifferences`` entry).
+
+    Attributes:
+        min_replicas: the fewest pods, e.g. ``2``.
+        max_replicas: the most pods, e.g. ``5``; at least ``min_replicas``.
+        target_cpu_utilization: average CPU use, in percent of the CPU
+            request, that the autoscaler keeps the pods at, e.g. ``80``.
+    """
+
+    min_replicas: int = 2
+    max_replicas: int = 5
+    target_cpu_utilization: int = 80
+
+    def validate(self, owner: str) -> None:
+        check.check_int(owner, "min_replicas", self.min_replicas, minimum=1)
+        check.check_int(owner, "max_replicas", self.max_replicas, minimum=1)
+        if self.max_replicas < self.min_replicas:
+            raise check.fail(
+                owner,
+                "max_replicas",
+                self.max_replicas,
+                f"must be at least min_replicas ({self.min_replicas})",
+            )
+        check.check_int(owner, "target_cpu_utilization", self.target_cpu_utilization, minimum=1, maximum=1000)
+
+
+def add_autoscaler(
+    scope: Construct,
+    *,
+    autoscaling: Autoscaling,
+    name: str,
+    labels: Mapping[str, str],
+    annotations: Mapping[str, str],
+) -> k8s.KubeHorizontalPodAutoscalerV2:
+    """The L1 object: cdk8s-plus's HorizontalPodAutoscaler adds default scaling behaviour of its own."""
+    return k8s.KubeHorizontalPodAutoscalerV2(
+        scope,
+        "autoscaler",
+        metadata=k8s.ObjectMeta(name=name, labels=dict(labels), annotations=dict(annotations)),
+        spec=k8s.HorizontalPodAutoscalerSpecV2(
+            scale_target_ref=k8s.CrossVersionObjectReferenceV2(
+                api_version="apps/v1", kind="Deployment", name=name
+            ),
+            min_replicas=autoscaling.min_replicas,
+            max_replicas=autoscaling.max_replicas,
+            metrics=[
+                k8s.MetricSpecV2(
+                    type="Resource",
+                    resource=k8s.ResourceMetricSourceV2(
+                        name="cpu",
+                        target=k8s.MetricTargetV2(
+                            type="Utilization", average_utilization=autoscaling.target_cpu_utilization
+                        ),
+                    ),
+                )
+            ],
+        ),
+    )
