@@ -17,7 +17,7 @@ from constructs_lib.workload import IngressPath, Probe, Resources, Workload, Wor
 SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 # gunicorn's graceful_timeout: the image's CMD and gunicorn.conf.py leave it at
-# gunicorn's default, 30 s (tests/test_rollout.py reads it from gunicorn).
+# gunicorn's default, 30 s (tests/test_options.py reads it from gunicorn).
 GUNICORN_GRACEFUL_TIMEOUT = 30
 POSTGRESQL_PORT = 5432
 HTTPS_PORT = 443
