@@ -188,3 +188,25 @@ def test_a_missing_helm_binary_fails_with_the_setup_step_to_run(tmp_path):
 
     with pytest.raises(HelmMissing, match=r"\.tools/bin/no-such-helm is missing; run `make setup`"):
         missing.check()
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_with_network_policies_the_helm_test_pod_is_let_in_by_a_test_hook_policy(chart, helm):
+    import kubernetes_validate
+
+    objects = helm.template(chart, chart, args=["--set", "networkPolicy.enabled=true"], skip_tests=False)
+    (pod,) = _by_kind(objects, "Pod")
+    deployment = _by_kind(objects, "Deployment")[0]
+    hook = next(
+        obj
+        for obj in _by_kind(objects, "NetworkPolicy")
+        if obj["metadata"]["name"].endswith("-test-connection")
+    )
+
+    assert hook["metadata"]["annotations"]["helm.sh/hook"] == "test"
+    assert hook["spec"]["podSelector"] == deployment["spec"]["selector"]
+    ((peer,),) = [rule["from"] for rule in hook["spec"]["ingress"]]
+    assert peer["podSelector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    kubernetes_validate.validate(hook, "1.27", strict=True)
+    # Without NetworkPolicies there is nothing to let the test pod through.
+    assert _by_kind(helm.template(chart, chart, skip_tests=False), "NetworkPolicy") == []
