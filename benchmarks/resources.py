@@ -274,7 +274,7 @@ def measure(stack: Stack, dist: Manifests, duration: int, connections: int) -> i
                 verdict = "ok (CPU would be throttled at the limit)"
             failed |= peak_rss > limit
             print(
-                f"| {name} ({processes} processes) | {label} | {mib(peak_rss)} | {mib(peak_pss)} | "
+                f"| {name} ({processes} process{'es' if processes != 1 else ''}) | {label} | {mib(peak_rss)} | {mib(peak_pss)} | "
                 f"{resources['requests']['memory']} / {resources['limits']['memory']} | "
                 f"{average:.0f}m / {peak:.0f}m | {resources['requests']['cpu']} / {resources['limits']['cpu']} | "
                 f"{verdict} |"
