@@ -19,10 +19,10 @@ export JSII_NODE := $(NODE_BIN)/node
 export CDK8S_CHECK_UPGRADE := false
 export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:$(PATH)
 
-# Debian packages the tests run for real (PostgreSQL, nginx, Chromium, ShellCheck).
-SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck
+# Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk).
+SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk
 
-.PHONY: help setup synth test bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean
+.PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean
 
 # Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
 REPO_URL ?=
@@ -31,6 +31,8 @@ REVISION ?= main
 help:
 	@echo "make synth   install the toolchain, then synthesize dist/ with cdk8s synth"
 	@echo "make test    install the toolchain and test services, then run every test"
+	@echo "make e2e     only the end-to-end tests (part of make test)"
+	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
 	@echo "make argocd-repo REPO_URL=... [REVISION=main]   point the Argo CD Applications at your fork"
 	@echo "make minikube-up [REPO_URL=...]                 deploy to Minikube with Argo CD (your machine)"
 
@@ -67,9 +69,14 @@ $(TOOLS)/bin/helm4: node_modules/.installed
 synth: setup
 	cdk8s synth
 
+# Only the end-to-end tier: dist/ driving real nginx, gunicorn, Node, PostgreSQL and Chromium.
+e2e: setup system-packages frontend/node_modules/.installed
+	pytest tests/e2e
+
 # Figures for docs/benchmarks.md; never part of `make test` (timings are not assertions).
-bench: setup
+bench: setup system-packages frontend/node_modules/.installed
 	python benchmarks/synth.py
+	python benchmarks/resources.py
 
 # Rewrite the README sections generated from the code (props reference, runbook steps).
 docs: $(VENV)/.installed

@@ -16,7 +16,7 @@ class Autoscaling:
     """Scale the Deployment between two bounds on average CPU utilization.
 
     With it, the Deployment carries no ``replicas``: the autoscaler owns that
-    field, and a GitOps tool must leave it alone (see docs/security.md for the
+    field, and a GitOps tool must leave it alone (see the README's Security section for the
     Argo CD ``ignoreDifferences`` entry).
 
     Attributes:

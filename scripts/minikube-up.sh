@@ -3,7 +3,7 @@
 # answering on http://todo.local, deployed by Argo CD from git.
 #
 # Every step is apply-style, so running it again converges instead of failing.
-# --dry-run prints every command and runs none of them (docs/gitops.md lists
+# --dry-run prints every command and runs none of them (README.md lists
 # the same steps). Written for bash 3.2 too (macOS's /bin/bash).
 set -euo pipefail
 
@@ -355,7 +355,7 @@ wait_for_applications() {
         die "Application $app is '${status:-unknown}' after ${WAIT_TIMEOUT_SECONDS}s.
   Look at: kubectl --context $PROFILE -n argocd describe applications.argoproj.io/$app
            kubectl --context $PROFILE -n $APP_NAMESPACE get pods
-  and docs/gitops.md, Troubleshooting"
+  and README.md, Troubleshooting"
       fi
       sleep 5
       waited=$((waited + 5))

@@ -1,12 +1,8 @@
-"""Generate the README sections that restate code: the props reference and the runbook steps.
+"""Generate the README's props reference from the props classes' fields, defaults and docstrings.
 
-Each section sits between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->``
-markers. ``make docs`` rewrites them; tests/test_readme.py fails when the
-README and the code disagree.
-
-- props-reference: the props classes' fields, defaults and docstrings.
-- runbook-steps: the ``==>`` steps of the runbook's dry run, as documented
-  (and tested against the script) in docs/gitops.md.
+The section sits between ``<!-- props-reference:start -->`` and
+``<!-- props-reference:end -->``. ``make docs`` rewrites it;
+tests/test_readme.py fails when the README and the code disagree.
 """
 
 from __future__ import annotations
@@ -21,19 +17,31 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-GITOPS_DOC = ROOT / "docs" / "gitops.md"
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from constructs_lib import (  # noqa: E402
+    Autoscaling,
     IngressPath,
+    NetworkPolicy,
     Probe,
     Resources,
     TodoBackendProps,
     TodoFrontendProps,
     TodoIngressProps,
+    ZeroDowntimeRollout,
 )
 
-CLASSES = (TodoBackendProps, TodoFrontendProps, TodoIngressProps, Resources, Probe, IngressPath)
+CLASSES = (
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoIngressProps,
+    Resources,
+    Probe,
+    IngressPath,
+    Autoscaling,
+    NetworkPolicy,
+    ZeroDowntimeRollout,
+)
 _ATTRIBUTE = re.compile(r"^\s{8}(\w+): (.*)$")
 
 
@@ -87,14 +95,7 @@ def props_reference() -> str:
     return "\n\n".join(sections)
 
 
-def runbook_steps() -> str:
-    block = GITOPS_DOC.read_text(encoding="utf-8").split("<!-- runbook-dry-run:", 1)[1]
-    block = block.split("```console\n", 1)[1].split("```", 1)[0]
-    steps = [line.removeprefix("==> ") for line in block.splitlines() if line.startswith("==> ")]
-    return "".join(f"{number}. {step}\n" for number, step in enumerate(steps, 1))
-
-
-SECTIONS = {"props-reference": props_reference, "runbook-steps": runbook_steps}
+SECTIONS = {"props-reference": props_reference}
 
 
 def rendered_readme(text: str) -> str:

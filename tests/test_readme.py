@@ -28,8 +28,11 @@ def test_props_reference_lists_every_prop_with_its_default() -> None:
 
 
 def test_make_targets_the_readme_names_exist() -> None:
-    targets = set(re.findall(r"`make ([a-z-]+)", README))
-    assert {"synth", "test", "docs", "minikube-up", "argocd-repo"} <= targets
+    code = "\n".join(re.findall(r"```(?:sh|console)\n(.*?)```", README, flags=re.DOTALL))
+    # In prose (`make x`) and as commands in shell blocks.
+    targets = set(re.findall(r"`make ([a-z][a-z0-9-]*)", README))
+    targets |= set(re.findall(r"^make ([a-z][a-z0-9-]*)", code, flags=re.MULTILINE))
+    assert {"synth", "test", "e2e", "bench", "docs", "minikube-up", "argocd-repo"} <= targets
     for target in targets:
         result = subprocess.run(
             ["make", "-n", target], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60
@@ -38,7 +41,8 @@ def test_make_targets_the_readme_names_exist() -> None:
 
 
 def test_the_readmes_construct_example_synthesizes(tmp_path: Path) -> None:
-    (example,) = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+    # The first Python block: the "Use the constructs in your own cdk8s app" example.
+    example = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)[0]
     (tmp_path / "app.py").write_text(example, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     result = subprocess.run(
@@ -48,3 +52,11 @@ def test_the_readmes_construct_example_synthesizes(tmp_path: Path) -> None:
     manifest = (tmp_path / "dist" / "todo.k8s.yaml").read_text(encoding="utf-8")
     assert "image: registry.example.com/todo/backend:1.4.2" in manifest
     assert "host: todo.example.com" in manifest
+
+
+def test_the_readmes_option_examples_build_valid_props() -> None:
+    # The Security section's snippets, run in order in one namespace as a reader would.
+    namespace: dict[str, object] = {}
+    for snippet in re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)[1:]:
+        exec(snippet, namespace)
+    assert "ZeroDowntimeRollout" in namespace

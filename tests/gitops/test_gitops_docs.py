@@ -1,4 +1,4 @@
-"""docs/gitops.md: the runbook section is the script's own steps."""
+"""The README's GitOps section: the runbook steps it shows are the script's own."""
 
 from __future__ import annotations
 

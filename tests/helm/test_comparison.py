@@ -1,6 +1,6 @@
 """The comparison itself: it ignores only what DESIGN.md allows, and reports where objects differ.
 
-Also the props <-> values table: it covers every prop, and docs/helm.md shows it as it is.
+Also the props <-> values table: it covers every prop, and the README shows it as it is.
 """
 
 from __future__ import annotations
@@ -129,8 +129,8 @@ def test_value_sets_are_at_least_five_and_named_uniquely():
 
 
 def test_docs_show_the_mapping_table_as_the_code_defines_it():
-    doc = (ROOT / "docs" / "helm.md").read_text(encoding="utf-8")
+    doc = (ROOT / "README.md").read_text(encoding="utf-8")
 
     assert markdown_table() in doc, (
-        "docs/helm.md's table is stale; paste markdown_table() from tests/helm/value_sets.py"
+        "README.md's props and values table is stale; paste markdown_table() from tests/helm/value_sets.py"
     )

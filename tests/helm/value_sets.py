@@ -4,7 +4,7 @@
 ``TodoFrontendProps`` and ``TodoIngressProps``, which chart values carry it
 and how. A :class:`ValueSet` names prop overrides once; the props come from
 them directly and the Helm values are derived from the props through
-:data:`MAPPINGS`, so the two sides cannot drift apart by hand. docs/helm.md
+:data:`MAPPINGS`, so the two sides cannot drift apart by hand. The README
 shows the table as :func:`markdown_table` renders it (a test checks).
 """
 
@@ -506,7 +506,7 @@ def props_fields(owner: Owner) -> tuple[str, ...]:
 
 
 def markdown_table() -> str:
-    """The props <-> values table docs/helm.md shows, rendered from :data:`MAPPINGS`."""
+    """The props <-> values table the README shows, rendered from :data:`MAPPINGS`."""
     classes = {
         "workload": "TodoBackendProps, TodoFrontendProps",
         "backend": "TodoBackendProps",

@@ -107,7 +107,7 @@ def test_no_tracked_file_holds_a_credential() -> None:
         ),
         ("README.md", "token ghp_" + "a" * 36, "GitHub token"),
         (
-            "docs/gitops.md",
+            "README.md",
             "DATABASE_URL=postgresql://neondb_owner:" + "npg_Xy12Ab34@ep-cool.neon.tech/db",
             "database URL",
         ),
