@@ -9,6 +9,7 @@ Security Standards "restricted" profile.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import types
 from collections.abc import Mapping
@@ -122,12 +123,7 @@ class Probe:
             check.check_http_path(owner, "http_path", self.http_path)
 
     def to_kplus(self, port: int) -> kplus.Probe:
-        timing: dict[str, Any] = {"period_seconds": cdk8s.Duration.seconds(self.period_seconds)}
-        if self.timeout_seconds is not None:
-            timing["timeout_seconds"] = cdk8s.Duration.seconds(self.timeout_seconds)
-        if self.http_path is None:
-            return kplus.Probe.from_tcp_socket(port=port, **timing)
-        return kplus.Probe.from_http_get(self.http_path, port=port, **timing)
+        return _kplus_probe(self, port)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -375,6 +371,7 @@ class Workload(Construct):
         )
         self.deployment = self._deployment(props, labels, deployment_annotations)
         self.container = self._container(props, secret_env, writable_paths)
+        self._patch_deployment(props)
         self.service = self._service(props, labels)
         self.options = self._options(props, labels, network_access)
 
@@ -414,6 +411,9 @@ class Workload(Construct):
             metadata=cdk8s.ApiObjectMetadata(
                 name=props.name, labels=dict(labels), annotations=dict(annotations)
             ),
+            pod_metadata=cdk8s.ApiObjectMetadata(
+                labels=dict(labels), annotations={CONFIG_CHECKSUM_ANNOTATION: self.config_checksum}
+            ),
             replicas=props.replicas,
             select=False,
             automount_service_account_token=False,
@@ -427,37 +427,26 @@ class Workload(Construct):
             ),
         )
         deployment.select(kplus.LabelSelector.of(labels=selector_labels(props)))
-        for key, value in labels.items():
-            deployment.pod_metadata.add_label(key, value)
-        deployment.pod_metadata.add_annotation(CONFIG_CHECKSUM_ANNOTATION, self.config_checksum)
 
-        api_object = cdk8s.ApiObject.of(deployment)
-        # cdk8s-plus labels every pod with its construct path; it is not ours to
-        # select on and would differ from the charts' pods.
-        api_object.add_json_patch(
-            cdk8s.JsonPatch.remove("/spec/template/metadata/labels/cdk8s.io~1metadata.addr")
-        )
-        # cdk8s-plus-27 has no prop for the seccomp profile "restricted" requires.
-        api_object.add_json_patch(
-            cdk8s.JsonPatch.add(
-                "/spec/template/spec/securityContext/seccompProfile", {"type": "RuntimeDefault"}
-            )
-        )
+        return deployment
+
+    def _patch_deployment(self, props: WorkloadProps) -> None:
+        """What cdk8s-plus cannot express, as JSON patches (see :func:`_pod_patches`)."""
+        patches = [*_pod_patches(), _resources_patch(props.resources)]
         if props.autoscaling is not None:
             # The autoscaler owns the replica count; writing one would fight it on every sync.
-            api_object.add_json_patch(cdk8s.JsonPatch.remove("/spec/replicas"))
+            patches.append(_remove_patch("/spec/replicas"))
         if props.spread_pods and props.min_replicas >= MIN_REPLICAS_TO_SPREAD:
             # cdk8s-plus's scheduling API writes required (hard) terms; these are soft.
             selector = selector_labels(props)
-            api_object.add_json_patch(
-                cdk8s.JsonPatch.add("/spec/template/spec/affinity", anti_affinity(selector))
-            )
-            api_object.add_json_patch(
+            patches.append(cdk8s.JsonPatch.add("/spec/template/spec/affinity", anti_affinity(selector)))
+            patches.append(
                 cdk8s.JsonPatch.add(
                     "/spec/template/spec/topologySpreadConstraints", topology_spread(selector)
                 )
             )
-        return deployment
+        # One call for all patches: each call into jsii is a round trip to Node.
+        cdk8s.ApiObject.of(self.deployment).add_json_patch(*patches)
 
     def _container(
         self,
@@ -465,6 +454,19 @@ class Workload(Construct):
         secret_env: Mapping[str, tuple[str, str]],
         writable_paths: Mapping[str, str],
     ) -> kplus.Container:
+        secrets = {
+            name: kplus.Secret.from_secret_name(self, f"secret-{name}", name)
+            for name in dict.fromkeys(secret_name for secret_name, _ in secret_env.values())
+        }
+        volume_mounts = [
+            kplus.VolumeMount(
+                path=path,
+                volume=kplus.Volume.from_empty_dir(
+                    self, f"writable-{index}", _volume_name(path), size_limit=_size(size_limit)
+                ),
+            )
+            for index, (path, size_limit) in enumerate(writable_paths.items())
+        ]
         # `ports` rather than `port_number`: the latter adds an implicit TCP startup probe.
         container = self.deployment.add_container(
             name=props.name,
@@ -485,47 +487,15 @@ class Workload(Construct):
                 allow_privilege_escalation=False,
                 read_only_root_filesystem=True,
             ),
+            env_variables={
+                env_name: kplus.EnvValue.from_secret_value(
+                    kplus.SecretValue(secret=secrets[secret_name], key=key)
+                )
+                for env_name, (secret_name, key) in secret_env.items()
+            },
+            env_from=[kplus.Env.from_config_map(self.config_map)],
+            volume_mounts=volume_mounts,
         )
-        resources = props.resources
-        api_object = cdk8s.ApiObject.of(self.deployment)
-        # cdk8s-plus-27's Capability enum has no ALL, which "restricted" requires dropping.
-        api_object.add_json_patch(
-            cdk8s.JsonPatch.add(
-                "/spec/template/spec/containers/0/securityContext/capabilities", {"drop": ["ALL"]}
-            )
-        )
-        # cdk8s-plus writes memory in Mi (1Gi becomes 1024Mi), which the API
-        # server rewrites; write the validated, canonical spelling instead. The
-        # patch runs before the typed k8s rendering, hence Quantity values.
-        api_object.add_json_patch(
-            cdk8s.JsonPatch.add(
-                "/spec/template/spec/containers/0/resources",
-                {
-                    "requests": {
-                        "cpu": k8s.Quantity.from_string(resources.cpu_request),
-                        "memory": k8s.Quantity.from_string(resources.memory_request),
-                    },
-                    "limits": {
-                        "cpu": k8s.Quantity.from_string(resources.cpu_limit),
-                        "memory": k8s.Quantity.from_string(resources.memory_limit),
-                    },
-                },
-            )
-        )
-        for env_name, (secret_name, key) in secret_env.items():
-            secret = kplus.Secret.from_secret_name(self, f"secret-{env_name}", secret_name)
-            container.env.add_variable(
-                env_name, kplus.EnvValue.from_secret_value(kplus.SecretValue(secret=secret, key=key))
-            )
-        container.env.copy_from(kplus.Env.from_config_map(self.config_map))
-        for index, (path, size_limit) in enumerate(writable_paths.items()):
-            volume = kplus.Volume.from_empty_dir(
-                self,
-                f"writable-{index}",
-                _volume_name(path),
-                size_limit=_size(size_limit),
-            )
-            container.mount(path, volume)
         return container
 
     def _service(self, props: WorkloadProps, labels: Mapping[str, str]) -> kplus.Service:
@@ -545,7 +515,7 @@ class Workload(Construct):
         for key, value in selector_labels(props).items():
             service.select_label(key, value)
         # An empty list the API server drops: Argo CD would see a diff forever.
-        cdk8s.ApiObject.of(service).add_json_patch(cdk8s.JsonPatch.remove("/spec/externalIPs"))
+        cdk8s.ApiObject.of(service).add_json_patch(_remove_patch("/spec/externalIPs"))
         return service
 
 
@@ -576,6 +546,60 @@ def _volume_name(path: str) -> str:
     return "-".join(word for word in words if word) or "root"
 
 
+# Probes, sizes and patches are immutable values; building each once per
+# process saves round trips to jsii's Node process, which dominate synth time.
+@functools.cache
+def _pod_patches() -> tuple[cdk8s.JsonPatch, ...]:
+    return (
+        # cdk8s-plus labels every pod with its construct path; it is not ours to
+        # select on and would differ from the charts' pods.
+        _remove_patch("/spec/template/metadata/labels/cdk8s.io~1metadata.addr"),
+        # cdk8s-plus-27 has no prop for the seccomp profile "restricted" requires.
+        cdk8s.JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", {"type": "RuntimeDefault"}),
+        # Its Capability enum has no ALL, which "restricted" requires dropping.
+        cdk8s.JsonPatch.add(
+            "/spec/template/spec/containers/0/securityContext/capabilities", {"drop": ["ALL"]}
+        ),
+    )
+
+
+@functools.cache
+def _remove_patch(path: str) -> cdk8s.JsonPatch:
+    return cdk8s.JsonPatch.remove(path)
+
+
+@functools.cache
+def _resources_patch(resources: Resources) -> cdk8s.JsonPatch:
+    """The container's resources as validated.
+
+    cdk8s-plus writes memory in Mi (1Gi becomes 1024Mi), which the API server
+    rewrites; this keeps the canonical spelling. The patch runs before the
+    typed k8s rendering, hence Quantity values.
+    """
+    quantity = k8s.Quantity.from_string
+    return cdk8s.JsonPatch.add(
+        "/spec/template/spec/containers/0/resources",
+        {
+            "requests": {
+                "cpu": quantity(resources.cpu_request),
+                "memory": quantity(resources.memory_request),
+            },
+            "limits": {"cpu": quantity(resources.cpu_limit), "memory": quantity(resources.memory_limit)},
+        },
+    )
+
+
+@functools.cache
+def _kplus_probe(probe: Probe, port: int) -> kplus.Probe:
+    timing: dict[str, Any] = {"period_seconds": cdk8s.Duration.seconds(probe.period_seconds)}
+    if probe.timeout_seconds is not None:
+        timing["timeout_seconds"] = cdk8s.Duration.seconds(probe.timeout_seconds)
+    if probe.http_path is None:
+        return kplus.Probe.from_tcp_socket(port=port, **timing)
+    return kplus.Probe.from_http_get(probe.http_path, port=port, **timing)
+
+
+@functools.cache
 def _size(quantity: str) -> cdk8s.Size:
     """An emptyDir size limit in Mi, the unit cdk8s-plus writes sizes in."""
     if not quantity.endswith("Mi"):
