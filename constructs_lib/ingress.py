@@ -57,6 +57,7 @@ class TodoIngress(Construct):
         props = props or TodoIngressProps()
         self.host = props.host
         workload = target.props
+        backend = kplus.IngressBackend.from_service(target.service, port=target.port)
         self.ingress = kplus.Ingress(
             self,
             "ingress",
@@ -66,8 +67,15 @@ class TodoIngress(Construct):
                 annotations=target.namespace_annotations,
             ),
             class_name=props.class_name,
+            rules=[
+                kplus.IngressRule(
+                    backend=backend,
+                    host=props.host,
+                    path=route.path,
+                    path_type=kplus.HttpIngressPathType.EXACT
+                    if route.exact
+                    else kplus.HttpIngressPathType.PREFIX,
+                )
+                for route in workload.ingress_paths
+            ],
         )
-        backend = kplus.IngressBackend.from_service(target.service, port=target.port)
-        for route in workload.ingress_paths:
-            path_type = kplus.HttpIngressPathType.EXACT if route.exact else kplus.HttpIngressPathType.PREFIX
-            self.ingress.add_host_rule(props.host, route.path, backend, path_type)
