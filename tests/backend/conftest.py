@@ -18,17 +18,13 @@ from app.settings import Settings  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
 from tests.support.backend import SECRET, register  # noqa: E402
-from tests.support.postgres import PostgresServer, PostgresUnavailable  # noqa: E402
+from tests.support.postgres import PostgresServer, running_postgres  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
-    try:
-        server = PostgresServer().start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
-    yield server
-    server.stop()
+    with running_postgres() as server:
+        yield server
 
 
 @pytest.fixture

@@ -9,25 +9,13 @@ import sys
 import pytest
 from app.settings import DEPLOYMENT_ENV, OPTIONAL_ENV, SettingsError, load_settings
 
-from tests.support.backend import BACKEND_DIR, SECRET
+from tests.support.backend import BACKEND_DIR, SECRET, RecordingEnv
 
 VALID = {
     "DATABASE_URL": "postgresql://u:p@db.example.com/todo?sslmode=require",
     "BETTER_AUTH_SECRET": SECRET,
     "OPENAI_API_KEY": "",
 }
-
-
-class RecordingEnv(dict[str, str]):
-    """An environ that remembers which names were looked up."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        super().__init__(values)
-        self.read: set[str] = set()
-
-    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        self.read.add(key)
-        return super().get(key, default)
 
 
 def test_settings_read_exactly_the_declared_env_names() -> None:

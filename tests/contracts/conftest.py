@@ -11,7 +11,7 @@ import pytest
 from tests.support.contract import load_dist
 from tests.support.dockerfile import Dockerfile
 from tests.support.manifests import Manifests
-from tests.support.postgres import PostgresServer, PostgresUnavailable
+from tests.support.postgres import PostgresServer, running_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 # The backend is an application, not an installed package: import it the way
@@ -41,9 +41,5 @@ def frontend_dockerfile() -> Dockerfile:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
-    try:
-        server = PostgresServer().start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
-    yield server
-    server.stop()
+    with running_postgres() as server:
+        yield server

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from app.settings import DEPLOYMENT_ENV, OPTIONAL_ENV, load_settings
 
-from tests.support.backend import SECRET
+from tests.support.backend import SECRET, RecordingEnv
 from tests.support.contract import config_data, secret_env
 from tests.support.manifests import Manifests
 
 SPEC_SECRET_KEYS = {"DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY"}
-
-
-class RecordingEnv(dict[str, str]):
-    """An environ that remembers which names were looked up."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        super().__init__(values)
-        self.read: set[str] = set()
-
-    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        self.read.add(key)
-        return super().get(key, default)
 
 
 def _provided(dist: Manifests) -> dict[str, str]:

@@ -16,7 +16,7 @@ import pytest
 from tests.e2e.stack import MissingTool, Stack, preflight
 from tests.support.backend import SECRET
 from tests.support.manifests import DIST, Manifests
-from tests.support.postgres import PostgresServer, PostgresUnavailable
+from tests.support.postgres import PostgresServer, running_postgres
 
 HOST = "todo.local"
 
@@ -35,12 +35,8 @@ def ingress_host(dist: Manifests) -> str:
 
 @pytest.fixture(scope="package")
 def postgres() -> Iterator[PostgresServer]:
-    try:
-        server = PostgresServer().start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
-    yield server
-    server.stop()
+    with running_postgres() as server:
+        yield server
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

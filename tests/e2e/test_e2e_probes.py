@@ -16,7 +16,7 @@ import pytest
 from tests.e2e.stack import Stack, run_probe
 from tests.support.backend import register
 from tests.support.manifests import Manifests, only_container
-from tests.support.postgres import PostgresServer, PostgresUnavailable
+from tests.support.postgres import running_postgres
 
 PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
 
@@ -57,11 +57,8 @@ def test_probes_fail_against_a_port_nothing_listens_on(stack: Stack, dist: Manif
 
 def test_liveness_passes_with_the_database_stopped(stack: Stack, dist: Manifests) -> None:
     container = only_container(dist.get("Deployment", "todo-backend"))
-    try:
-        database = PostgresServer().start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
-    try:
+    # Its own server, which the test stops; the stack's stays up for the other tests.
+    with running_postgres() as database:
         pod = stack.start_backend(database_url=database.create_database())
         base = f"http://{pod.address}"
         with httpx.Client(base_url=base, timeout=10) as client:
@@ -81,6 +78,4 @@ def test_liveness_passes_with_the_database_stopped(stack: Stack, dist: Manifests
         assert down.status_code == 503, down.text
         assert run_probe(pod, container["livenessProbe"]).ok
         assert pod.alive()
-    finally:
-        database.stop()
     assert stack.stop_pod(pod) == 0
