@@ -54,12 +54,7 @@ def synth() -> Callable[[ValueSet], dict[Chart, Objects]]:
     def run(value_set: ValueSet) -> dict[Chart, Objects]:
         if value_set.id not in _SYNTHS:
             app = cdk8s.Testing.app()
-            charts = add_todo_charts(
-                app,
-                backend=value_set.backend_props(),
-                frontend=value_set.frontend_props(),
-                ingress=value_set.ingress_props(),
-            )
+            charts = add_todo_charts(app, **value_set.stack_props())
             _SYNTHS[value_set.id] = {
                 name: cdk8s.Testing.synth(chart) for name, chart in zip(CHARTS, charts, strict=True)
             }

@@ -332,6 +332,14 @@ class ValueSet:
     def ingress_props(self) -> TodoIngressProps:
         return TodoIngressProps(**self.ingress)
 
+    def stack_props(self) -> dict[str, Any]:
+        """Keyword arguments of ``add_todo_charts`` for this value set."""
+        return {
+            "backend": self.backend_props(),
+            "frontend": self.frontend_props(),
+            "ingress": self.ingress_props(),
+        }
+
     def workload_props(self, chart: Chart) -> TodoBackendProps | TodoFrontendProps:
         return self.backend_props() if chart == "todo-backend" else self.frontend_props()
 

@@ -152,11 +152,7 @@ def test_no_helm_render_of_a_value_set_holds_a_secret_with_data(policy_targets: 
 
 @pytest.mark.parametrize("value_set", VALUE_SETS, ids=lambda value_set: value_set.id)
 def test_the_constructs_never_emit_a_secret(value_set) -> None:
-    manifests = synth_stack(
-        backend=value_set.backend_props(),
-        frontend=value_set.frontend_props(),
-        ingress=value_set.ingress_props(),
-    )
+    manifests = synth_stack(**value_set.stack_props())
 
     assert manifests.of_kind("Secret") == []
 

@@ -41,11 +41,7 @@ def test_helm_renders_of_every_value_set_have_no_sync_hazard(policy_targets: Pat
 
 @pytest.mark.parametrize("value_set", VALUE_SETS, ids=lambda value_set: value_set.id)
 def test_constructs_output_for_every_value_set_has_no_sync_hazard(value_set) -> None:
-    manifests = synth_stack(
-        backend=value_set.backend_props(),
-        frontend=value_set.frontend_props(),
-        ingress=value_set.ingress_props(),
-    )
+    manifests = synth_stack(**value_set.stack_props())
 
     assert _report(manifests) == []
 
