@@ -17,6 +17,8 @@ export JSII_NODE := $(NODE_BIN)/node
 # The CLI is pinned in package.json; its upgrade check only adds noise (and a
 # network call) to every synth.
 export CDK8S_CHECK_UPGRADE := false
+# Node 22 caches compiled modules here, which takes about 0.1 s off each CLI start.
+export NODE_COMPILE_CACHE := $(TOOLS)/node-compile-cache
 export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:$(PATH)
 
 # Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk).
