@@ -11,6 +11,7 @@ from pydantic import BaseModel, StringConstraints
 
 from app.deps import PoolDep, SettingsDep, UserIdDep
 from app.security import DUMMY_HASH, hash_password, issue_token, verify_password
+from app.text import NoNul
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -19,8 +20,9 @@ Email = Annotated[
     StringConstraints(
         strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
     ),
+    NoNul,
 ]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128)]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128), NoNul]
 
 
 class Credentials(BaseModel):
@@ -31,7 +33,7 @@ class Credentials(BaseModel):
 class LoginBody(BaseModel):
     # No length rule here: a wrong password of any length is simply a 401.
     email: Email
-    password: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128), NoNul]
 
 
 class UserOut(BaseModel):

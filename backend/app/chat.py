@@ -20,6 +20,7 @@ from pydantic import BaseModel, StringConstraints
 from app import tasks
 from app.deps import PoolDep, SettingsDep, UserIdDep
 from app.settings import Settings
+from app.text import NoNul
 
 router = APIRouter(tags=["chat"])
 
@@ -59,7 +60,7 @@ TOOLS = [
 
 
 class ChatIn(BaseModel):
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NoNul]
     conversation_id: uuid.UUID | None = None
 
 

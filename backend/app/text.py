@@ -1,0 +1,23 @@
+"""The check every request string carries: PostgreSQL text and jsonb cannot hold NUL.
+
+Without it a NUL reaches psycopg, which refuses it, and the client gets a 500
+for what is a bad request.
+"""
+
+from __future__ import annotations
+
+from pydantic import AfterValidator
+
+NUL = "\x00"
+NUL_MESSAGE = "must not contain a NUL character (\\u0000)"
+
+
+def _refuse_nul(value: str) -> str:
+    if NUL in value:
+        raise ValueError(NUL_MESSAGE)
+    return value
+
+
+# Use it last, as in Annotated[str, StringConstraints(...), NoNul]: placed
+# before StringConstraints it makes pydantic check lengths before stripping.
+NoNul = AfterValidator(_refuse_nul)
