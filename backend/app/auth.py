@@ -56,10 +56,13 @@ def register(body: Credentials, pool: PoolDep, settings: SettingsDep) -> TokenOu
                 "INSERT INTO users (email, password_hash) VALUES (%s, %s) RETURNING id, email",
                 (body.email, password_hash),
             ).fetchone()
+            user = UserOut(**row)
+            # Signed before the block commits: if signing fails, the user row
+            # is rolled back and the same email can register again.
+            token = issue_token(settings, user.id, user.email)
     except psycopg.errors.UniqueViolation:
         raise HTTPException(status.HTTP_409_CONFLICT, "Email is already registered") from None
-    user = UserOut(**row)
-    return TokenOut(access_token=issue_token(settings, user.id, user.email), user=user)
+    return TokenOut(access_token=token, user=user)
 
 
 @router.post("/login")

@@ -27,6 +27,9 @@ OPTIONAL_ENV = ("OPENAI_BASE_URL", "OPENAI_MODEL")
 # The secret is shared, so only the HMAC family makes sense. RFC 7518 section
 # 3.2: the key must be at least as long as the hash output (in bytes).
 JWT_ALGORITHMS = {"HS256": 32, "HS384": 48, "HS512": 64}
+# A token cannot be revoked, so its life stays short; far larger values also
+# overflow datetime when the token is signed. The cdk8s construct uses the same bound.
+JWT_EXPIRE_DAYS_MAX = 365
 
 
 class SettingsError(RuntimeError):
@@ -85,8 +88,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         jwt_expire_days = int(raw_days)
     except ValueError:
         jwt_expire_days = 0
-    if jwt_expire_days < 1:
-        raise SettingsError(f"JWT_EXPIRE_DAYS must be a positive integer, got {raw_days!r}")
+    if not 1 <= jwt_expire_days <= JWT_EXPIRE_DAYS_MAX:
+        raise SettingsError(
+            f"JWT_EXPIRE_DAYS must be an integer from 1 to {JWT_EXPIRE_DAYS_MAX}, got {raw_days!r}"
+        )
 
     raw_origins = get("CORS_ORIGINS")
     cors_origins = (

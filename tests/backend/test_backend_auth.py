@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import psycopg
 import pytest
+from app import auth
+from app.application import create_app
 from fastapi.testclient import TestClient
 
 from tests.support.backend import PASSWORD, SECRET, register
@@ -56,6 +58,20 @@ def test_login_with_bad_credentials_is_401(client: TestClient, email: str, passw
     response = client.post("/api/auth/login", json={"email": email, "password": password})
     assert response.status_code == 401
     assert response.json()["detail"] == "Invalid email or password"
+
+
+def test_register_leaves_no_user_when_the_token_cannot_be_issued(
+    make_settings, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: object) -> str:
+        raise OverflowError("token expiry out of range")
+
+    monkeypatch.setattr(auth, "issue_token", fail)
+    with TestClient(create_app(make_settings()), raise_server_exceptions=False) as client:
+        response = client.post("/api/auth/register", json={"email": "f@example.com", "password": PASSWORD})
+    assert response.status_code == 500
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
 
 
 def test_registering_an_email_twice_is_409(client: TestClient) -> None:

@@ -55,6 +55,8 @@ def test_missing_required_setting_is_named_in_the_error(name: str) -> None:
         ("JWT_ALGORITHM", "RS256"),
         ("JWT_EXPIRE_DAYS", "0"),
         ("JWT_EXPIRE_DAYS", "seven"),
+        ("JWT_EXPIRE_DAYS", "366"),
+        ("JWT_EXPIRE_DAYS", "1000000000"),
         ("BETTER_AUTH_SECRET", "short"),
     ],
 )
@@ -89,3 +91,10 @@ def test_secret_must_be_as_long_as_the_algorithms_hash() -> None:
     assert load_settings({**VALID, "BETTER_AUTH_SECRET": forty_bytes}).auth_secret == forty_bytes
     with pytest.raises(SettingsError, match=r"BETTER_AUTH_SECRET .* 64 bytes for HS512"):
         load_settings({**VALID, "BETTER_AUTH_SECRET": forty_bytes, "JWT_ALGORITHM": "HS512"})
+
+
+def test_jwt_expire_days_is_bounded_to_a_year() -> None:
+    assert load_settings({**VALID, "JWT_EXPIRE_DAYS": "1"}).jwt_expire_days == 1
+    assert load_settings({**VALID, "JWT_EXPIRE_DAYS": "365"}).jwt_expire_days == 365
+    with pytest.raises(SettingsError, match=r"JWT_EXPIRE_DAYS must be an integer from 1 to 365, got '366'"):
+        load_settings({**VALID, "JWT_EXPIRE_DAYS": "366"})
