@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from app import auth, chat, tasks
 from app.db import create_pool, ensure_schema
+from app.login_throttle import LoginThrottle
 from app.settings import Settings
 
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Todo API", version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.pool = pool
+    app.state.login_throttle = LoginThrottle()
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),

@@ -9,7 +9,7 @@ import psycopg
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, StringConstraints
 
-from app.deps import PoolDep, SettingsDep, UserIdDep
+from app.deps import LoginThrottleDep, PoolDep, SettingsDep, UserIdDep
 from app.security import DUMMY_HASH, hash_password, issue_token, verify_password
 from app.text import NoNul
 
@@ -66,13 +66,22 @@ def register(body: Credentials, pool: PoolDep, settings: SettingsDep) -> TokenOu
 
 
 @router.post("/login")
-def login(body: LoginBody, pool: PoolDep, settings: SettingsDep) -> TokenOut:
+def login(body: LoginBody, pool: PoolDep, settings: SettingsDep, throttle: LoginThrottleDep) -> TokenOut:
+    # Unknown emails are limited too, so a 429 does not reveal which accounts exist.
+    retry_after = throttle.attempt(body.email)
+    if retry_after is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"Too many failed logins for this account; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+        )
     with pool.connection() as conn:
         row = conn.execute(
             "SELECT id, email, password_hash FROM users WHERE email = %s", (body.email,)
         ).fetchone()
     if not verify_password(row["password_hash"] if row else DUMMY_HASH, body.password) or not row:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid email or password")
+    throttle.succeeded(body.email)
     user = UserOut(id=row["id"], email=row["email"])
     return TokenOut(access_token=issue_token(settings, user.id, user.email), user=user)
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, status
 from psycopg_pool import ConnectionPool
 
+from app.login_throttle import LoginThrottle
 from app.security import read_token
 from app.settings import Settings
 
@@ -20,8 +21,13 @@ def get_pool(request: Request) -> ConnectionPool:
     return request.app.state.pool
 
 
+def get_login_throttle(request: Request) -> LoginThrottle:
+    return request.app.state.login_throttle
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PoolDep = Annotated[ConnectionPool, Depends(get_pool)]
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 
 
 def _unauthorized(detail: str) -> HTTPException:
