@@ -38,6 +38,7 @@ class LoginThrottle:
         now = self.clock()
         cutoff = now - WINDOW_SECONDS
         with self._lock:
+            # Forget expired accounts, so memory holds one window's failures at most.
             while self._failures:
                 oldest = next(iter(self._failures))
                 if self._failures[oldest][-1] > cutoff:
