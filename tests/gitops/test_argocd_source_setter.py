@@ -20,7 +20,19 @@ from tests.gitops.support import (
     validate_with_argo_cd_schema,
 )
 
+sys.path.insert(0, str(SETTER.parent))
+import set_argocd_source as setter
+
 FORK = "https://github.com/jane/todo-cloud-native.git"
+
+# Fake credentials, assembled at run time so that the repository's credential
+# scan (tests/policy/test_secret_hygiene.py) never finds one in this file.
+PASSWORD = "Tr0ub4dor-and-3"
+GITHUB_TOKEN = "ghp_" + "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbV"
+GITHUB_FINE_GRAINED_TOKEN = "github_pat_" + "11ABCDEFG0" + "x7Yz" * 18
+GITLAB_TOKEN = "glpat-" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn"
+HEX_TOKEN = "9f86d081884c7d659a2f" + "eaa0c55ad015a3bf4f1b"
+BASE64_TOKEN = "dXNlcjpUMHBT" + "ZWNyZXRQYXNzd29yZDEyMw"
 
 
 @pytest.fixture
@@ -37,6 +49,18 @@ def run_setter(directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def run_setter_in_process(capsys: pytest.CaptureFixture[str], directory: Path, *args: str) -> tuple[int, str]:
+    """The setter's exit status and everything it printed; fast enough for long tables.
+
+    Options and values come in pairs, joined as `--option=value` so that a value
+    starting with "-" reaches the setter's own checks instead of argparse's.
+    """
+    pairs = [f"{option}={value}" for option, value in zip(args[::2], args[1::2], strict=True)]
+    status = setter.main(["--dir", str(directory), *pairs])
+    out, err = capsys.readouterr()
+    return status, out + err
 
 
 def snapshot(directory: Path) -> dict[str, str]:
@@ -105,40 +129,251 @@ def test_setter_with_only_a_revision_keeps_the_repo_url(argocd_copy: Path) -> No
         assert doc["spec"]["source"]["targetRevision"] == "v1.0.0"
 
 
-@pytest.mark.parametrize("url", ["git@github.com:jane/todo.git", "ssh://git@example.com/jane/todo.git"])
-def test_setter_accepts_ssh_remotes(argocd_copy: Path, url: str) -> None:
-    assert run_setter(argocd_copy, "--repo-url", url).returncode == 0
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/jane/todo.git",
+        "http://git.example.com/jane/todo.git",
+        "https://git.example.com:8443/group/subgroup/todo",
+        "https://github.com/jane/MyProject2024ReleaseCandidateRepo.git",
+        "https://github.com/jane/kubernetes-deployment-configuration-for-the-todo-app.git",
+        "git@github.com:jane/todo.git",
+        "ssh://git@github.com/jane/todo.git",
+        "ssh://git@git.example.com:2222/jane/todo.git",
+    ],
+)
+def test_setter_accepts_remotes_without_credentials(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, url: str
+) -> None:
+    status, output = run_setter_in_process(capsys, argocd_copy, "--repo-url", url)
+
+    assert status == 0, output
     for path in argocd_manifest_files(argocd_copy):
         assert load_documents(path)[0]["spec"]["source"]["repoURL"] == url
 
 
 @pytest.mark.parametrize(
-    "args",
+    ("url", "secret", "named_part"),
     [
-        ("--repo-url", ""),
-        ("--repo-url", "github.com/jane/todo"),
-        ("--repo-url", "https://github.com/jane/todo.git # evil"),
-        ("--repo-url", 'https://github.com/jane/"todo'),
-        ("--revision", ""),
-        ("--revision", "main branch"),
-        ("--revision", "-main"),
-        ("--revision", "main..evil"),
-        ("--revision", "main\nkind: Secret"),
-        ("--revision", "main\n"),
-        ("--repo-url", FORK + "\n"),
+        (f"https://jane:{PASSWORD}@github.com/jane/todo.git", PASSWORD, "user info"),
+        (f"http://jane:{PASSWORD}@git.example.com/jane/todo.git", PASSWORD, "user info"),
+        (f"https://{GITHUB_TOKEN}@github.com/jane/todo.git", GITHUB_TOKEN, "user info"),
+        (f"https://x-access-token:{GITHUB_TOKEN}@github.com/jane/todo.git", GITHUB_TOKEN, "user info"),
+        (f"https://oauth2:{GITLAB_TOKEN}@gitlab.com/jane/todo.git", GITLAB_TOKEN, "user info"),
+        ("https://deploy-bot@github.com/jane/todo.git", "deploy-bot", "user info"),
+        ("https://jane:p/ss@w0rd@github.com/jane/todo.git", "p/ss@w0rd", "user info"),
+        (f"ssh://git:{PASSWORD}@github.com/jane/todo.git", PASSWORD, "password"),
+        (f"ssh://{GITHUB_TOKEN}@github.com/jane/todo.git", GITHUB_TOKEN, "token"),
+        (f"https://github.com/{GITHUB_TOKEN}/jane/todo.git", GITHUB_TOKEN, "token"),
+        (f"https://github.com/jane/{GITHUB_FINE_GRAINED_TOKEN}.git", GITHUB_FINE_GRAINED_TOKEN, "token"),
+        (f"https://gitlab.com/{GITLAB_TOKEN}/jane/todo.git", GITLAB_TOKEN, "token"),
+        (f"git@github.com:jane/{GITHUB_TOKEN}.git", GITHUB_TOKEN, "token"),
+        (f"https://git.example.com/{HEX_TOKEN}/jane/todo.git", HEX_TOKEN, "token"),
+        (f"https://git.example.com/jane/todo.git/{BASE64_TOKEN}", BASE64_TOKEN, "token"),
+        (f"https://github.com/jane/todo.git?access_token={GITHUB_TOKEN}", GITHUB_TOKEN, "query"),
+        ("https://gitlab.com/jane/todo.git?private_token=s3cret-42", "s3cret-42", "query"),
     ],
-    ids=repr,
+    ids=[
+        "password",
+        "password-over-http",
+        "token-as-user",
+        "x-access-token",
+        "gitlab-oauth2",
+        "user-only",
+        "password-with-slash-and-at",
+        "ssh-password",
+        "ssh-token-as-user",
+        "github-token-in-path",
+        "github-fine-grained-token-in-path",
+        "gitlab-token-in-path",
+        "github-token-in-scp-path",
+        "hex-token-in-path",
+        "base64-token-in-path",
+        "access-token-query",
+        "private-token-query",
+    ],
 )
-def test_setter_rejects_bad_values_and_leaves_files_untouched(
-    argocd_copy: Path, args: tuple[str, str]
+def test_setter_refuses_credentials_in_the_repo_url_without_echoing_them(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, url: str, secret: str, named_part: str
 ) -> None:
     before = snapshot(argocd_copy)
 
-    proc = run_setter(argocd_copy, *args)
+    status, output = run_setter_in_process(capsys, argocd_copy, "--repo-url", url, "--revision", "main")
+
+    assert status == 2
+    assert secret not in output
+    assert "error: --repo-url" in output
+    assert named_part in output
+    assert "***" in output
+    assert "argocd.argoproj.io/secret-type: repository" in output
+    assert "argocd repo add" in output
+    assert snapshot(argocd_copy) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        FORK + " ",
+        " " + FORK,
+        "https://github.com/jane/to do.git",
+        FORK + "\t",
+        FORK + "\n",
+        FORK + "\nkind: Secret",
+        FORK + "\r",
+        "https://github.com/jane/\x1b[31mtodo.git",
+        FORK + "\x7f",
+        FORK + "\u00a0",
+        FORK + "\u2028",
+    ],
+    ids=repr,
+)
+def test_setter_refuses_whitespace_and_control_characters_in_the_repo_url(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, url: str
+) -> None:
+    before = snapshot(argocd_copy)
+
+    status, output = run_setter_in_process(capsys, argocd_copy, "--repo-url", url)
+
+    assert status == 2
+    assert "error: --repo-url" in output
+    assert "whitespace or a control character" in output
+    assert "kind: Secret" not in output
+    assert set(output) <= {*map(chr, range(32, 127)), "\n"}, "echoed a character of the value"
+    assert snapshot(argocd_copy) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "github.com/jane/todo",
+        "ftp://github.com/jane/todo.git",
+        "https://",
+        "https://github.com",
+        "https://github.com/jane/todo.git#main",
+        'https://github.com/jane/"todo',
+        "https://github.com/jane/todo.git`touch pwned`",
+        "https://github.com/jane/$(touch)",
+    ],
+    ids=repr,
+)
+def test_setter_refuses_what_is_not_a_git_remote(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, url: str
+) -> None:
+    before = snapshot(argocd_copy)
+
+    status, output = run_setter_in_process(capsys, argocd_copy, "--repo-url", url)
+
+    assert status == 2
+    assert "error: --repo-url" in output
+    assert snapshot(argocd_copy) == before
+
+
+@pytest.mark.parametrize(
+    "revision", ["main", "release-1.2", "v1.0.0", "feature/login_form", "a1b2c3d", HEX_TOKEN, "HEAD"]
+)
+def test_setter_accepts_branches_tags_and_commits(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, revision: str
+) -> None:
+    status, output = run_setter_in_process(capsys, argocd_copy, "--revision", revision)
+
+    assert status == 0, output
+    for path in argocd_manifest_files(argocd_copy):
+        assert load_documents(path)[0]["spec"]["source"]["targetRevision"] == revision
+
+
+@pytest.mark.parametrize(
+    "revision",
+    [
+        "",
+        "main branch",
+        "main\t",
+        "main\n",
+        "main\nkind: Secret",
+        "main\x1b",
+        "-main",
+        "main..evil",
+        "/main",
+        "main/",
+        "feature//login",
+        "feature/.hidden",
+        ".hidden",
+        "main.",
+        "main.lock",
+        "feature/x.lock/y",
+        "HEAD~1",
+        "v1^{}",
+        "@{-1}",
+        "main@{upstream}",
+        "a:b",
+        "a*",
+        "a?",
+        "a[b",
+        "a\\b",
+        "main`touch pwned`",
+        "$(touch pwned)",
+    ],
+    ids=repr,
+)
+def test_setter_refuses_what_is_not_a_git_ref_name(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, revision: str
+) -> None:
+    before = snapshot(argocd_copy)
+
+    status, output = run_setter_in_process(capsys, argocd_copy, "--revision", revision)
+
+    assert status == 2
+    assert "error: --revision" in output
+    assert "kind: Secret" not in output
+    assert snapshot(argocd_copy) == before
+
+
+def test_setter_checks_every_value_before_writing_any(argocd_copy: Path) -> None:
+    before = snapshot(argocd_copy)
+
+    proc = run_setter(argocd_copy, "--repo-url", FORK, "--revision", "main..evil")
 
     assert proc.returncode == 2
-    assert args[0] in proc.stderr
+    assert proc.stderr.startswith("error: --revision")
+    assert proc.stdout == ""
     assert snapshot(argocd_copy) == before
+
+
+def test_check_validates_without_touching_the_applications(argocd_copy: Path) -> None:
+    before = snapshot(argocd_copy)
+
+    proc = run_setter(argocd_copy, "--check", "--repo-url", FORK, "--revision", "dev")
+
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert snapshot(argocd_copy) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--repo-url", f"https://jane:{PASSWORD}@github.com/jane/todo.git"), ("--revision", "main..evil")],
+    ids=["credentials", "bad-revision"],
+)
+def test_check_refuses_exactly_what_a_rewrite_refuses(argocd_copy: Path, args: tuple[str, str]) -> None:
+    rewrite = run_setter(argocd_copy, *args)
+    check = run_setter(argocd_copy, "--check", *args)
+
+    assert check.returncode == rewrite.returncode == 2
+    assert check.stderr == rewrite.stderr != ""
+
+
+def test_setter_without_arguments_hides_credentials_already_in_the_applications(
+    argocd_copy: Path,
+) -> None:
+    # What the setter wrote before it refused credentials: a password in git.
+    leaked = argocd_copy / "dist" / "todo.yaml"
+    leaked.write_text(leaked.read_text().replace("https://", f"https://jane:{PASSWORD}@", 1))
+
+    proc = run_setter(argocd_copy)
+
+    assert proc.returncode == 1
+    assert PASSWORD not in proc.stdout + proc.stderr
+    assert "repoURL=https://***@github.com/" in proc.stdout
+    assert "todo.yaml: repoURL" in proc.stderr and "Rotate the credential" in proc.stderr
 
 
 def test_setter_refuses_an_application_it_cannot_rewrite_safely(argocd_copy: Path) -> None:
