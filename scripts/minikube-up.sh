@@ -4,7 +4,8 @@
 #
 # Every step is apply-style, so running it again converges instead of failing.
 # --dry-run prints every command and runs none of them (README.md lists
-# the same steps). Written for bash 3.2 too (macOS's /bin/bash).
+# the same steps), after the same input checks as a real run. Written for
+# bash 3.2 too (macOS's /bin/bash).
 set -euo pipefail
 
 readonly ARGOCD_VERSION="v3.5.3"
@@ -29,7 +30,7 @@ ${ARGOCD_VERSION}, applies the Argo CD Application(s) and waits until they are
 Synced and Healthy.
 
 Options:
-  --dry-run         print every command without running any
+  --dry-run         print every command without running any (inputs are still checked)
   --helm            deploy the Helm charts (argocd/helm/) instead of dist/ (argocd/dist/)
   --repo-url URL    git remote Argo CD syncs from (rewrites argocd/; env REPO_URL)
   --revision REV    branch, tag or commit Argo CD tracks (env REVISION)
@@ -238,13 +239,27 @@ check_repo_url() {
   fi
 }
 
+# Run "$@" with the requested --repo-url and --revision appended, each joined
+# to its value so that a value starting with "-" cannot read as an option.
+with_source() {
+  [ -z "$REPO_URL" ] || set -- "$@" "--repo-url=$REPO_URL"
+  [ -z "$REVISION" ] || set -- "$@" "--revision=$REVISION"
+  "$@"
+}
+
+# Refuse a bad --repo-url/--revision (a credential in the URL, a newline, not
+# a ref name) before anything prints them. The setter's --check changes no
+# file, so a dry run runs it too and refuses exactly what a real run refuses,
+# with the same message and exit status.
+check_source() {
+  [ -n "$REPO_URL$REVISION" ] || return 0
+  with_source python3 scripts/set_argocd_source.py --check || exit $?
+}
+
 set_source() {
   [ -n "$REPO_URL$REVISION" ] || return 0
   step "Point the Argo CD Applications at ${REPO_URL:-the current repository}${REVISION:+ @ $REVISION}"
-  set -- python3 scripts/set_argocd_source.py
-  [ -z "$REPO_URL" ] || set -- "$@" --repo-url "$REPO_URL"
-  [ -z "$REVISION" ] || set -- "$@" --revision "$REVISION"
-  run "$@"
+  with_source run python3 scripts/set_argocd_source.py
   printf '   Commit and push argocd/ so git agrees with what the cluster runs.\n'
 }
 
@@ -396,6 +411,7 @@ main() {
   parse_args "$@"
   cd "$ROOT"
   check_prerequisites
+  check_source
   load_secrets
   check_repo_url
 

@@ -33,6 +33,15 @@ SECRETS = {
     "OPENAI_API_KEY": "sk-test-9b2e",
 }
 FORK = "https://github.com/jane/todo-cloud-native.git"
+PASSWORD = "Tr0ub4dor-and-3"
+# --repo-url/--revision values the runbook must refuse before printing or running anything.
+BAD_SOURCES = {
+    "password-in-url": ("--repo-url", f"https://jane:{PASSWORD}@github.com/jane/todo.git"),
+    "yaml-after-a-newline": ("--repo-url", FORK + "\nkind: Secret"),
+    "command-substitution": ("--repo-url", FORK + "$(touch pwned)"),
+    "dotdot-revision": ("--revision", "main..evil"),
+    "revision-like-an-option": ("--revision", "-main"),
+}
 
 
 def dry_run_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -237,6 +246,25 @@ def test_unknown_argument_is_a_usage_error(checkout: Path, tmp_path: Path) -> No
 
 
 # --- refusals -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", BAD_SOURCES.values(), ids=BAD_SOURCES.keys())
+def test_dry_run_refuses_a_bad_source_exactly_like_a_real_run(
+    checkout: Path, tmp_path: Path, args: tuple[str, str]
+) -> None:
+    applications = {p: p.read_text() for p in (checkout / "argocd").rglob("*.yaml")}
+
+    dry = run_runbook("--dry-run", *args, root=checkout, env=dry_run_env(tmp_path), tmp_path=tmp_path)
+    real = run_runbook(*args, root=checkout, env=stubbed_env(tmp_path), tmp_path=tmp_path)
+
+    assert (dry.returncode, dry.stdout, dry.stderr) == (real.returncode, real.stdout, real.stderr)
+    assert real.returncode == 2
+    assert real.stderr.startswith(f"error: {args[0]}")
+    assert real.stdout == ""
+    assert PASSWORD not in real.stderr and "kind: Secret" not in real.stderr
+    assert real.calls == []
+    assert not (tmp_path / "pwned").exists()
+    assert {p: p.read_text() for p in applications} == applications
 
 
 def test_missing_minikube_is_named_with_where_to_get_it(checkout: Path, tmp_path: Path) -> None:
