@@ -1,7 +1,8 @@
 """AI chat: an OpenAI chat completion whose tool calls act on the user's tasks.
 
 Every message of a turn is stored: the user's text, each tool call (name,
-arguments, result) and the assistant's reply.
+arguments, result) and the assistant's reply. They are written together once
+the model has answered, so a turn that fails stores nothing.
 """
 
 from __future__ import annotations
@@ -9,18 +10,18 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import httpx
 from fastapi import APIRouter, HTTPException, status
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, StringConstraints, ValidationError, field_serializer, field_validator
 
 from app import tasks
 from app.deps import PoolDep, SettingsDep, UserIdDep
 from app.settings import Settings
-from app.text import NoNul
+from app.text import NUL_MESSAGE, NoNul, contains_nul
 
 router = APIRouter(tags=["chat"])
 
@@ -57,6 +58,8 @@ TOOLS = [
         ("delete_task", "Delete a task.", _TASK_ID),
     )
 ]
+TOOL_NAMES = frozenset(tool["function"]["name"] for tool in TOOLS)
+LIST_STATUSES = {"all": None, "pending": False, "completed": True}
 
 
 class ChatIn(BaseModel):
@@ -97,6 +100,55 @@ class ConversationDetail(ConversationOut):
     messages: list[MessageOut]
 
 
+# The model's answer, checked before any of it is run or stored: a malformed
+# one is the AI service's fault (502), never a 500 or a half-stored turn.
+
+
+class FunctionCall(BaseModel):
+    name: str
+    # JSON text on the wire; parsed here and sent back to the model as text.
+    arguments: dict[str, Any] = {}
+
+    @field_validator("name")
+    @classmethod
+    def _known_tool(cls, name: str) -> str:
+        if name not in TOOL_NAMES:
+            raise ValueError(f"unknown tool {name!r}")
+        return name
+
+    @field_validator("arguments", mode="before")
+    @classmethod
+    def _json_object(cls, raw: Any) -> dict[str, Any]:
+        if raw == "":
+            # Some OpenAI-compatible servers send "" for a call without arguments.
+            return {}
+        try:
+            value = json.loads(raw)
+        except (TypeError, ValueError):
+            value = None
+        if not isinstance(value, dict):
+            raise ValueError("arguments must be a JSON object, sent as a string")
+        if contains_nul(value):
+            raise ValueError(NUL_MESSAGE)
+        return value
+
+    @field_serializer("arguments")
+    def _as_json(self, arguments: dict[str, Any]) -> str:
+        return json.dumps(arguments)
+
+
+class ToolCall(BaseModel):
+    id: str
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = "assistant"
+    content: Annotated[str, NoNul] | None = None
+    tool_calls: list[ToolCall] | None = None
+
+
 def _task_json(row: dict) -> dict[str, Any]:
     return {"id": str(row["id"]), "title": row["title"], "is_completed": row["is_completed"]}
 
@@ -111,8 +163,11 @@ def run_tool(pool: ConnectionPool, user_id: uuid.UUID, name: str, args: dict[str
                     return {"error": "title is required"}
                 return {"task": _task_json(tasks.create_task(conn, user_id, title))}
             if name == "list_tasks":
-                completed = {"pending": False, "completed": True}.get(args.get("status", "all"))
-                rows = tasks.list_tasks(conn, user_id, completed)
+                # A tuple, not the dict's keys: the model may send an unhashable list.
+                status = args.get("status", "all")
+                if status not in tuple(LIST_STATUSES):
+                    return {"error": f"status must be one of {', '.join(LIST_STATUSES)}"}
+                rows = tasks.list_tasks(conn, user_id, LIST_STATUSES[status])
                 return {"tasks": [_task_json(row) for row in rows]}
             task_id = uuid.UUID(str(args.get("task_id", "")))
             if name == "complete_task":
@@ -126,7 +181,7 @@ def run_tool(pool: ConnectionPool, user_id: uuid.UUID, name: str, args: dict[str
     return {"error": f"unknown tool {name!r}"}
 
 
-def _complete(settings: Settings, messages: list[dict[str, Any]]) -> dict[str, Any]:
+def _complete(settings: Settings, messages: list[dict[str, Any]]) -> AssistantMessage:
     """One chat completion round trip; failures become a 502 that says what went wrong."""
     try:
         response = httpx.post(
@@ -144,22 +199,26 @@ def _complete(settings: Settings, messages: list[dict[str, Any]]) -> dict[str, A
             status.HTTP_502_BAD_GATEWAY, f"The AI service answered HTTP {response.status_code}"
         )
     try:
-        return response.json()["choices"][0]["message"]
+        message = response.json()["choices"][0]["message"]
     except (ValueError, KeyError, IndexError, TypeError):
         raise HTTPException(status.HTTP_502_BAD_GATEWAY, "The AI service sent an unexpected answer") from None
+    try:
+        return AssistantMessage.model_validate(message)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise HTTPException(
+            status.HTTP_502_BAD_GATEWAY, f"The AI service sent a malformed answer: {where}: {first['msg']}"
+        ) from None
 
 
-def _open_conversation(
-    pool: ConnectionPool, user_id: uuid.UUID, conversation_id: uuid.UUID | None, first_message: str
-) -> tuple[uuid.UUID, list[dict[str, Any]]]:
-    """The conversation's id and its replayable history (user and assistant text)."""
+def _history(
+    pool: ConnectionPool, user_id: uuid.UUID, conversation_id: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """The conversation's replayable history (user and assistant text); 404 if not the user's."""
+    if conversation_id is None:
+        return []
     with pool.connection() as conn:
-        if conversation_id is None:
-            row = conn.execute(
-                "INSERT INTO conversations (user_id, title) VALUES (%s, %s) RETURNING id",
-                (user_id, first_message[:80]),
-            ).fetchone()
-            return row["id"], []
         found = conn.execute(
             "SELECT 1 FROM conversations WHERE id = %s AND user_id = %s",
             (conversation_id, user_id),
@@ -173,27 +232,47 @@ def _open_conversation(
             " ORDER BY created_at DESC LIMIT %s) AS recent ORDER BY created_at",
             (conversation_id, HISTORY_LIMIT),
         ).fetchall()
-        return conversation_id, [{"role": r["role"], "content": r["content"]} for r in rows]
+    return [{"role": r["role"], "content": r["content"]} for r in rows]
 
 
-def _store(pool: ConnectionPool, conversation_id: uuid.UUID, role: str, content: str, **tool: Any) -> None:
+def _message(role: str, content: str, call: ToolCallOut | None = None) -> dict[str, Any]:
+    """One row of the turn, as _save_turn inserts it."""
+    return {
+        "role": role,
+        "content": content,
+        "tool_name": call.name if call else None,
+        "tool_args": Jsonb(call.args) if call else None,
+        "tool_result": Jsonb(call.result) if call else None,
+    }
+
+
+def _save_turn(
+    pool: ConnectionPool,
+    user_id: uuid.UUID,
+    conversation_id: uuid.UUID | None,
+    title: str,
+    turn: list[dict[str, Any]],
+) -> uuid.UUID:
+    """Store the turn's messages, and the conversation if it is new, in one transaction."""
     with pool.connection() as conn:
-        conn.execute(
-            "INSERT INTO messages (conversation_id, role, content, tool_name, tool_args,"
-            " tool_result) VALUES (%s, %s, %s, %s, %s, %s)",
-            (
-                conversation_id,
-                role,
-                content,
-                tool.get("name"),
-                Jsonb(tool["args"]) if "args" in tool else None,
-                Jsonb(tool["result"]) if "result" in tool else None,
-            ),
-        )
+        if conversation_id is None:
+            row = conn.execute(
+                "INSERT INTO conversations (user_id, title) VALUES (%s, %s) RETURNING id",
+                (user_id, title[:80]),
+            ).fetchone()
+            conversation_id = row["id"]
+        for message in turn:
+            # One statement each, so clock_timestamp() gives each row its own created_at.
+            conn.execute(
+                "INSERT INTO messages (conversation_id, role, content, tool_name, tool_args, tool_result)"
+                " VALUES (%(id)s, %(role)s, %(content)s, %(tool_name)s, %(tool_args)s, %(tool_result)s)",
+                {"id": conversation_id, **message},
+            )
         conn.execute(
             "UPDATE conversations SET updated_at = clock_timestamp() WHERE id = %s",
             (conversation_id,),
         )
+    return conversation_id
 
 
 @router.post("/chat")
@@ -203,43 +282,33 @@ def chat(body: ChatIn, user_id: UserIdDep, pool: PoolDep, settings: SettingsDep)
             status.HTTP_503_SERVICE_UNAVAILABLE,
             "Chat is turned off: the server has no OPENAI_API_KEY. Tasks still work.",
         )
-    # Each step commits on its own: no transaction stays open while the model thinks.
-    conversation_id, history = _open_conversation(pool, user_id, body.conversation_id, body.message)
-    _store(pool, conversation_id, "user", body.message)
+    history = _history(pool, user_id, body.conversation_id)
     messages = [
         {"role": "system", "content": SYSTEM_PROMPT},
         *history,
         {"role": "user", "content": body.message},
     ]
+    # Kept in memory until the model's final answer: no transaction stays open
+    # while the model thinks, and a failed turn leaves no half of itself behind.
+    # Tasks its tools changed before the failure stay changed.
+    turn = [_message("user", body.message)]
     calls: list[ToolCallOut] = []
     for _ in range(MAX_TOOL_ROUNDS):
         reply = _complete(settings, messages)
-        tool_calls = reply.get("tool_calls") or []
-        if not tool_calls:
-            text = reply.get("content") or ""
-            _store(pool, conversation_id, "assistant", text)
+        if not reply.tool_calls:
+            text = reply.content or ""
+            turn.append(_message("assistant", text))
+            conversation_id = _save_turn(pool, user_id, body.conversation_id, body.message, turn)
             return ChatOut(conversation_id=conversation_id, reply=text, tool_calls=calls)
-        messages.append({"role": "assistant", "content": reply.get("content"), "tool_calls": tool_calls})
-        for call in tool_calls:
-            name = call["function"]["name"]
-            try:
-                args = json.loads(call["function"].get("arguments") or "{}")
-            except ValueError:
-                args = {}
-            if not isinstance(args, dict):
-                args = {}
-            result = run_tool(pool, user_id, name, args)
-            _store(
-                pool,
-                conversation_id,
-                "tool",
-                json.dumps(result),
-                name=name,
-                args=args,
-                result=result,
+        messages.append(reply.model_dump())
+        for tool_call in reply.tool_calls:
+            name, args = tool_call.function.name, tool_call.function.arguments
+            call = ToolCallOut(name=name, args=args, result=run_tool(pool, user_id, name, args))
+            calls.append(call)
+            turn.append(_message("tool", json.dumps(call.result), call))
+            messages.append(
+                {"role": "tool", "tool_call_id": tool_call.id, "content": json.dumps(call.result)}
             )
-            calls.append(ToolCallOut(name=name, args=args, result=result))
-            messages.append({"role": "tool", "tool_call_id": call["id"], "content": json.dumps(result)})
     raise HTTPException(
         status.HTTP_502_BAD_GATEWAY,
         f"The AI kept calling tools for {MAX_TOOL_ROUNDS} rounds without answering",

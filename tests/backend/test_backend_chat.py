@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -133,6 +135,19 @@ def test_another_users_conversation_is_404(chat_client: TestClient, openai: Fake
     assert chat_client.get("/api/conversations", headers=other).json() == []
 
 
+def test_tool_argument_of_the_wrong_type_is_reported_to_the_model(
+    chat_client: TestClient, openai: FakeOpenAI
+) -> None:
+    # A well-formed call with a bad value is the model's to correct, as a
+    # bad task_id is: the error goes back to it as the tool's result.
+    openai.script(tool_call("c1", "list_tasks", status=["pending"]), text("Sorry."))
+    response = chat_client.post("/api/chat", json={"message": "list"}, headers=register(chat_client))
+    assert response.status_code == 200, response.text
+    assert response.json()["tool_calls"][0]["result"] == {
+        "error": "status must be one of all, pending, completed"
+    }
+
+
 def test_ai_service_error_is_502_with_a_clear_message(chat_client: TestClient, openai: FakeOpenAI) -> None:
     openai.script(401)
     response = chat_client.post("/api/chat", json={"message": "hi"}, headers=register(chat_client))
@@ -145,3 +160,106 @@ def test_model_that_never_stops_calling_tools_is_cut_off(chat_client: TestClient
     response = chat_client.post("/api/chat", json={"message": "loop"}, headers=register(chat_client))
     assert response.status_code == 502
     assert len(openai.requests) < 20
+
+
+def _calls(*tool_calls: Any) -> dict[str, Any]:
+    return {"role": "assistant", "content": None, "tool_calls": list(tool_calls)}
+
+
+def _call(**function: Any) -> dict[str, Any]:
+    return {"id": "c1", "type": "function", "function": function}
+
+
+def _stored_rows(database_url: str) -> tuple[int, int]:
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT (SELECT count(*) FROM conversations), (SELECT count(*) FROM messages)"
+        ).fetchone()
+    assert row is not None
+    return row
+
+
+@pytest.mark.parametrize(
+    ("answer", "detail"),
+    [
+        pytest.param(
+            _calls({"type": "function", "function": {"name": "add_task", "arguments": "{}"}}),
+            "tool_calls.0.id: Field required",
+            id="missing-id",
+        ),
+        pytest.param(
+            _calls(_call(arguments="{}")), "tool_calls.0.function.name: Field required", id="missing-name"
+        ),
+        pytest.param(
+            _calls({**_call(name="list_tasks", arguments="{}"), "id": 7}),
+            "tool_calls.0.id: Input should be a valid string",
+            id="id-not-a-string",
+        ),
+        pytest.param(
+            _calls({"id": "c1", "type": "function", "function": "add_task"}),
+            "tool_calls.0.function",
+            id="function-not-an-object",
+        ),
+        pytest.param({"role": "assistant", "tool_calls": "add_task"}, "tool_calls", id="calls-not-a-list"),
+        pytest.param(
+            _calls(_call(name="add_task", arguments={"title": "x"})),
+            "tool_calls.0.function.arguments",
+            id="arguments-not-a-string",
+        ),
+        pytest.param(
+            _calls(_call(name="add_task", arguments="not json")),
+            "arguments must be a JSON object",
+            id="arguments-not-json",
+        ),
+        pytest.param(
+            _calls(_call(name="add_task", arguments="[1, 2]")),
+            "arguments must be a JSON object",
+            id="arguments-not-an-object",
+        ),
+        pytest.param(
+            _calls(_call(name="add_task", arguments=json.dumps({"title": "a\x00b"}))),
+            "NUL",
+            id="nul-in-arguments",
+        ),
+        pytest.param(
+            _calls(_call(name="drop_database", arguments="{}")),
+            "unknown tool 'drop_database'",
+            id="unknown-tool",
+        ),
+        pytest.param(text("Done\x00"), "content: Value error, must not contain a NUL", id="nul-in-reply"),
+        pytest.param({"role": "assistant", "content": ["Done"]}, "content", id="reply-not-a-string"),
+    ],
+)
+def test_malformed_model_answer_is_502_and_stores_nothing(
+    chat_client: TestClient, openai: FakeOpenAI, database_url: str, answer: dict, detail: str
+) -> None:
+    auth = register(chat_client)
+    openai.script(answer)
+    response = chat_client.post("/api/chat", json={"message": "add milk"}, headers=auth)
+    assert response.status_code == 502, response.text
+    assert response.json()["detail"].startswith("The AI service sent a malformed answer: ")
+    assert detail in response.json()["detail"]
+    assert _stored_rows(database_url) == (0, 0)
+
+
+def test_turn_that_fails_after_a_tool_call_stores_none_of_its_messages(
+    chat_client: TestClient, openai: FakeOpenAI, database_url: str
+) -> None:
+    auth = register(chat_client)
+    openai.script(text("Hello"))
+    first = chat_client.post("/api/chat", json={"message": "hi"}, headers=auth).json()
+    openai.script(
+        tool_call("c1", "list_tasks", status="all"), _calls(_call(name="add_task", arguments="oops"))
+    )
+    follow_up = {"message": "add milk", "conversation_id": first["conversation_id"]}
+    assert chat_client.post("/api/chat", json=follow_up, headers=auth).status_code == 502
+    assert _stored_rows(database_url) == (1, 2)
+
+
+def test_ai_service_error_stores_no_conversation(
+    chat_client: TestClient, openai: FakeOpenAI, database_url: str
+) -> None:
+    openai.script(500)
+    response = chat_client.post("/api/chat", json={"message": "hi"}, headers=register(chat_client))
+    assert response.status_code == 502
+    assert _stored_rows(database_url) == (0, 0)
