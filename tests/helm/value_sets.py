@@ -448,7 +448,14 @@ VALUE_SETS: tuple[ValueSet, ...] = (
             "readiness": Probe(http_path="/", period_seconds=5),
         },
     ),
-    ValueSet("other-ports", backend={"port": 8080}, frontend={"port": 8081}),
+    ValueSet(
+        # The backend's image binds 8000 whatever the props say, so only the
+        # frontend's port moves; the backend's readiness probe turns TCP, on the
+        # port that still follows `port`.
+        "frontend-port-backend-tcp-probe",
+        backend={"readiness": Probe(period_seconds=10)},
+        frontend={"port": 8081},
+    ),
     ValueSet(
         "renamed-scaled-down-node-port",
         backend={
