@@ -33,18 +33,18 @@ Object names: the release name when it contains the chart name (so
 
 {{/* Helm's recommended labels, the set the constructs emit (recommended_labels). */}}
 {{- define "todo-frontend.labels" -}}
-helm.sh/chart: {{ include "todo-frontend.chart" . }}
+helm.sh/chart: {{ include "todo-frontend.chart" . | quote }}
 {{ include "todo-frontend.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/component: frontend
 app.kubernetes.io/part-of: todo
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
 {{- end }}
 
 {{/* Selector labels: name + instance only, since selectors are immutable. */}}
 {{- define "todo-frontend.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "todo-frontend.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/name: {{ include "todo-frontend.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 
 {{/* The ConfigMap's name. */}}
@@ -148,6 +148,6 @@ autoscaler, else replicaCount. The disruption budget and the spreading need two.
 {{- define "todo-frontend.componentPeer" -}}
 - podSelector:
     matchLabels:
-      app.kubernetes.io/component: {{ . }}
+      app.kubernetes.io/component: {{ . | quote }}
       app.kubernetes.io/part-of: todo
 {{- end }}
