@@ -26,9 +26,20 @@ SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean
 
-# Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
+# Where Argo CD pulls dist/ (or the charts) from; see README.md.
 REPO_URL ?=
 REVISION ?= main
+# Both reach the scripts through the environment ("$$REPO_URL" in a recipe), so
+# make never pastes them into a shell line, where backticks or $(...) in them
+# would run; $(value ...) keeps their text as given, so make runs no $(shell ...)
+# in them either.
+override REPO_URL := $(value REPO_URL)
+override REVISION := $(value REVISION)
+argocd-repo minikube-up minikube-up-dry-run: export REPO_URL := $(REPO_URL)
+argocd-repo: export REVISION := $(REVISION)
+# The runbook reads both from its environment; REVISION's default only goes
+# with a REPO_URL, so a plain `make minikube-up` keeps the revision argocd/ names.
+minikube-up minikube-up-dry-run: export REVISION := $(if $(REPO_URL),$(REVISION))
 
 help:
 	@echo "make synth   install the toolchain, then synthesize dist/ with cdk8s synth"
@@ -95,15 +106,15 @@ test: setup system-packages frontend/node_modules/.installed $(TOOLS)/checkov/.i
 	pytest
 
 argocd-repo:
-	@test -n "$(REPO_URL)" || { echo "usage: make argocd-repo REPO_URL=<git remote> [REVISION=main]" >&2; exit 2; }
-	$(PYTHON) scripts/set_argocd_source.py --repo-url "$(REPO_URL)" --revision "$(REVISION)"
+	@test -n "$$REPO_URL" || { echo "usage: make argocd-repo REPO_URL=<git remote> [REVISION=main]" >&2; exit 2; }
+	$(PYTHON) scripts/set_argocd_source.py "--repo-url=$$REPO_URL" "--revision=$$REVISION"
 
-# Runs on your machine, against Minikube: see docs/gitops.md.
+# Runs on your machine, against Minikube: see README.md.
 minikube-up:
-	scripts/minikube-up.sh $(if $(REPO_URL),--repo-url "$(REPO_URL)" --revision "$(REVISION)")
+	scripts/minikube-up.sh
 
 minikube-up-dry-run:
-	scripts/minikube-up.sh --dry-run $(if $(REPO_URL),--repo-url "$(REPO_URL)" --revision "$(REVISION)")
+	scripts/minikube-up.sh --dry-run
 
 clean:
 	rm -rf $(VENV) node_modules $(TOOLS) cdk8s.out
