@@ -1,7 +1,8 @@
-"""The check every request string carries: PostgreSQL text and jsonb cannot hold NUL.
+"""NUL checks: PostgreSQL text and jsonb cannot hold NUL (U+0000).
 
-Without it a NUL reaches psycopg, which refuses it, and the client gets a 500
-for what is a bad request.
+Every request string carries NoNul, and the chat checks the model's answer
+with the same message; without them a NUL reaches psycopg, which refuses it,
+and the client gets a 500 for what is a bad request.
 """
 
 from __future__ import annotations
