@@ -59,8 +59,11 @@ INVISIBLE_NAMES = {" ": "a space", "\t": "a tab", "\n": "a newline", "\r": "a ca
 # Branch, tag and commit names: git's rules for ref names (git check-ref-format)
 # over a narrower alphabet.
 REVISION_CHAR_RE = re.compile(r"[A-Za-z0-9._/-]")
-# Values written bare must stay plain YAML scalars; anything else is JSON-quoted.
-PLAIN_SCALAR_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
+# Values written bare must stay plain YAML strings; anything else is JSON-quoted.
+# A leading digit could read as a number (commit 1234567, tag 2024, 1e10) and
+# some words as a boolean or null.
+PLAIN_SCALAR_RE = re.compile(r"^[A-Za-z][A-Za-z0-9._/:@+-]*$")
+YAML_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
 
 FIELD_RE = {
     field: re.compile(rf"^(?P<indent>\s+){field}:[ \t]*(?P<value>.*?)[ \t]*$")
@@ -225,7 +228,8 @@ def _unquote(raw: str) -> str:
 
 
 def _render(value: str) -> str:
-    return value if PLAIN_SCALAR_RE.fullmatch(value) else json.dumps(value)
+    bare = PLAIN_SCALAR_RE.fullmatch(value) and value.lower() not in YAML_WORDS
+    return value if bare else json.dumps(value)
 
 
 def _application_fields(path: Path, lines: list[str]) -> list[dict[str, FieldLine]]:

@@ -328,6 +328,18 @@ def test_setter_refuses_what_is_not_a_git_ref_name(
     assert snapshot(argocd_copy) == before
 
 
+@pytest.mark.parametrize("revision", ["1234567", "2024", "1e10", "0x1f", "yes", "No", "on", "true", "null"])
+def test_setter_quotes_revisions_yaml_would_read_as_numbers_booleans_or_null(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, revision: str
+) -> None:
+    status, output = run_setter_in_process(capsys, argocd_copy, "--revision", revision)
+
+    assert status == 0, output
+    for path in argocd_manifest_files(argocd_copy):
+        assert f'targetRevision: "{revision}"\n' in path.read_text()
+        assert load_documents(path)[0]["spec"]["source"]["targetRevision"] == revision
+
+
 def test_setter_checks_every_value_before_writing_any(argocd_copy: Path) -> None:
     before = snapshot(argocd_copy)
 
