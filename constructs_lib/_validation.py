@@ -2,35 +2,50 @@
 
 Each check raises ``ValueError`` whose message names the field, the value that
 was given and what is allowed, so a bad prop fails where the app is built, not
-later in the cluster.
+later in the cluster. Each rule mirrors the Kubernetes API validation it cites
+(``k8s.io/apimachinery/pkg/util/validation`` and ``pkg/apis/*/validation``);
+patterns match whole strings (``fullmatch``), since ``re.match`` with ``$``
+also accepts a trailing newline.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-# RFC 1035 label: what Kubernetes requires of Service names.
-_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
-# RFC 1123 subdomain: what Kubernetes requires of most object names and hosts.
-_DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-# Label values: up to 63 characters, alphanumeric at both ends.
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+# RFC 1035 label (IsDNS1035Label): what Kubernetes requires of Service names.
+_DNS_LABEL = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+# RFC 1123 subdomain (IsDNS1123Subdomain), at most 253 characters: most object names and hosts.
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+DNS_SUBDOMAIN_MAX = 253
+# Label values (IsValidLabelValue): up to 63 characters, alphanumeric at both ends.
+_LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?")
 # Docker reference grammar, simplified: [host[:port]/]path, lowercase path components.
 _IMAGE_REPOSITORY = re.compile(
-    r"^([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$"
+    r"([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
 )
-_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
-# Label keys: an optional DNS-subdomain prefix and "/", then a name of up to 63 characters.
-_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
+_IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+# Label keys (IsQualifiedName): an optional DNS-subdomain prefix and "/", then up to 63 characters.
+_LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
+# Environment variable names a shell can read: stricter than IsEnvVarName, which allows '.' and '-'.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Browsers send Origin in lowercase, and CORS compares it byte for byte.
+_ORIGIN = re.compile(r"https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:(?P<port>[0-9]{1,5}))?")
+# Ingress paths of type Exact or Prefix (validateIngressPath in pkg/apis/networking/validation).
+_INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
+_INVALID_PATH_SUFFIXES = ("/..", "/.")
+# int32 fields (replicas, probe timings, UIDs): the API's upper bound.
+INT32_MAX = 2**31 - 1
+# A ConfigMap's data, in bytes (core.MaxSecretSize) and its keys' length (IsConfigMapKey).
+CONFIG_MAP_MAX_BYTES = 1024 * 1024
+CONFIG_MAP_KEY_MAX = 253
 
 _BINARY_SUFFIXES = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
 _DECIMAL_SUFFIXES = {"n": -3, "u": -2, "m": -1, "": 0, "k": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
-_QUANTITY = re.compile(r"^(?P<number>[0-9]+(\.[0-9]+)?)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)$")
+_QUANTITY = re.compile(r"(?P<number>[0-9]+(\.[0-9]+)?)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]?)")
 
 
 def fail(owner: str, field: str, value: object, allowed: str) -> ValueError:
@@ -38,14 +53,10 @@ def fail(owner: str, field: str, value: object, allowed: str) -> ValueError:
     return ValueError(f"{owner}.{field}: got {value!r}; {allowed}")
 
 
-def check_int(owner: str, field: str, value: Any, *, minimum: int, maximum: int | None = None) -> None:
+def check_int(owner: str, field: str, value: Any, *, minimum: int, maximum: int = INT32_MAX) -> None:
     # bool is an int in Python; `replicas=True` is a mistake, not 1.
-    in_range = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-    if in_range and maximum is not None:
-        in_range = value <= maximum
-    if not in_range:
-        bound = f">= {minimum}" if maximum is None else f"between {minimum} and {maximum}"
-        raise fail(owner, field, value, f"must be an integer {bound}")
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+        raise fail(owner, field, value, f"must be an integer between {minimum} and {maximum}")
 
 
 def check_port(owner: str, field: str, value: Any) -> None:
@@ -53,7 +64,7 @@ def check_port(owner: str, field: str, value: Any) -> None:
 
 
 def check_dns_label(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not _DNS_LABEL.match(value):
+    if not isinstance(value, str) or not _DNS_LABEL.fullmatch(value):
         raise fail(
             owner,
             field,
@@ -64,7 +75,7 @@ def check_dns_label(owner: str, field: str, value: Any) -> None:
 
 
 def check_dns_subdomain(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not _DNS_SUBDOMAIN.match(value):
+    if not is_dns_subdomain(value):
         raise fail(
             owner,
             field,
@@ -74,8 +85,24 @@ def check_dns_subdomain(owner: str, field: str, value: Any) -> None:
         )
 
 
+def is_dns_subdomain(value: Any) -> bool:
+    return (
+        isinstance(value, str) and len(value) <= DNS_SUBDOMAIN_MAX and bool(_DNS_SUBDOMAIN.fullmatch(value))
+    )
+
+
+def check_host(owner: str, field: str, value: Any) -> None:
+    """An Ingress host: a DNS name, not an IP address (validateIngressRules)."""
+    check_dns_subdomain(owner, field, value)
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return
+    raise fail(owner, field, value, "must be a DNS name, not an IP address")
+
+
 def check_label_value(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not value or not _LABEL_VALUE.match(value):
+    if not isinstance(value, str) or not value or not _LABEL_VALUE.fullmatch(value):
         raise fail(
             owner,
             field,
@@ -87,7 +114,7 @@ def check_label_value(owner: str, field: str, value: Any) -> None:
 
 def check_label_key(owner: str, field: str, value: Any) -> None:
     prefix, _, name = value.rpartition("/") if isinstance(value, str) else ("", "", "")
-    if not _LABEL_NAME.match(name) or (prefix and not _DNS_SUBDOMAIN.match(prefix)):
+    if not _LABEL_NAME.fullmatch(name) or (prefix and not is_dns_subdomain(prefix)):
         raise fail(
             owner,
             field,
@@ -103,7 +130,7 @@ def check_bool(owner: str, field: str, value: Any) -> None:
 
 
 def check_image_repository(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not _IMAGE_REPOSITORY.match(value):
+    if not isinstance(value, str) or not _IMAGE_REPOSITORY.fullmatch(value):
         raise fail(
             owner,
             field,
@@ -114,7 +141,7 @@ def check_image_repository(owner: str, field: str, value: Any) -> None:
 
 
 def check_image_tag(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not _IMAGE_TAG.match(value):
+    if not isinstance(value, str) or not _IMAGE_TAG.fullmatch(value):
         raise fail(
             owner,
             field,
@@ -124,15 +151,46 @@ def check_image_tag(owner: str, field: str, value: Any) -> None:
 
 
 def check_http_path(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not value.startswith("/") or any(c.isspace() for c in value):
-        raise fail(owner, field, value, "must be an HTTP path starting with '/' and without spaces")
+    if (
+        not isinstance(value, str)
+        or not value.startswith("/")
+        or any(c.isspace() or not c.isprintable() for c in value)
+    ):
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be an HTTP path starting with '/', without spaces or control characters",
+        )
+
+
+def check_ingress_path(owner: str, field: str, value: Any) -> None:
+    """An Ingress path of type Exact or Prefix, as Kubernetes validates it."""
+    check_http_path(owner, field, value)
+    for sequence in _INVALID_PATH_SEQUENCES:
+        if sequence in value:
+            raise fail(owner, field, value, f"must not contain {sequence!r}")
+    for suffix in _INVALID_PATH_SUFFIXES:
+        if value.endswith(suffix):
+            raise fail(owner, field, value, f"must not end with {suffix!r}")
 
 
 def check_origin(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not _ORIGIN.match(value):
+    match = _ORIGIN.fullmatch(value) if isinstance(value, str) else None
+    if match is None or int(match["port"] or 1) > 65535:
         raise fail(
-            owner, field, value, "must be an origin such as 'http://todo.local' (scheme and host, no path)"
+            owner,
+            field,
+            value,
+            "must be a lowercase origin such as 'http://todo.local' or 'https://todo.example.com:8443' "
+            "(scheme, host and optional port; no path)",
         )
+
+
+def check_instance(owner: str, field: str, value: Any, expected: type) -> None:
+    """A props object of the class the construct takes: other props would build the wrong workload."""
+    if not isinstance(value, expected):
+        raise fail(owner, field, type(value).__name__, f"must be a {expected.__name__}(...)")
 
 
 def check_choice(owner: str, field: str, value: Any, allowed: tuple[str, ...]) -> None:
@@ -145,12 +203,30 @@ def check_env_map(owner: str, field: str, value: Any, *, reserved: Mapping[str, 
     if not isinstance(value, Mapping):
         raise fail(owner, field, value, "must be a mapping of environment variable names to strings")
     for key, item in value.items():
-        if not isinstance(key, str) or not _ENV_NAME.match(key):
-            raise fail(owner, field, key, "keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*)")
+        if not isinstance(key, str) or len(key) > CONFIG_MAP_KEY_MAX or not _ENV_NAME.fullmatch(key):
+            raise fail(
+                owner,
+                field,
+                key,
+                f"keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*) "
+                f"of at most {CONFIG_MAP_KEY_MAX} characters",
+            )
         if key in reserved:
             raise fail(owner, field, key, f"is set by {reserved[key]}; set it there instead")
         if not isinstance(item, str):
             raise fail(owner, f"{field}[{key!r}]", item, "values must be strings")
+
+
+def check_config_map_size(owner: str, field: str, data: Mapping[str, str]) -> None:
+    """A ConfigMap holds at most 1 MiB of values (ValidateConfigMap)."""
+    size = sum(len(value.encode()) for value in data.values())
+    if size > CONFIG_MAP_MAX_BYTES:
+        raise fail(
+            owner,
+            field,
+            f"<{size} bytes>",
+            f"the ConfigMap's values must total at most {CONFIG_MAP_MAX_BYTES} bytes",
+        )
 
 
 def parse_quantity(owner: str, field: str, value: Any) -> Decimal:
@@ -160,7 +236,7 @@ def parse_quantity(owner: str, field: str, value: Any) -> Decimal:
     ``1``, ``1024Mi`` becomes ``1Gi``); a manifest that spells one differently
     never matches the live object, and Argo CD shows it OutOfSync forever.
     """
-    match = _QUANTITY.match(value) if isinstance(value, str) else None
+    match = _QUANTITY.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise fail(
             owner,

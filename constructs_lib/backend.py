@@ -19,6 +19,10 @@ JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 # gunicorn's graceful_timeout: the image's CMD and gunicorn.conf.py leave it at
 # gunicorn's default, 30 s (tests/test_options.py reads it from gunicorn).
 GUNICORN_GRACEFUL_TIMEOUT = 30
+# The image's CMD binds gunicorn to this port; no other port would be answered.
+IMAGE_PORT = 8000
+# The backend refuses longer-lived tokens at start-up (backend/app/settings.py).
+JWT_EXPIRE_DAYS_MAX = 365
 POSTGRESQL_PORT = 5432
 HTTPS_PORT = 443
 
@@ -42,7 +46,7 @@ class TodoBackendProps(WorkloadProps):
 
     name: str = "todo-backend"
     image: str = "todo-backend"
-    port: int = 8000
+    port: int = IMAGE_PORT
     resources: Resources = Resources(
         cpu_request="250m", memory_request="256Mi", cpu_limit="500m", memory_limit="512Mi"
     )
@@ -61,15 +65,23 @@ class TodoBackendProps(WorkloadProps):
     SHUTDOWN_SECONDS: ClassVar[int] = GUNICORN_GRACEFUL_TIMEOUT
 
     def __post_init__(self) -> None:
+        if isinstance(self.cors_origins, str) or not isinstance(self.cors_origins, tuple | list):
+            raise check.fail(self._owner, "cors_origins", self.cors_origins, "must be a tuple of origins")
         object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
         super().__post_init__()
 
     def validate(self) -> None:
         super().validate()
         owner = self._owner
+        if self.port != IMAGE_PORT:
+            raise check.fail(
+                owner, "port", self.port, f"must be {IMAGE_PORT}, the port the image's gunicorn binds"
+            )
         check.check_dns_subdomain(owner, "secret_name", self.secret_name)
         check.check_choice(owner, "jwt_algorithm", self.jwt_algorithm, JWT_ALGORITHMS)
-        check.check_int(owner, "jwt_expire_days", self.jwt_expire_days, minimum=1)
+        check.check_int(
+            owner, "jwt_expire_days", self.jwt_expire_days, minimum=1, maximum=JWT_EXPIRE_DAYS_MAX
+        )
         if not self.cors_origins:
             raise check.fail(owner, "cors_origins", self.cors_origins, "must list at least one origin")
         for origin in self.cors_origins:
@@ -108,7 +120,8 @@ class TodoBackend(Workload):
     )
 
     def __init__(self, scope: Construct, id: str, *, props: TodoBackendProps | None = None) -> None:
-        props = props or TodoBackendProps()
+        props = props if props is not None else TodoBackendProps()
+        check.check_instance(type(self).__name__, "props", props, TodoBackendProps)
         super().__init__(
             scope,
             id,

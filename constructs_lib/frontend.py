@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from constructs import Construct
 
+from constructs_lib import _validation as check
 from constructs_lib.network_policy import NetworkAccess
 from constructs_lib.workload import IngressPath, Probe, Resources, Workload, WorkloadProps
 
@@ -64,10 +65,12 @@ class TodoFrontend(Workload):
     NETWORK_ACCESS: ClassVar[NetworkAccess] = NetworkAccess(servers=("backend",))
 
     def __init__(self, scope: Construct, id: str, *, props: TodoFrontendProps | None = None) -> None:
+        props = props if props is not None else TodoFrontendProps()
+        check.check_instance(type(self).__name__, "props", props, TodoFrontendProps)
         super().__init__(
             scope,
             id,
-            props=props or TodoFrontendProps(),
+            props=props,
             component="frontend",
             writable_paths=self.WRITABLE_PATHS,
             network_access=self.NETWORK_ACCESS,

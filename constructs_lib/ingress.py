@@ -25,7 +25,7 @@ class TodoIngressProps:
     class_name: str = "nginx"
 
     def __post_init__(self) -> None:
-        check.check_dns_subdomain(type(self).__name__, "host", self.host)
+        check.check_host(type(self).__name__, "host", self.host)
         check.check_dns_subdomain(type(self).__name__, "class_name", self.class_name)
 
 
@@ -54,7 +54,9 @@ class TodoIngress(Construct):
         props: TodoIngressProps | None = None,
     ) -> None:
         super().__init__(scope, id)
-        props = props or TodoIngressProps()
+        props = props if props is not None else TodoIngressProps()
+        check.check_instance(type(self).__name__, "props", props, TodoIngressProps)
+        check.check_instance(type(self).__name__, "target", target, Workload)
         self.host = props.host
         workload = target.props
         backend = kplus.IngressBackend.from_service(target.service, port=target.port)

@@ -31,8 +31,8 @@ from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.scheduling import MIN_REPLICAS_TO_SPREAD, anti_affinity, topology_spread
 
 PART_OF = "todo"
-_CPU_SPELLING = re.compile(r"^[0-9]+m?$")
-_MEMORY_SPELLING = re.compile(r"^[0-9]+(Ki|Mi|Gi|Ti|Pi)$")
+_CPU_SPELLING = re.compile(r"[0-9]+m?")
+_MEMORY_SPELLING = re.compile(r"[0-9]+(Ki|Mi|Gi|Ti|Pi)")
 _SPELLING_HINT = {
     "cpu": "must be millicores ('250m') or whole cores ('2')",
     "memory": "must use a binary suffix (Ki, Mi, Gi, Ti, Pi), e.g. '256Mi'",
@@ -80,7 +80,7 @@ class Resources:
             request_amount = check.parse_quantity(owner, request_field, request)
             limit_amount = check.parse_quantity(owner, limit_field, limit)
             for name, value in ((request_field, request), (limit_field, limit)):
-                if not spelling.match(value):
+                if not spelling.fullmatch(value):
                     raise check.fail(owner, name, value, _SPELLING_HINT[kind])
             if limit_amount < request_amount:
                 raise check.fail(
@@ -141,7 +141,8 @@ class IngressPath:
     exact: bool = False
 
     def validate(self, owner: str) -> None:
-        check.check_http_path(owner, "path", self.path)
+        check.check_ingress_path(owner, "path", self.path)
+        check.check_bool(owner, "exact", self.exact)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,12 +212,30 @@ class WorkloadProps:
     SHUTDOWN_SECONDS: ClassVar[int] = 0
 
     def __post_init__(self) -> None:
+        owner = self._owner
+        if not isinstance(self.extra_config, Mapping):
+            raise check.fail(
+                owner, "extra_config", self.extra_config, "must be a mapping of names to strings"
+            )
+        if isinstance(self.ingress_paths, str | bytes) or not isinstance(self.ingress_paths, tuple | list):
+            raise check.fail(
+                owner,
+                "ingress_paths",
+                self.ingress_paths,
+                "must be a tuple of IngressPath(path=..., exact=...)",
+            )
+        for index, path in enumerate(self.ingress_paths):
+            if not isinstance(path, IngressPath):
+                raise check.fail(
+                    owner, f"ingress_paths[{index}]", path, "must be an IngressPath(path=..., exact=...)"
+                )
         # A frozen read-only view, so props stay immutable after validation.
         object.__setattr__(self, "extra_config", types.MappingProxyType(dict(self.extra_config)))
         object.__setattr__(self, "ingress_paths", tuple(self.ingress_paths))
         self._coerce_enum("image_pull_policy", PullPolicy)
         self._coerce_enum("service_type", ServiceType)
         self.validate()
+        check.check_config_map_size(self._owner, "extra_config", self.config_data())
 
     def _coerce_enum(self, field_name: str, enum_type: type[enum.Enum]) -> None:
         """Accept the enum or its string value ("Never"); reject anything else."""
@@ -247,6 +266,10 @@ class WorkloadProps:
         for index, path in enumerate(self.ingress_paths):
             path.validate(f"{owner}.ingress_paths[{index}]")
         check.check_env_map(owner, "extra_config", self.extra_config, reserved=self.reserved_config())
+        routed = [route.path for route in self.ingress_paths]
+        for routed_path in routed:
+            if routed.count(routed_path) > 1:
+                raise check.fail(owner, "ingress_paths", routed_path, "must list each path once")
         check.check_label_value(owner, "app_version", self.app_version)
         check.check_int(owner, "run_as_user", self.run_as_user, minimum=1)
         check.check_int(owner, "run_as_group", self.run_as_group, minimum=1)

@@ -59,25 +59,82 @@ def test_dist_holds_the_four_objects_of_each_chart() -> None:
     } | {("ConfigMap", "todo-backend-config"), ("ConfigMap", "todo-frontend-config")}
 
 
-@pytest.mark.slow
-def test_cdk8s_cli_synth_writes_the_same_bytes_as_main_py(tmp_path: Path, fresh_dist: Path) -> None:
+def _cli_synth(work: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """The real ``cdk8s synth`` in ``work``, a copy of the app with its committed dist/."""
     cli = REPO_ROOT / "node_modules" / ".bin" / "cdk8s"
     assert cli.exists(), "cdk8s CLI missing: run `make setup` (npm ci installs cdk8s-cli)"
-    # Work on a copy: `cdk8s synth` empties its output folder first.
-    work = tmp_path / "repo"
-    work.mkdir()
-    for name in ("cdk8s.yaml", "main.py"):
-        shutil.copy(REPO_ROOT / name, work / name)
-    os.symlink(REPO_ROOT / "constructs_lib", work / "constructs_lib")
+    if not (work / "main.py").exists():
+        work.mkdir(exist_ok=True)
+        for name in ("cdk8s.yaml", "main.py"):
+            shutil.copy(REPO_ROOT / name, work / name)
+        shutil.copytree(DIST, work / "dist")
     # cdk8s.yaml runs `python main.py`: the venv's python, first on PATH as under make.
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
-    env = {**os.environ, "PATH": path, "CDK8S_CHECK_UPGRADE": "false"}
-    result = subprocess.run(
-        [str(cli), "synth"], cwd=work, env=env, capture_output=True, text=True, timeout=120
+    env = {key: value for key, value in os.environ.items() if key not in ("IMAGE_TAG", "CDK8S_OUTDIR")}
+    env.update(settings, PATH=path, CDK8S_CHECK_UPGRADE="false")
+    return subprocess.run(
+        [str(cli), "synth", *args], cwd=work, env=env, capture_output=True, text=True, timeout=120
     )
+
+
+@pytest.mark.slow
+def test_cdk8s_cli_synth_writes_the_same_bytes_as_main_py(tmp_path: Path, fresh_dist: Path) -> None:
+    work = tmp_path / "repo"
+    result = _cli_synth(work)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "end-of-life" not in result.stdout + result.stderr
     _assert_same_tree(fresh_dist, work / "dist", "cdk8s synth")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "settings"),
+    [
+        pytest.param((), {"IMAGE_TAG": "bad tag"}, id="bad-prop"),
+        pytest.param((), {"IMAGE_TAG": "1.0\n"}, id="trailing-newline"),
+        pytest.param((), {"JSII_NODE": "/nonexistent/node"}, id="missing-node"),
+        pytest.param(("--app", "python -c 'raise SystemExit(3)'"), {}, id="app-exits"),
+    ],
+)
+def test_a_failed_cdk8s_synth_leaves_dist_byte_identical(
+    tmp_path: Path, args: tuple[str, ...], settings: dict[str, str]
+) -> None:
+    work = tmp_path / "repo"
+    result = _cli_synth(work, *args, **settings)
+    assert result.returncode != 0, result.stdout
+    _assert_same_tree(DIST, work / "dist", "dist after a failed synth")
+    assert sorted(path.name for path in work.iterdir() if path.name.startswith(".dist")) == []
+
+
+def test_a_synth_replaces_dist_as_a_whole(tmp_path: Path) -> None:
+    from tests.support.synth import run_main
+
+    (tmp_path / "stale.k8s.yaml").write_text("kind: Gone\n")
+    assert run_main(tmp_path).returncode == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "todo-backend.k8s.yaml",
+        "todo-frontend.k8s.yaml",
+    ]
+
+
+def test_an_app_that_fails_midway_changes_nothing(tmp_path: Path) -> None:
+    import cdk8s
+
+    from constructs_lib import add_todo_charts
+    from constructs_lib.publish import synth_into
+
+    outdir = tmp_path / "dist"
+    outdir.mkdir()
+    (outdir / "kept.k8s.yaml").write_text("kind: Kept\n")
+
+    def build(app: cdk8s.App) -> None:
+        add_todo_charts(app)
+        raise RuntimeError("the app failed after adding its charts")
+
+    with pytest.raises(RuntimeError, match="failed after adding"):
+        synth_into(outdir, build)
+    assert [path.name for path in tmp_path.iterdir()] == ["dist"]
+    assert [path.name for path in outdir.iterdir()] == ["kept.k8s.yaml"]
 
 
 def test_a_second_synth_is_byte_identical(fresh_dist: Path, tmp_path: Path) -> None:

@@ -79,12 +79,18 @@ def probes(draw: st.DrawFn) -> Probe:
     return Probe(period_seconds=period, timeout_seconds=timeout, http_path=path)
 
 
-ingress_paths = st.lists(
-    st.builds(IngressPath, path=st.from_regex(r"\A/[a-z0-9_-]{0,12}\Z"), exact=st.booleans()),
-    min_size=1,
-    max_size=4,
-    unique_by=lambda route: route.path,
-)
+def ingress_paths(first_letters: str) -> st.SearchStrategy[list[IngressPath]]:
+    """Paths starting with one of ``first_letters``, so two workloads' paths never collide."""
+    return st.lists(
+        st.builds(
+            IngressPath, path=st.from_regex(rf"\A/[{first_letters}][a-z0-9_-]{{0,12}}\Z"), exact=st.booleans()
+        ),
+        min_size=1,
+        max_size=4,
+        unique_by=lambda route: route.path,
+    )
+
+
 network_policies = st.none() | st.builds(
     NetworkPolicy,
     ingress_controller_namespace=dns_labels,
@@ -116,7 +122,7 @@ def rollouts(draw: st.DrawFn, shutdown: int) -> ZeroDowntimeRollout | None:
     )
 
 
-def _workload(reserved: set[str], shutdown: int) -> dict[str, st.SearchStrategy[Any]]:
+def _workload(reserved: set[str], shutdown: int, path_letters: str) -> dict[str, st.SearchStrategy[Any]]:
     return {
         "replicas": st.integers(0, 6),
         "image": images,
@@ -127,7 +133,7 @@ def _workload(reserved: set[str], shutdown: int) -> dict[str, st.SearchStrategy[
         "resources": resources(),
         "liveness": probes(),
         "readiness": probes(),
-        "ingress_paths": ingress_paths,
+        "ingress_paths": ingress_paths(path_letters),
         "extra_config": st.dictionaries(
             env_names.filter(lambda name: name not in reserved), env_values, max_size=3
         ),
@@ -143,15 +149,21 @@ def _workload(reserved: set[str], shutdown: int) -> dict[str, st.SearchStrategy[
 
 backend_props = st.builds(
     TodoBackendProps,
-    **_workload(set(TodoBackendProps().reserved_config()), GUNICORN_GRACEFUL_TIMEOUT),
+    **{
+        **_workload(set(TodoBackendProps().reserved_config()), GUNICORN_GRACEFUL_TIMEOUT, "a-m"),
+        # The image's gunicorn binds one port.
+        "port": st.just(8000),
+    },
     secret_name=dns_labels,
     jwt_algorithm=st.sampled_from(["HS256", "HS384", "HS512"]),
     jwt_expire_days=st.integers(1, 365),
     cors_origins=st.lists(
-        st.from_regex(r"\Ahttps?://[a-z]{1,10}\.example(:[0-9]{2,5})?\Z"), min_size=1, max_size=3
+        st.from_regex(r"\Ahttps?://[a-z]{1,10}\.example(:[1-9][0-9]{1,3})?\Z"), min_size=1, max_size=3
     ),
 )
-frontend_props = st.builds(TodoFrontendProps, **_workload(set(TodoFrontendProps().reserved_config()), 0))
+frontend_props = st.builds(
+    TodoFrontendProps, **_workload(set(TodoFrontendProps().reserved_config()), 0, "n-z")
+)
 ingress_props = st.builds(TodoIngressProps, host=st.from_regex(r"\A[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){0,2}\Z"))
 
 

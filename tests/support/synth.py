@@ -29,9 +29,14 @@ def synth_stack(
 
 
 def run_main(outdir: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    """``python main.py`` into ``outdir``, as ``cdk8s synth`` runs it, with the given settings."""
-    env = {key: value for key, value in os.environ.items() if key not in APP_SETTINGS}
-    env.update(settings, CDK8S_OUTDIR=str(outdir))
+    """``python main.py outdir``, as ``cdk8s synth`` runs it, with the given settings."""
+    env = {key: value for key, value in os.environ.items() if key not in (*APP_SETTINGS, "CDK8S_OUTDIR")}
+    env.update(settings)
     return subprocess.run(
-        [sys.executable, "main.py"], cwd=REPO_ROOT, env=env, check=False, capture_output=True, text=True
+        [sys.executable, "main.py", str(outdir)],
+        cwd=REPO_ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
     )

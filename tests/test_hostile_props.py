@@ -1,0 +1,147 @@
+"""What Kubernetes would refuse, the props refuse first: each class of hostile input, with the field named."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import cdk8s
+import pytest
+
+from constructs_lib import (
+    Autoscaling,
+    IngressPath,
+    NetworkPolicy,
+    Probe,
+    TodoBackend,
+    TodoBackendProps,
+    TodoFrontend,
+    TodoFrontendProps,
+    TodoIngress,
+    TodoIngressProps,
+    add_todo_charts,
+)
+
+INT32_MAX = 2**31 - 1
+
+
+def _in_chart(build: Callable[[cdk8s.Chart], Any]) -> Callable[[], Any]:
+    return lambda: build(cdk8s.Chart(cdk8s.Testing.app(), "test"))
+
+
+def _two_stacks() -> None:
+    app = cdk8s.Testing.app()
+    add_todo_charts(app)
+    add_todo_charts(app)
+
+
+CASES: list[tuple[str, Callable[[], Any], str]] = [
+    # A trailing newline: `re.match` with `$` accepts it; whole-string matching does not.
+    *(
+        (f"newline-{field}", lambda field=field, value=value: TodoBackendProps(**{field: value}), field)
+        for field, value in {
+            "name": "todo-backend\n",
+            "image": "todo-backend\n",
+            "image_tag": "1.0\n",
+            "secret_name": "todo-secrets\n",
+            "app_version": "1.0.0\n",
+            "extra_config": {"LOG_LEVEL\n": "info"},
+            "cors_origins": ("http://todo.local\n",),
+        }.items()
+    ),
+    ("newline-host", lambda: TodoIngressProps(host="todo.local\n"), "host"),
+    ("newline-class", lambda: TodoIngressProps(class_name="nginx\n"), "class_name"),
+    (
+        "newline-label-key",
+        lambda: TodoBackendProps(network_policy=NetworkPolicy(ingress_controller_pod_labels={"app\n": "x"})),
+        "ingress_controller_pod_labels",
+    ),
+    # Ingress paths and hosts as Kubernetes validates them.
+    *(
+        (f"path-{path}", lambda path=path: TodoFrontendProps(ingress_paths=(IngressPath(path=path),)), "path")
+        for path in ("/api/../x", "//", "/api/.", "/a/./b", "/a%2fb", "/a\x00b", "/a\tb")
+    ),
+    *(
+        (f"host-{host}", lambda host=host: TodoIngressProps(host=host), "host")
+        for host in ("10.0.0.1", "192.168.49.2", "TODO.local", "a" * 254)
+    ),
+    # int32 fields.
+    ("replicas-int32", lambda: TodoBackendProps(replicas=INT32_MAX + 1), "replicas"),
+    ("run-as-user-int32", lambda: TodoFrontendProps(run_as_user=INT32_MAX + 1), "run_as_user"),
+    ("probe-period-int32", lambda: TodoFrontendProps(liveness=Probe(period_seconds=2**31)), "period_seconds"),
+    (
+        "autoscaling-int32",
+        lambda: TodoBackendProps(autoscaling=Autoscaling(min_replicas=2, max_replicas=2**40)),
+        "max_replicas",
+    ),
+    # ConfigMap limits.
+    ("config-key-253", lambda: TodoFrontendProps(extra_config={"A" * 254: "x"}), "extra_config"),
+    ("config-1mib", lambda: TodoFrontendProps(extra_config={"BIG": "x" * (1 << 20)}), "extra_config"),
+    # What the app itself cannot serve.
+    ("uppercase-origin", lambda: TodoBackendProps(cors_origins=("http://Todo.local",)), "cors_origins"),
+    ("origin-port", lambda: TodoBackendProps(cors_origins=("http://todo.local:99999",)), "cors_origins"),
+    ("jwt-days", lambda: TodoBackendProps(jwt_expire_days=10**9), "jwt_expire_days"),
+    ("backend-port", lambda: TodoBackendProps(port=9000), "port"),
+    # Collisions.
+    (
+        "frontend-named-like-backend",
+        lambda: add_todo_charts(cdk8s.Testing.app(), frontend=TodoFrontendProps(name="todo-backend")),
+        "frontend.name",
+    ),
+    (
+        "network-policy-name-clash",
+        lambda: add_todo_charts(
+            cdk8s.Testing.app(), frontend=TodoFrontendProps(name="todo-backend-default-deny")
+        ),
+        "frontend.name",
+    ),
+    ("two-stacks-same-names", _two_stacks, "backend.name"),
+    (
+        "path-routed-twice",
+        lambda: add_todo_charts(
+            cdk8s.Testing.app(), frontend=TodoFrontendProps(ingress_paths=(IngressPath(path="/api"),))
+        ),
+        "frontend.ingress_paths",
+    ),
+    (
+        "path-listed-twice",
+        lambda: TodoFrontendProps(ingress_paths=(IngressPath(path="/"), IngressPath(path="/", exact=True))),
+        "ingress_paths",
+    ),
+    # Types.
+    ("paths-as-string", lambda: TodoBackendProps(ingress_paths="/api"), "ingress_paths"),  # type: ignore[arg-type]
+    ("config-none", lambda: TodoBackendProps(extra_config=None), "extra_config"),  # type: ignore[arg-type]
+    ("exact-string", lambda: TodoFrontendProps(ingress_paths=(IngressPath(path="/", exact="no"),)), "exact"),  # type: ignore[arg-type]
+    ("origins-as-string", lambda: TodoBackendProps(cors_origins="http://todo.local"), "cors_origins"),  # type: ignore[arg-type]
+    (
+        "backend-props-as-frontend",
+        lambda: add_todo_charts(cdk8s.Testing.app(), frontend=TodoBackendProps()),  # type: ignore[arg-type]
+        "frontend",
+    ),
+    (
+        "backend-props-to-frontend",
+        _in_chart(lambda chart: TodoFrontend(chart, "f", props=TodoBackendProps())),  # type: ignore[arg-type]
+        "props",
+    ),
+    (
+        "ingress-target",
+        _in_chart(lambda chart: TodoIngress(chart, "i", target="todo-backend")),  # type: ignore[arg-type]
+        "target",
+    ),
+    (
+        "frontend-props-to-backend",
+        _in_chart(lambda chart: TodoBackend(chart, "b", props=TodoFrontendProps())),  # type: ignore[arg-type]
+        "props",
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "field"), [pytest.param(b, f, id=i) for i, b, f in CASES])
+def test_hostile_input_raises_value_error_naming_the_field(build: Callable[[], Any], field: str) -> None:
+    with pytest.raises(ValueError) as error:
+        build()
+    assert f".{field}: got " in str(error.value) or f"{field}[" in str(error.value), str(error.value)
+
+
+def test_frontend_honours_a_non_default_port_through_its_config() -> None:
+    assert TodoFrontendProps(port=8080).config_data()["PORT"] == "8080"
