@@ -142,7 +142,7 @@ def test_schema_rejects_bad_values_naming_the_field(bad, command, helm):
         ("todo-frontend", "PORT"),
     ],
 )
-def test_schema_keeps_typed_settings_out_of_extra_config(chart, key, helm):
+def test_the_charts_keep_typed_settings_out_of_extra_config(chart, key, helm):
     result = helm.run(
         "template", chart, str(CHARTS_DIR / chart), "--set", f"extraConfig.{key}=x", check=False
     )

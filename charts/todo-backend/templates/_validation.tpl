@@ -38,7 +38,7 @@ Chart.yaml rather than from values the schema sees.
 {{- $fullname := include "todo-backend.fullname" . }}
 {{- /* The Service is named after it, and Service names are RFC 1035 labels. */}}
 {{- if not (regexMatch `^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$` $fullname) }}
-{{- fail (printf "fullname (the release name, or fullnameOverride): got %q; must be a DNS label: 1-63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit" $fullname) }}
+{{- fail (printf "fullname: got %q (from the release name or fullnameOverride); must be a DNS label, as it names the Service: 1-63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit" $fullname) }}
 {{- end }}
 {{- if not (regexMatch `^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])$` .Chart.AppVersion) }}
 {{- fail (printf "Chart.yaml appVersion: got %q; must be a Kubernetes label value (app.kubernetes.io/version): up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" .Chart.AppVersion) }}
@@ -154,8 +154,25 @@ amounts are integers times powers of two.
 {{- $number }}
 {{- end }}
 
-{{/* The ConfigMap holds at most 1 MiB of values, counted in bytes as the API server does. */}}
+{{/*
+extraConfig does not set what a typed value sets (the environment would hold
+it twice, and one would silently win), and the ConfigMap holds at most 1 MiB
+of values, counted in bytes as the API server does.
+*/}}
 {{- define "todo-backend.validateConfig" -}}
+{{- $reserved := dict
+  "JWT_ALGORITHM" "config.jwtAlgorithm"
+  "JWT_EXPIRE_DAYS" "config.jwtExpireDays"
+  "CORS_ORIGINS" "config.corsOrigins"
+  "DATABASE_URL" "the Secret secretName"
+  "BETTER_AUTH_SECRET" "the Secret secretName"
+  "OPENAI_API_KEY" "the Secret secretName"
+}}
+{{- range $key, $setter := $reserved }}
+{{- if hasKey $.Values.extraConfig $key }}
+{{- fail (printf "extraConfig: got %q; is set by %s; set it there instead" $key $setter) }}
+{{- end }}
+{{- end }}
 {{- $size := 0 }}
 {{- range $key, $value := include "todo-backend.configData" . | fromJson }}
 {{- $size = add $size (len $value) }}
