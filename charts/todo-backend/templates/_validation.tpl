@@ -18,6 +18,7 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 {{- include "todo-backend.validateProbe" (list "readinessProbe" .Values.readinessProbe .Values.service.port) }}
 {{- include "todo-backend.validateResources" . }}
 {{- include "todo-backend.validateConfig" . }}
+{{- include "todo-backend.validateWritablePaths" . }}
 {{- include "todo-backend.validateIngress" . }}
 {{- include "todo-backend.validateOptions" . }}
 {{- if .Values.secret.create }}
@@ -87,9 +88,6 @@ below its request is refused by the API.
 {{- $memoryLimit := include "todo-backend.kibibytes" (list "resources.limits.memory" $limits.memory) | float64 }}
 {{- if lt $memoryLimit $memoryRequest }}
 {{- fail (printf "resources.limits.memory: got %q; must not be below resources.requests.memory (%q)" $limits.memory $requests.memory) }}
-{{- end }}
-{{- range $index, $path := .Values.writablePaths }}
-{{- $_ := include "todo-backend.kibibytes" (list (printf "writablePaths[%d].sizeLimit" $index) $path.sizeLimit) }}
 {{- end }}
 {{- end }}
 
@@ -173,12 +171,38 @@ of values, counted in bytes as the API server does.
 {{- fail (printf "extraConfig: got %q; is set by %s; set it there instead" $key $setter) }}
 {{- end }}
 {{- end }}
+{{- range $key, $value := .Values.extraConfig }}
+{{- include "todo-backend.refuseControlCharacters" (list (printf "extraConfig.%s" $key) $value) }}
+{{- end }}
 {{- $size := 0 }}
 {{- range $key, $value := include "todo-backend.configData" . | fromJson }}
 {{- $size = add $size (len $value) }}
 {{- end }}
 {{- if gt $size 1048576 }}
 {{- fail (printf "extraConfig: got %d bytes of ConfigMap values; the ConfigMap's values must total at most 1048576 bytes (1 MiB)" $size) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The emptyDir volumes: a canonical sizeLimit, and a mountPath without control
+characters.
+*/}}
+{{- define "todo-backend.validateWritablePaths" -}}
+{{- range $index, $path := .Values.writablePaths }}
+{{- $_ := include "todo-backend.kibibytes" (list (printf "writablePaths[%d].sizeLimit" $index) $path.sizeLimit) }}
+{{- include "todo-backend.refuseControlCharacters" (list (printf "writablePaths[%d].mountPath" $index) $path.mountPath) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Free text, whose schema pattern already refuses control characters: Helm 3
+validates a copy of the values in which U+0085 (a line break to YAML 1.1) has
+become a space, and toYaml then writes the value with a space in its place.
+Checked on the value itself. Called with (list "<value path>" <text>).
+*/}}
+{{- define "todo-backend.refuseControlCharacters" -}}
+{{- if regexMatch `[\x00-\x1f\x7f-\x9f]` (index . 1) }}
+{{- fail (printf "%s: got %q; must not contain control characters (newlines, tabs, U+0085)" (index . 0) (index . 1)) }}
 {{- end }}
 {{- end }}
 
