@@ -219,6 +219,7 @@ pathType, as the constructs check every path they emit.
 {{- end }}
 {{- end }}
 
+{{/* The production options whose values bound each other. */}}
 {{- define "todo-frontend.validateOptions" -}}
 {{- with .Values.autoscaling }}
 {{- if and .enabled (lt (.maxReplicas | int64) (.minReplicas | int64)) }}
