@@ -21,10 +21,12 @@ export CDK8S_CHECK_UPGRADE := false
 export NODE_COMPILE_CACHE := $(TOOLS)/node-compile-cache
 export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:$(PATH)
 
-# Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk).
-SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk
+# Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk,
+# and etcd plus openssl for the control plane).
+SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl
 
-.PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean
+.PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
+	kube-binaries control-plane control-plane-down
 
 # Where Argo CD pulls dist/ (or the charts) from; see README.md.
 REPO_URL ?=
@@ -45,6 +47,7 @@ help:
 	@echo "make synth   install the toolchain, then synthesize dist/ with cdk8s synth"
 	@echo "make test    install the toolchain and test services, then run every test"
 	@echo "make e2e     only the end-to-end tests (part of make test)"
+	@echo "make control-plane / control-plane-down   start / stop etcd and the Kubernetes control plane on loopback"
 	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
 	@echo "make argocd-repo REPO_URL=... [REVISION=main]   point the Argo CD Applications at your fork"
 	@echo "make minikube-up [REPO_URL=...]                 deploy to Minikube with Argo CD (your machine)"
@@ -102,7 +105,19 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: setup system-packages frontend/node_modules/.installed $(TOOLS)/checkov/.installed
+# kube-apiserver, kube-controller-manager, kube-scheduler and kubectl, built once per machine
+# from tools/kube with Go into ~/.cache/todo-deploy-kit (or taken from $$KUBEBUILDER_ASSETS).
+kube-binaries: $(VENV)/.installed
+	python scripts/control_plane.py build
+
+# A real control plane on loopback; the kubeconfig is .tools/control-plane/kubeconfig.
+control-plane: kube-binaries system-packages
+	python scripts/control_plane.py up
+
+control-plane-down:
+	python scripts/control_plane.py down
+
+test: setup system-packages kube-binaries frontend/node_modules/.installed $(TOOLS)/checkov/.installed
 	pytest
 
 argocd-repo:

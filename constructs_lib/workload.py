@@ -577,6 +577,10 @@ def _pod_patches() -> tuple[cdk8s.JsonPatch, ...]:
         # cdk8s-plus labels every pod with its construct path; it is not ours to
         # select on and would differ from the charts' pods.
         _remove_patch("/spec/template/metadata/labels/cdk8s.io~1metadata.addr"),
+        # Zero values the API server drops on write (omitempty), so they would
+        # never read back from the live object as written.
+        _remove_patch("/spec/minReadySeconds"),
+        _remove_patch("/spec/template/spec/hostNetwork"),
         # cdk8s-plus-27 has no prop for the seccomp profile "restricted" requires.
         cdk8s.JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", {"type": "RuntimeDefault"}),
         # Its Capability enum has no ALL, which "restricted" requires dropping.

@@ -1,0 +1,193 @@
+"""The cluster tier: a real etcd, kube-apiserver, kube-controller-manager and kube-scheduler.
+
+One control plane per test session (``scripts/control_plane.py``, the code
+behind ``make control-plane``), torn down with only the processes it started,
+also when tests fail. Each test gets a fresh namespace that enforces Pod
+Security Standards "restricted". No Node is registered here, so pods stay
+unscheduled; the scheduling tests start their own control plane with a Node.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.manifests import REPO_ROOT
+
+_spec = importlib.util.spec_from_file_location("control_plane", REPO_ROOT / "scripts" / "control_plane.py")
+assert _spec is not None and _spec.loader is not None
+control_plane = importlib.util.module_from_spec(_spec)
+sys.modules["control_plane"] = control_plane
+_spec.loader.exec_module(control_plane)
+
+Objects = list[dict[str, Any]]
+RESTRICTED = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
+_names = itertools.count()
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """kubectl and Helm against one running control plane."""
+
+    plane: Any
+
+    def kubectl(
+        self, *args: str, stdin: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [str(self.plane.kubectl), *args],
+            input=stdin,
+            env=self.plane.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+        return result
+
+    def helm(self, binary: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [str(binary), *args],
+            env=self.plane.env(),
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"{binary.name} {' '.join(args)} exited {result.returncode}:\n{result.stderr}"
+            )
+        return result
+
+    def namespace(self, prefix: str = "t") -> str:
+        """A new namespace that enforces, warns and audits PSS "restricted"."""
+        name = f"{prefix}-{next(_names)}"
+        labels = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": RESTRICTED}}
+        self.kubectl("create", "-f", "-", stdin=json.dumps(labels))
+        return name
+
+    def apply(self, objects: Objects, namespace: str, *extra: str) -> subprocess.CompletedProcess[str]:
+        """Server-side apply, as Argo CD's ServerSideApply and `kubectl apply --server-side` do."""
+        return self.kubectl(
+            "apply",
+            "--server-side",
+            "--field-manager=todo-tests",
+            "-n",
+            namespace,
+            "-f",
+            "-",
+            *extra,
+            stdin=as_list(objects),
+        )
+
+    def dry_run(self, objects: Objects, namespace: str) -> Objects:
+        """The objects as the API server would store them: admitted, defaulted, not persisted."""
+        out = self.kubectl(
+            "create", "--dry-run=server", "-n", namespace, "-o", "json", "-f", "-", stdin=as_list(objects)
+        ).stdout
+        return parse_json_stream(out)
+
+    def get(self, kind: str, namespace: str, name: str | None = None, selector: str | None = None) -> Any:
+        args = ["get", kind, "-n", namespace, "-o", "json"]
+        if name:
+            args.insert(2, name)
+        if selector:
+            args += ["-l", selector]
+        return json.loads(self.kubectl(*args).stdout)
+
+    def settle(self, namespace: str) -> None:
+        """Wait until the controllers are done with the namespace's Deployments (an autoscaler scales them)."""
+
+        def settled() -> bool:
+            deployments = self.get("deployments", namespace)["items"]
+            return all(
+                d.get("status", {}).get("observedGeneration") == d["metadata"]["generation"]
+                and d.get("status", {}).get("replicas", 0) == d["spec"]["replicas"]
+                for d in deployments
+            )
+
+        wait_for(f"the Deployments in {namespace} to settle", settled)
+        # One more look: a scale-up by the autoscaler restarts the wait.
+        time.sleep(1)
+        wait_for(f"the Deployments in {namespace} to settle", settled)
+
+    def events(self, namespace: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = self.get("events", namespace)["items"]
+        return items
+
+
+def parse_json_stream(text: str) -> Objects:
+    """kubectl prints one JSON document per object, back to back."""
+    decoder, objects, position = json.JSONDecoder(), [], 0
+    while text[position:].strip():
+        position += len(text[position:]) - len(text[position:].lstrip())
+        obj, position = decoder.raw_decode(text, position)
+        objects.append(obj)
+    return objects
+
+
+def as_list(objects: Objects) -> str:
+    """Objects as one kubectl input document (JSON is YAML)."""
+    return json.dumps({"apiVersion": "v1", "kind": "List", "items": objects})
+
+
+def wait_for(what: str, probe: Callable[[], Any], timeout: float = 60.0) -> Any:
+    """Poll ``probe`` until it returns something truthy; fail naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.3)
+
+
+def start_control_plane(state_dir: Path) -> Iterator[Cluster]:
+    """Start one, yield it, stop what it started; a missing binary fails with the command that provides it."""
+    try:
+        plane = control_plane.up(state_dir)
+    except control_plane.MissingBinary as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield Cluster(plane)
+    finally:
+        control_plane.down(state_dir)
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    yield from start_control_plane(tmp_path_factory.mktemp("control-plane"))
+
+
+def strip_server_fields(obj: dict[str, Any], drop_labels: Sequence[str] = ()) -> dict[str, Any]:
+    """An object without what the server writes for itself and the given packaging labels."""
+    obj = json.loads(json.dumps(obj))
+    metadata = obj["metadata"]
+    for key in ("uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "namespace"):
+        metadata.pop(key, None)
+    labels = metadata.get("labels", {})
+    for key in list(labels):
+        if key in drop_labels or key.startswith("cdk8s.io/"):
+            del labels[key]
+    obj.pop("status", None)
+    # Allocated by the server per request, not declared by either packaging.
+    spec = obj.get("spec", {}) if obj["kind"] == "Service" else {}
+    for key in ("clusterIP", "clusterIPs"):
+        spec.pop(key, None)
+    for port in spec.get("ports", []):
+        port.pop("nodePort", None)
+    return obj

@@ -1,0 +1,63 @@
+"""The stacks the cluster tier applies: dist/, each value set as constructs and as Helm releases."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import cdk8s
+
+from constructs_lib import add_todo_charts
+from tests.helm.value_sets import CHARTS, VALUE_SETS, Chart, ValueSet
+from tests.support.helm import CHARTS as CHARTS_DIR
+from tests.support.helm import HELM_VERSIONS, Helm, HelmMissing
+from tests.support.manifests import DIST, Manifests
+
+Objects = list[dict[str, Any]]
+DEFAULTS = ValueSet("defaults")
+ALL_VALUE_SETS = (DEFAULTS, *VALUE_SETS)
+
+
+def dist_objects() -> Objects:
+    return Manifests.from_dir(DIST).objects
+
+
+def construct_objects(value_set: ValueSet) -> Objects:
+    app = cdk8s.Testing.app()
+    charts = add_todo_charts(app, **value_set.stack_props())
+    return [obj for chart in charts for obj in cdk8s.Testing.synth(chart)]
+
+
+def helm_binary(label: str) -> Helm:
+    binary = HELM_VERSIONS[label]
+    try:
+        binary.check()
+    except HelmMissing as error:
+        raise AssertionError(str(error)) from None
+    return binary
+
+
+def helm_values_args(value_set: ValueSet, chart: Chart, folder: Path) -> list[str]:
+    """The flags giving ``chart`` this value set's values, as its delivery says."""
+    if value_set.delivery == "set":
+        return value_set.set_args(chart)
+    values = folder / f"{value_set.id}-{chart}.json"
+    values.write_text(json.dumps(value_set.values(chart)), encoding="utf-8")
+    return ["--values", str(values)]
+
+
+def helm_install_args(value_set: ValueSet, chart: Chart, namespace: str) -> list[str]:
+    folder = Path(tempfile.mkdtemp(prefix="values-"))
+    return [
+        "install",
+        value_set.release(chart),
+        str(CHARTS_DIR / chart),
+        "-n",
+        namespace,
+        *helm_values_args(value_set, chart, folder),
+    ]
+
+
+__all__ = ["ALL_VALUE_SETS", "CHARTS", "DEFAULTS", "Objects"]

@@ -1,0 +1,84 @@
+"""The real API server admits every stack into a namespace enforcing Pod Security "restricted"."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from tests.cluster.conftest import Cluster, wait_for
+from tests.cluster.stacks import (
+    ALL_VALUE_SETS,
+    CHARTS,
+    Objects,
+    construct_objects,
+    dist_objects,
+    helm_binary,
+    helm_install_args,
+)
+from tests.helm.value_sets import ValueSet
+
+
+def _assert_pods_admitted(cluster: Cluster, namespace: str, objects: Objects) -> None:
+    """The ReplicaSet controller creates each Deployment's pods and PodSecurity lets them in."""
+    for name in (obj["metadata"]["name"] for obj in objects if obj["kind"] == "Deployment"):
+
+        def created(name: str = name) -> bool:
+            # The live count: an autoscaler raises it to its minimum.
+            replicas = cluster.get("deployment", namespace, name)["spec"]["replicas"]
+            pods = cluster.get("pods", namespace, selector=f"app.kubernetes.io/name={name}")["items"]
+            return len(pods) == replicas and replicas == cluster.get("deployment", namespace, name).get(
+                "status", {}
+            ).get("replicas", 0)
+
+        wait_for(f"the pods of {name}", created)
+    failed = [event["message"] for event in cluster.events(namespace) if event["reason"] == "FailedCreate"]
+    assert failed == []
+
+
+def test_dist_is_admitted_without_warnings_and_its_pods_are_created(cluster: Cluster) -> None:
+    namespace = cluster.namespace("dist")
+    result = cluster.apply(dist_objects(), namespace)
+    assert "Warning" not in result.stderr, result.stderr
+    _assert_pods_admitted(cluster, namespace, dist_objects())
+
+
+def test_a_pod_without_run_as_non_root_is_refused_by_pod_security(cluster: Cluster) -> None:
+    namespace = cluster.namespace("negative")
+    objects = copy.deepcopy(dist_objects())
+    deployment = next(obj for obj in objects if obj["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    del pod["securityContext"]["runAsNonRoot"]
+    for container in pod["containers"]:
+        container["securityContext"].pop("runAsNonRoot", None)
+    result = cluster.apply([deployment], namespace)
+    assert "would violate PodSecurity" in result.stderr
+    event = wait_for(
+        "a FailedCreate event",
+        lambda: [e for e in cluster.events(namespace) if e["reason"] == "FailedCreate"],
+    )[0]
+    assert 'violates PodSecurity "restricted' in event["message"]
+    assert "runAsNonRoot" in event["message"]
+
+
+@pytest.mark.parametrize("value_set", ALL_VALUE_SETS, ids=lambda value_set: value_set.id)
+def test_each_value_set_of_the_constructs_is_admitted(cluster: Cluster, value_set: ValueSet) -> None:
+    namespace = cluster.namespace("props")
+    objects = construct_objects(value_set)
+    result = cluster.apply(objects, namespace)
+    assert "Warning" not in result.stderr, result.stderr
+    _assert_pods_admitted(cluster, namespace, objects)
+
+
+@pytest.mark.parametrize("helm_label", ["helm3", "helm4"])
+@pytest.mark.parametrize("value_set", ALL_VALUE_SETS, ids=lambda value_set: value_set.id)
+def test_each_value_set_of_the_charts_installs_and_is_admitted(
+    cluster: Cluster, value_set: ValueSet, helm_label: str, tmp_path: Path
+) -> None:
+    helm = helm_binary(helm_label)
+    namespace = cluster.namespace("helm")
+    for chart in CHARTS:
+        result = cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace))
+        assert "warning" not in result.stderr.lower(), result.stderr
+    _assert_pods_admitted(cluster, namespace, construct_objects(value_set))

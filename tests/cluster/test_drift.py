@@ -1,0 +1,112 @@
+"""No drift: what the API server stores reads back as written, so Argo CD reports Synced."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.cluster.conftest import Cluster, as_list
+from tests.cluster.stacks import (
+    ALL_VALUE_SETS,
+    CHARTS,
+    construct_objects,
+    dist_objects,
+    helm_binary,
+    helm_install_args,
+)
+from tests.helm.value_sets import ValueSet
+
+
+def _changed(written: Any, live: Any, path: str = "") -> list[str]:
+    """Fields of ``written`` whose live value differs: Argo CD's comparison of what git declares."""
+    if isinstance(written, dict):
+        if not isinstance(live, dict):
+            return [f"{path}: {live!r}"]
+        return [c for key, value in written.items() for c in _changed(value, live.get(key), f"{path}/{key}")]
+    if isinstance(written, list):
+        if not isinstance(live, list) or len(live) != len(written):
+            return [f"{path}: {live!r}"]
+        return [
+            c
+            for i, (w, v) in enumerate(zip(written, live, strict=True))
+            for c in _changed(w, v, f"{path}/{i}")
+        ]
+    return [] if written == live else [f"{path}: wrote {written!r}, reads {live!r}"]
+
+
+def _assert_reads_back(cluster: Cluster, namespace: str, objects: list[dict[str, Any]]) -> None:
+    for obj in objects:
+        live = cluster.get(obj["kind"].lower(), namespace, obj["metadata"]["name"])
+        assert _changed(obj, live) == [], f"{obj['kind']}/{obj['metadata']['name']}"
+
+
+def test_dist_shows_no_diff_and_reads_back_unchanged(cluster: Cluster) -> None:
+    namespace = cluster.namespace("drift")
+    cluster.apply(dist_objects(), namespace)
+    diff = cluster.kubectl(
+        "diff", "--server-side", "--field-manager=todo-tests", "-n", namespace, "-f", "dist/", check=False
+    )
+    assert (diff.returncode, diff.stdout) == (0, ""), diff.stdout + diff.stderr
+    _assert_reads_back(cluster, namespace, dist_objects())
+
+
+@pytest.mark.parametrize("value_set", ALL_VALUE_SETS, ids=lambda value_set: value_set.id)
+def test_each_value_set_of_the_constructs_reads_back_unchanged(cluster: Cluster, value_set: ValueSet) -> None:
+    namespace = cluster.namespace("drift")
+    objects = construct_objects(value_set)
+    cluster.apply(objects, namespace)
+    cluster.settle(namespace)
+    diff = cluster.kubectl(
+        "diff",
+        "--server-side",
+        "--field-manager=todo-tests",
+        "-n",
+        namespace,
+        "-f",
+        "-",
+        stdin=as_list(objects),
+        check=False,
+    )
+    assert (diff.returncode, diff.stdout) == (0, ""), diff.stdout + diff.stderr
+    _assert_reads_back(cluster, namespace, objects)
+
+
+@pytest.mark.parametrize("helm_label", ["helm3", "helm4"])
+@pytest.mark.parametrize("value_set", ALL_VALUE_SETS, ids=lambda value_set: value_set.id)
+def test_each_helm_release_reads_back_unchanged(
+    cluster: Cluster, value_set: ValueSet, helm_label: str
+) -> None:
+    helm = helm_binary(helm_label)
+    namespace = cluster.namespace("drift")
+    for chart in CHARTS:
+        cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace))
+        manifest = cluster.helm(
+            helm.path, "get", "manifest", value_set.release(chart), "-n", namespace
+        ).stdout
+        objects = [obj for obj in yaml.safe_load_all(manifest) if obj]
+        cluster.settle(namespace)
+        # What Helm writes beside the chart's own manifest: its ownership annotations.
+        applied = copy.deepcopy(objects)
+        for obj in applied:
+            obj["metadata"].setdefault("annotations", {}).update(
+                {
+                    "meta.helm.sh/release-name": value_set.release(chart),
+                    "meta.helm.sh/release-namespace": namespace,
+                }
+            )
+        diff = cluster.kubectl(
+            "diff",
+            "--server-side",
+            "--field-manager=helm",
+            "-n",
+            namespace,
+            "-f",
+            "-",
+            stdin=as_list(applied),
+            check=False,
+        )
+        assert (diff.returncode, diff.stdout) == (0, ""), diff.stdout + diff.stderr
+        _assert_reads_back(cluster, namespace, objects)
