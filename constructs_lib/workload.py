@@ -384,6 +384,9 @@ class Workload(Construct):
             ),
             data=data,
         )
+        # cdk8s-plus writes `immutable: false`, which the server keeps but the
+        # charts (and most tools) leave out; absent means mutable all the same.
+        cdk8s.ApiObject.of(self.config_map).add_json_patch(_remove_patch("/immutable"))
         deployment_annotations = skip_annotations(
             workload_exceptions(
                 pull_policy=props.image_pull_policy.value,
@@ -581,6 +584,8 @@ def _pod_patches() -> tuple[cdk8s.JsonPatch, ...]:
         # never read back from the live object as written.
         _remove_patch("/spec/minReadySeconds"),
         _remove_patch("/spec/template/spec/hostNetwork"),
+        # False by default, and kept by the server when written: the charts leave it out.
+        _remove_patch("/spec/template/spec/setHostnameAsFqdn"),
         # cdk8s-plus-27 has no prop for the seccomp profile "restricted" requires.
         cdk8s.JsonPatch.add("/spec/template/spec/securityContext/seccompProfile", {"type": "RuntimeDefault"}),
         # Its Capability enum has no ALL, which "restricted" requires dropping.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.cluster import Cluster, start_control_plane
 from tests.support.manifests import Manifests
 from tests.support.synth import run_main, synth_stack
 
@@ -23,6 +25,12 @@ def fresh_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def default_stack() -> Manifests:
     """The objects of the stack with every prop at its default (the spec)."""
     return synth_stack()
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A real control plane for the session, started on first use."""
+    yield from start_control_plane(tmp_path_factory.mktemp("control-plane"))
 
 
 # Every test here is required: a skip means a missing tool or service, which

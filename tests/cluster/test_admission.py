@@ -6,8 +6,8 @@ import copy
 from pathlib import Path
 
 import pytest
+import yaml
 
-from tests.cluster.conftest import Cluster, wait_for
 from tests.cluster.stacks import (
     ALL_VALUE_SETS,
     CHARTS,
@@ -18,6 +18,8 @@ from tests.cluster.stacks import (
     helm_install_args,
 )
 from tests.helm.value_sets import ValueSet
+from tests.support.cluster import Cluster, wait_for
+from tests.support.helm import CHARTS as CHARTS_DIR
 
 
 def _assert_pods_admitted(cluster: Cluster, namespace: str, objects: Objects) -> None:
@@ -82,3 +84,17 @@ def test_each_value_set_of_the_charts_installs_and_is_admitted(
         result = cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace))
         assert "warning" not in result.stderr.lower(), result.stderr
     _assert_pods_admitted(cluster, namespace, construct_objects(value_set))
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_the_charts_helm_test_pods_are_admitted(cluster: Cluster, chart: str) -> None:
+    helm = helm_binary("helm3")
+    rendered = cluster.helm(helm.path, "template", chart, str(CHARTS_DIR / chart)).stdout
+    hooks = [
+        obj
+        for obj in yaml.safe_load_all(rendered)
+        if obj and "helm.sh/hook" in obj["metadata"].get("annotations", {})
+    ]
+    assert {obj["kind"] for obj in hooks} >= {"Pod"}
+    served = cluster.dry_run(hooks, cluster.namespace("hooks"))
+    assert served.warnings == []

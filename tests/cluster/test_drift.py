@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.cluster.conftest import Cluster, as_list
 from tests.cluster.stacks import (
     ALL_VALUE_SETS,
     CHARTS,
@@ -18,29 +17,13 @@ from tests.cluster.stacks import (
     helm_install_args,
 )
 from tests.helm.value_sets import ValueSet
-
-
-def _changed(written: Any, live: Any, path: str = "") -> list[str]:
-    """Fields of ``written`` whose live value differs: Argo CD's comparison of what git declares."""
-    if isinstance(written, dict):
-        if not isinstance(live, dict):
-            return [f"{path}: {live!r}"]
-        return [c for key, value in written.items() for c in _changed(value, live.get(key), f"{path}/{key}")]
-    if isinstance(written, list):
-        if not isinstance(live, list) or len(live) != len(written):
-            return [f"{path}: {live!r}"]
-        return [
-            c
-            for i, (w, v) in enumerate(zip(written, live, strict=True))
-            for c in _changed(w, v, f"{path}/{i}")
-        ]
-    return [] if written == live else [f"{path}: wrote {written!r}, reads {live!r}"]
+from tests.support.cluster import Cluster, as_list, changed_fields
 
 
 def _assert_reads_back(cluster: Cluster, namespace: str, objects: list[dict[str, Any]]) -> None:
     for obj in objects:
         live = cluster.get(obj["kind"].lower(), namespace, obj["metadata"]["name"])
-        assert _changed(obj, live) == [], f"{obj['kind']}/{obj['metadata']['name']}"
+        assert changed_fields(obj, live) == [], f"{obj['kind']}/{obj['metadata']['name']}"
 
 
 def test_dist_shows_no_diff_and_reads_back_unchanged(cluster: Cluster) -> None:

@@ -1,10 +1,11 @@
-"""The cluster tier: a real etcd, kube-apiserver, kube-controller-manager and kube-scheduler.
+"""kubectl and Helm against a real etcd, kube-apiserver, kube-controller-manager and kube-scheduler.
 
-One control plane per test session (``scripts/control_plane.py``, the code
-behind ``make control-plane``), torn down with only the processes it started,
-also when tests fail. Each test gets a fresh namespace that enforces Pod
-Security Standards "restricted". No Node is registered here, so pods stay
-unscheduled; the scheduling tests start their own control plane with a Node.
+The ``cluster`` session fixture (tests/conftest.py) starts one control plane
+with ``scripts/control_plane.py``, the code behind ``make control-plane``, and
+stops only the processes it started, also when tests fail. Each test takes a
+fresh namespace that enforces Pod Security Standards "restricted". No Node is
+registered there, so pods stay unscheduled; the scheduling tests start their
+own control plane with a Node.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -33,6 +34,13 @@ _spec.loader.exec_module(control_plane)
 Objects = list[dict[str, Any]]
 RESTRICTED = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
 _names = itertools.count()
+
+
+class Served(NamedTuple):
+    """What a server-side dry run returned: the objects and the warnings it printed."""
+
+    objects: Objects
+    warnings: list[str]
 
 
 @dataclass(frozen=True)
@@ -93,12 +101,13 @@ class Cluster:
             stdin=as_list(objects),
         )
 
-    def dry_run(self, objects: Objects, namespace: str) -> Objects:
+    def dry_run(self, objects: Objects, namespace: str) -> Served:
         """The objects as the API server would store them: admitted, defaulted, not persisted."""
-        out = self.kubectl(
+        result = self.kubectl(
             "create", "--dry-run=server", "-n", namespace, "-o", "json", "-f", "-", stdin=as_list(objects)
-        ).stdout
-        return parse_json_stream(out)
+        )
+        warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+        return Served(parse_json_stream(result.stdout), warnings)
 
     def get(self, kind: str, namespace: str, name: str | None = None, selector: str | None = None) -> Any:
         args = ["get", kind, "-n", namespace, "-o", "json"]
@@ -168,9 +177,23 @@ def start_control_plane(state_dir: Path) -> Iterator[Cluster]:
         control_plane.down(state_dir)
 
 
-@pytest.fixture(scope="session")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    yield from start_control_plane(tmp_path_factory.mktemp("control-plane"))
+def changed_fields(written: Any, live: Any, path: str = "") -> list[str]:
+    """Fields of ``written`` whose live value differs: Argo CD's comparison of what git declares."""
+    if isinstance(written, dict):
+        if not isinstance(live, dict):
+            return [f"{path}: {live!r}"]
+        return [
+            c for key, value in written.items() for c in changed_fields(value, live.get(key), f"{path}/{key}")
+        ]
+    if isinstance(written, list):
+        if not isinstance(live, list) or len(live) != len(written):
+            return [f"{path}: {live!r}"]
+        return [
+            c
+            for i, (w, v) in enumerate(zip(written, live, strict=True))
+            for c in changed_fields(w, v, f"{path}/{i}")
+        ]
+    return [] if written == live else [f"{path}: wrote {written!r}, reads {live!r}"]
 
 
 def strip_server_fields(obj: dict[str, Any], drop_labels: Sequence[str] = ()) -> dict[str, Any]:
@@ -179,10 +202,11 @@ def strip_server_fields(obj: dict[str, Any], drop_labels: Sequence[str] = ()) ->
     metadata = obj["metadata"]
     for key in ("uid", "resourceVersion", "creationTimestamp", "managedFields", "generation", "namespace"):
         metadata.pop(key, None)
-    labels = metadata.get("labels", {})
-    for key in list(labels):
-        if key in drop_labels or key.startswith("cdk8s.io/"):
-            del labels[key]
+    template = obj.get("spec", {}).get("template", {}).get("metadata", {})
+    for labels in (metadata.get("labels", {}), template.get("labels", {})):
+        for key in list(labels):
+            if key in drop_labels or key.startswith("cdk8s.io/"):
+                del labels[key]
     obj.pop("status", None)
     # Allocated by the server per request, not declared by either packaging.
     spec = obj.get("spec", {}) if obj["kind"] == "Service" else {}
