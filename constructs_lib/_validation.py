@@ -32,6 +32,10 @@ _IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
 # Environment variable names a shell can read: stricter than IsEnvVarName, which allows '.' and '-'.
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Unicode's control characters (category Cc: C0, DEL and C1, NEL among them) and the
+# line and paragraph separators, which YAML 1.1 reads as line breaks: no setting
+# needs one, and the charts' values.schema.json refuses the same in extraConfig.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Browsers send Origin in lowercase, and CORS compares it byte for byte.
 _ORIGIN = re.compile(r"https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:(?P<port>[0-9]{1,5}))?")
 # Ingress paths of type Exact or Prefix (validateIngressPath in pkg/apis/networking/validation).
@@ -199,7 +203,7 @@ def check_choice(owner: str, field: str, value: Any, allowed: tuple[str, ...]) -
 
 
 def check_env_map(owner: str, field: str, value: Any, *, reserved: Mapping[str, str]) -> None:
-    """Environment maps: valid names, string values, and none of the names a typed prop owns."""
+    """Environment maps: valid names, string values without control characters, and none of the names a typed prop owns."""
     if not isinstance(value, Mapping):
         raise fail(owner, field, value, "must be a mapping of environment variable names to strings")
     for key, item in value.items():
@@ -215,6 +219,14 @@ def check_env_map(owner: str, field: str, value: Any, *, reserved: Mapping[str, 
             raise fail(owner, field, key, f"is set by {reserved[key]}; set it there instead")
         if not isinstance(item, str):
             raise fail(owner, f"{field}[{key!r}]", item, "values must be strings")
+        if _CONTROL_CHARACTER.search(item):
+            raise fail(
+                owner,
+                f"{field}[{key!r}]",
+                item,
+                "values must not contain control characters (newlines, tabs, NUL, DEL, C1 such as "
+                "U+0085) or the separators U+2028 and U+2029",
+            )
 
 
 def check_config_map_size(owner: str, field: str, data: Mapping[str, str]) -> None:

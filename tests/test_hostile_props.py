@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -77,6 +78,30 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     # ConfigMap limits.
     ("config-key-253", lambda: TodoFrontendProps(extra_config={"A" * 254: "x"}), "extra_config"),
     ("config-1mib", lambda: TodoFrontendProps(extra_config={"BIG": "x" * (1 << 20)}), "extra_config"),
+    # Line breaks and control characters in config values, which the charts refuse too.
+    *(
+        (
+            f"config-value-{name}",
+            lambda char=char: TodoFrontendProps(extra_config={"MOTD": f"hi{char}there"}),
+            "extra_config['MOTD']",
+        )
+        for name, char in {
+            "newline": "\n",
+            "carriage-return": "\r",
+            "tab": "\t",
+            "nul": "\x00",
+            "escape": "\x1b",
+            "delete": "\x7f",
+            "next-line": "\u0085",
+            "line-separator": "\u2028",
+            "paragraph-separator": "\u2029",
+        }.items()
+    ),
+    (
+        "backend-config-value-newline",
+        lambda: TodoBackendProps(extra_config={"LOG_LEVEL": "info\n"}),
+        "extra_config['LOG_LEVEL']",
+    ),
     # What the app itself cannot serve.
     ("uppercase-origin", lambda: TodoBackendProps(cors_origins=("http://Todo.local",)), "cors_origins"),
     ("origin-port", lambda: TodoBackendProps(cors_origins=("http://todo.local:99999",)), "cors_origins"),
@@ -145,3 +170,28 @@ def test_hostile_input_raises_value_error_naming_the_field(build: Callable[[], A
 
 def test_frontend_honours_a_non_default_port_through_its_config() -> None:
     assert TodoFrontendProps(port=8080).config_data()["PORT"] == "8080"
+
+
+# Unicode's control characters (category Cc) and the line and paragraph separators.
+CONTROL_CHARACTERS = [
+    char for char in map(chr, range(0x110000)) if unicodedata.category(char) == "Cc" or char in "\u2028\u2029"
+]
+
+
+def test_every_control_character_in_a_config_value_is_refused() -> None:
+    accepted = []
+    for char in CONTROL_CHARACTERS:
+        try:
+            TodoBackendProps(extra_config={"MOTD": f"a{char}b"})
+        except ValueError as error:
+            assert "extra_config['MOTD']: got " in str(error), str(error)
+        else:
+            accepted.append(f"U+{ord(char):04X}")
+    assert len(CONTROL_CHARACTERS) == 67
+    assert not accepted, accepted
+
+
+def test_config_values_keep_printable_text_beyond_ascii() -> None:
+    config = {"MOTTO": "café <olé> & co", "EMOJI": "✅ done", "SPACE": "a\u00a0b c"}
+
+    assert TodoFrontendProps(extra_config=config).extra_config == config
