@@ -118,19 +118,23 @@ class Cluster:
         return json.loads(self.kubectl(*args).stdout)
 
     def settle(self, namespace: str) -> None:
-        """Wait until the controllers are done with the namespace's Deployments (an autoscaler scales them)."""
+        """Wait until the controllers have acted on the namespace's Deployments.
+
+        Each Deployment's latest spec is observed, and each autoscaler has
+        raised its target to at least its minimum (its first action).
+        """
 
         def settled() -> bool:
-            deployments = self.get("deployments", namespace)["items"]
+            deployments = {d["metadata"]["name"]: d for d in self.get("deployments", namespace)["items"]}
+            autoscalers = self.get("horizontalpodautoscalers", namespace)["items"]
             return all(
                 d.get("status", {}).get("observedGeneration") == d["metadata"]["generation"]
-                and d.get("status", {}).get("replicas", 0) == d["spec"]["replicas"]
-                for d in deployments
+                for d in deployments.values()
+            ) and all(
+                deployments[h["spec"]["scaleTargetRef"]["name"]]["spec"]["replicas"] >= h["spec"]["minReplicas"]
+                for h in autoscalers
             )
 
-        wait_for(f"the Deployments in {namespace} to settle", settled)
-        # One more look: a scale-up by the autoscaler restarts the wait.
-        time.sleep(1)
         wait_for(f"the Deployments in {namespace} to settle", settled)
 
     def events(self, namespace: str) -> list[dict[str, Any]]:
