@@ -1,4 +1,9 @@
-"""Every synthesized object is valid, in strict mode, for Kubernetes 1.27 and the newest version known."""
+"""Every synthesized object is valid, in strict mode, for Kubernetes 1.27.
+
+A schema check, kept beside the real API server of tests/cluster because that
+server is v1.37: 1.27 is the oldest release cdk8s-plus-27 targets, and no
+1.27 API server is built here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import pytest
 
 from tests.support.manifests import Manifests
 
-VERSIONS = ["1.27.0", kubernetes_validate.latest_version()]
+VERSIONS = ["1.27.0"]
 
 
 @pytest.mark.parametrize("version", VERSIONS)

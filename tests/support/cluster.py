@@ -131,7 +131,8 @@ class Cluster:
                 d.get("status", {}).get("observedGeneration") == d["metadata"]["generation"]
                 for d in deployments.values()
             ) and all(
-                deployments[h["spec"]["scaleTargetRef"]["name"]]["spec"]["replicas"] >= h["spec"]["minReplicas"]
+                deployments[h["spec"]["scaleTargetRef"]["name"]]["spec"]["replicas"]
+                >= h["spec"]["minReplicas"]
                 for h in autoscalers
             )
 
