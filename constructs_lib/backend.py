@@ -11,7 +11,15 @@ from constructs import Construct
 
 from constructs_lib import _validation as check
 from constructs_lib.network_policy import NetworkAccess
-from constructs_lib.workload import IngressPath, Probe, Resources, Workload, WorkloadProps
+from constructs_lib.workload import (
+    BACKEND_NAME,
+    FRONTEND_NAME,
+    IngressPath,
+    Probe,
+    Resources,
+    Workload,
+    WorkloadProps,
+)
 
 # The keys of the external Secret, each read into the env variable of the same name.
 SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
@@ -44,7 +52,7 @@ class TodoBackendProps(WorkloadProps):
         ``TodoBackendProps(replicas=2, image_tag="1.0.3", image_pull_policy="IfNotPresent")``
     """
 
-    name: str = "todo-backend"
+    name: str = BACKEND_NAME
     image: str = "todo-backend"
     port: int = IMAGE_PORT
     resources: Resources = Resources(
@@ -107,6 +115,9 @@ class TodoBackendProps(WorkloadProps):
 class TodoBackend(Workload):
     """The backend's ConfigMap, Deployment and Service.
 
+    Attributes (beyond :class:`~constructs_lib.workload.Workload`'s):
+        frontend_name: the name of the frontend its NetworkPolicy lets in.
+
     Example:
         ``backend = TodoBackend(chart, "backend", props=TodoBackendProps(replicas=2))``
         then ``backend.service_name``, ``backend.port``, ``backend.deployment``.
@@ -114,14 +125,31 @@ class TodoBackend(Workload):
 
     # gunicorn and Python write temporary files; the root filesystem is read-only.
     WRITABLE_PATHS: ClassVar[Mapping[str, str]] = MappingProxyType({"/tmp": "64Mi"})
-    # Called by the frontend; calls PostgreSQL and OpenAI (HTTPS) outside the cluster.
-    NETWORK_ACCESS: ClassVar[NetworkAccess] = NetworkAccess(
-        clients=("frontend",), egress_ports=(POSTGRESQL_PORT, HTTPS_PORT)
-    )
+    # PostgreSQL and OpenAI (HTTPS), outside the cluster.
+    EGRESS_PORTS: ClassVar[tuple[int, ...]] = (POSTGRESQL_PORT, HTTPS_PORT)
 
-    def __init__(self, scope: Construct, id: str, *, props: TodoBackendProps | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        props: TodoBackendProps | None = None,
+        frontend_name: str = FRONTEND_NAME,
+    ) -> None:
+        """Build the objects.
+
+        Args:
+            props: the backend's props; ``None``: the spec's backend.
+            frontend_name: the ``name`` of the stack's :class:`TodoFrontend`, whose
+                server side calls this backend. With ``props.network_policy``, only
+                its pods are let in (by their selector labels), not those of another
+                stack's frontend in the namespace. Default: the spec's
+                ``"todo-frontend"``; ``add_todo_charts`` passes its frontend's name.
+        """
         props = props if props is not None else TodoBackendProps()
-        check.check_instance(type(self).__name__, "props", props, TodoBackendProps)
+        owner = type(self).__name__
+        check.check_instance(owner, "props", props, TodoBackendProps)
+        check.check_dns_label(owner, "frontend_name", frontend_name)
         super().__init__(
             scope,
             id,
@@ -129,5 +157,6 @@ class TodoBackend(Workload):
             component="backend",
             secret_env={key: (props.secret_name, key) for key in SECRET_KEYS},
             writable_paths=self.WRITABLE_PATHS,
-            network_access=self.NETWORK_ACCESS,
+            network_access=NetworkAccess(clients=(frontend_name,), egress_ports=self.EGRESS_PORTS),
         )
+        self.frontend_name = frontend_name

@@ -11,7 +11,15 @@ from constructs import Construct
 
 from constructs_lib import _validation as check
 from constructs_lib.network_policy import NetworkAccess
-from constructs_lib.workload import IngressPath, Probe, Resources, Workload, WorkloadProps
+from constructs_lib.workload import (
+    BACKEND_NAME,
+    FRONTEND_NAME,
+    IngressPath,
+    Probe,
+    Resources,
+    Workload,
+    WorkloadProps,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,7 +35,7 @@ class TodoFrontendProps(WorkloadProps):
         ``TodoFrontendProps(replicas=2, extra_config={"NODE_OPTIONS": "--max-old-space-size=192"})``
     """
 
-    name: str = "todo-frontend"
+    name: str = FRONTEND_NAME
     image: str = "todo-frontend"
     port: int = 3000
     resources: Resources = Resources(
@@ -53,6 +61,9 @@ class TodoFrontendProps(WorkloadProps):
 class TodoFrontend(Workload):
     """The frontend's ConfigMap, Deployment and Service.
 
+    Attributes (beyond :class:`~constructs_lib.workload.Workload`'s):
+        backend_name: the name of the backend its NetworkPolicy lets it call.
+
     Example:
         ``frontend = TodoFrontend(chart, "frontend")`` then ``frontend.service_name``.
     """
@@ -61,17 +72,36 @@ class TodoFrontend(Workload):
     WRITABLE_PATHS: ClassVar[Mapping[str, str]] = MappingProxyType(
         {"/tmp": "64Mi", "/app/.next/cache": "256Mi"}
     )
-    # Its server side calls the backend; the browser's calls arrive through the ingress controller.
-    NETWORK_ACCESS: ClassVar[NetworkAccess] = NetworkAccess(servers=("backend",))
 
-    def __init__(self, scope: Construct, id: str, *, props: TodoFrontendProps | None = None) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        props: TodoFrontendProps | None = None,
+        backend_name: str = BACKEND_NAME,
+    ) -> None:
+        """Build the objects.
+
+        Args:
+            props: the frontend's props; ``None``: the spec's frontend.
+            backend_name: the ``name`` of the stack's :class:`TodoBackend`, which the
+                server side calls (the browser's calls arrive through the ingress
+                controller). With ``props.network_policy``, only its pods may be
+                called (by their selector labels), not those of another stack's
+                backend in the namespace. Default: the spec's ``"todo-backend"``;
+                ``add_todo_charts`` passes its backend's name.
+        """
         props = props if props is not None else TodoFrontendProps()
-        check.check_instance(type(self).__name__, "props", props, TodoFrontendProps)
+        owner = type(self).__name__
+        check.check_instance(owner, "props", props, TodoFrontendProps)
+        check.check_dns_label(owner, "backend_name", backend_name)
         super().__init__(
             scope,
             id,
             props=props,
             component="frontend",
             writable_paths=self.WRITABLE_PATHS,
-            network_access=self.NETWORK_ACCESS,
+            network_access=NetworkAccess(servers=(backend_name,)),
         )
+        self.backend_name = backend_name

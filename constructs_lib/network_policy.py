@@ -3,21 +3,22 @@
 Per workload, two policies select its pods: ``<name>-default-deny`` allows
 nothing in or out, and ``<name>`` allows exactly this (policies add up):
 
-- in: from the ingress controller's pods, and from the Todo components that
-  call this one (the frontend calls the backend), to the ``http`` port;
-- out: DNS (port 53 to kube-system, where the cluster DNS runs), the Todo
-  components this one calls, and the extra ports it needs anywhere (the
+- in: from the ingress controller's pods, and from the workloads of the stack
+  that call this one (the frontend calls the backend), to the ``http`` port;
+- out: DNS (port 53 to kube-system, where the cluster DNS runs), the workloads
+  of the stack this one calls, and the extra ports it needs anywhere (the
   backend: PostgreSQL 5432 and HTTPS 443, for the database and OpenAI).
 
-Peers inside the stack are found by ``app.kubernetes.io/part-of`` and
-``app.kubernetes.io/component``, and ports by the container port's name, so
-neither workload needs the other's name or port number.
+Peers are found by their selector labels (``app.kubernetes.io/name`` and
+``instance``, both the peer workload's name), so a second Todo stack in the
+namespace, whose labels differ only there, is not let in; ports are found by
+the container port's name, so neither workload needs the other's port number.
 """
 
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from cdk8s_plus_27 import k8s
@@ -70,11 +71,12 @@ class NetworkPolicy:
 
 @dataclass(frozen=True)
 class NetworkAccess:
-    """What one workload talks to, fixed by what the app does.
+    """What one workload talks to: the app fixes which, the stack names them.
 
     Attributes:
-        clients: components of the stack that connect to this one.
-        servers: components of the stack this one connects to.
+        clients: names of the stack's workloads that connect to this one, e.g.
+            ``("todo-frontend",)``.
+        servers: names of the stack's workloads this one connects to.
         egress_ports: TCP ports this one connects to anywhere.
     """
 
@@ -91,9 +93,8 @@ def _http(protocol: str = "TCP") -> k8s.NetworkPolicyPort:
     return k8s.NetworkPolicyPort(port=k8s.IntOrString.from_string(PORT_NAME), protocol=protocol)
 
 
-def _component(part_of: str, component: str) -> k8s.NetworkPolicyPeer:
-    labels = {"app.kubernetes.io/part-of": part_of, "app.kubernetes.io/component": component}
-    return k8s.NetworkPolicyPeer(pod_selector=k8s.LabelSelector(match_labels=labels))
+def _peer(selector: Mapping[str, str]) -> k8s.NetworkPolicyPeer:
+    return k8s.NetworkPolicyPeer(pod_selector=k8s.LabelSelector(match_labels=dict(selector)))
 
 
 def add_network_policies(
@@ -102,12 +103,16 @@ def add_network_policies(
     policy: NetworkPolicy,
     access: NetworkAccess,
     name: str,
-    part_of: str,
     labels: Mapping[str, str],
     selector: Mapping[str, str],
+    selector_of: Callable[[str], Mapping[str, str]],
     annotations: Mapping[str, str],
 ) -> tuple[k8s.KubeNetworkPolicy, k8s.KubeNetworkPolicy]:
-    """The default-deny policy and the allow policy of one workload (L1 objects, written as shown)."""
+    """The default-deny policy and the allow policy of one workload (L1 objects, written as shown).
+
+    ``selector`` selects this workload's pods; ``selector_of`` gives the
+    selector labels of the workload of a given name, for the peers in ``access``.
+    """
     pods = k8s.LabelSelector(match_labels=dict(selector))
     both = ["Ingress", "Egress"]
 
@@ -128,7 +133,7 @@ def add_network_policies(
     )
     ingress = [k8s.NetworkPolicyIngressRule(from_=[controller], ports=[_http()])]
     ingress += [
-        k8s.NetworkPolicyIngressRule(from_=[_component(part_of, client)], ports=[_http()])
+        k8s.NetworkPolicyIngressRule(from_=[_peer(selector_of(client))], ports=[_http()])
         for client in access.clients
     ]
     dns = k8s.NetworkPolicyPeer(
@@ -144,7 +149,7 @@ def add_network_policies(
         )
     ]
     egress += [
-        k8s.NetworkPolicyEgressRule(to=[_component(part_of, server)], ports=[_http()])
+        k8s.NetworkPolicyEgressRule(to=[_peer(selector_of(server))], ports=[_http()])
         for server in access.servers
     ]
     if access.egress_ports:

@@ -26,8 +26,10 @@ def add_todo_charts(
     """Add a ``todo-backend`` and a ``todo-frontend`` chart to ``scope``.
 
     Each chart holds its workload and the Ingress for its paths, mirroring the
-    Helm charts of the same names. Charts are named after the workloads, so
-    with ``YamlOutputType.FILE_PER_CHART`` they synthesize to
+    Helm charts of the same names. Each workload is given the other's name, so
+    that with ``network_policy`` the backend lets in only this stack's frontend
+    and the frontend calls only this stack's backend. Charts are named after
+    the workloads, so with ``YamlOutputType.FILE_PER_CHART`` they synthesize to
     ``<name>.k8s.yaml``; give each stack in one app its own names.
 
     Raises:
@@ -50,14 +52,16 @@ def add_todo_charts(
     TodoIngress(
         backend_chart,
         "ingress",
-        target=TodoBackend(backend_chart, "workload", props=backend_props),
+        target=TodoBackend(backend_chart, "workload", props=backend_props, frontend_name=frontend_props.name),
         props=ingress,
     )
     frontend_chart = cdk8s.Chart(scope, frontend_props.name, disable_resource_name_hashes=True)
     TodoIngress(
         frontend_chart,
         "ingress",
-        target=TodoFrontend(frontend_chart, "workload", props=frontend_props),
+        target=TodoFrontend(
+            frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
+        ),
         props=ingress,
     )
     return backend_chart, frontend_chart

@@ -31,6 +31,10 @@ from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.scheduling import MIN_REPLICAS_TO_SPREAD, anti_affinity, topology_spread
 
 PART_OF = "todo"
+# The spec's names of the stack's two workloads: the defaults of each one's
+# props name, and of the name of the peer the other one's NetworkPolicy admits or calls.
+BACKEND_NAME = "todo-backend"
+FRONTEND_NAME = "todo-frontend"
 _CPU_SPELLING = re.compile(r"[0-9]+m?")
 _MEMORY_SPELLING = re.compile(r"[0-9]+(Ki|Mi|Gi|Ti|Pi)")
 _SPELLING_HINT = {
@@ -323,7 +327,12 @@ def recommended_labels(props: WorkloadProps, component: str) -> dict[str, str]:
 
 def selector_labels(props: WorkloadProps) -> dict[str, str]:
     """Name + instance only: selectors are immutable, so nothing that may change goes in."""
-    return {"app.kubernetes.io/name": props.name, "app.kubernetes.io/instance": props.name}
+    return selector_labels_of(props.name)
+
+
+def selector_labels_of(name: str) -> dict[str, str]:
+    """The selector labels of the workload named ``name``, e.g. a peer in its stack."""
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name}
 
 
 class Workload(Construct):
@@ -363,7 +372,8 @@ class Workload(Construct):
             component: the ``app.kubernetes.io/component`` label, e.g. ``"backend"``.
             secret_env: environment variable -> (Secret name, key), read with ``secretKeyRef``.
             writable_paths: mount path -> emptyDir size limit; the root filesystem is read-only.
-            network_access: what the app connects to and is called by, for ``network_policy``.
+            network_access: which workloads of the stack (by name) call this one and which
+                it calls, and the ports it connects to anywhere, for ``network_policy``.
         """
         super().__init__(scope, id)
         self.props = props
@@ -412,9 +422,9 @@ class Workload(Construct):
                 policy=props.network_policy,
                 access=access,
                 name=name,
-                part_of=PART_OF,
                 labels=labels,
                 selector=selector,
+                selector_of=selector_labels_of,
                 annotations=annotations,
             )
             options["NetworkPolicy/default-deny"], options["NetworkPolicy"] = deny, allow

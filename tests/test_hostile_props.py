@@ -153,6 +153,17 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         _in_chart(lambda chart: TodoIngress(chart, "i", target="todo-backend")),  # type: ignore[arg-type]
         "target",
     ),
+    # The peer a standalone workload's NetworkPolicy names: a workload name, so a DNS label.
+    (
+        "frontend-name",
+        _in_chart(lambda chart: TodoBackend(chart, "b", frontend_name="Todo_Web")),
+        "frontend_name",
+    ),
+    (
+        "backend-name",
+        _in_chart(lambda chart: TodoFrontend(chart, "f", backend_name="todo-api\n")),
+        "backend_name",
+    ),
     (
         "frontend-props-to-backend",
         _in_chart(lambda chart: TodoBackend(chart, "b", props=TodoFrontendProps())),  # type: ignore[arg-type]

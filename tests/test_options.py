@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import re
 import runpy
+from collections.abc import Callable
 from typing import Any
 
+import cdk8s
 import pytest
 import yaml
 
 from constructs_lib import (
     Autoscaling,
     NetworkPolicy,
+    TodoBackend,
     TodoBackendProps,
+    TodoFrontend,
     TodoFrontendProps,
     ZeroDowntimeRollout,
+    add_todo_charts,
 )
 from constructs_lib.backend import GUNICORN_GRACEFUL_TIMEOUT
 from tests.support.dockerfile import Dockerfile
@@ -86,8 +91,8 @@ def test_backend_accepts_only_the_ingress_controller_and_the_frontend() -> None:
                 {
                     "podSelector": {
                         "matchLabels": {
-                            "app.kubernetes.io/part-of": "todo",
-                            "app.kubernetes.io/component": "frontend",
+                            "app.kubernetes.io/name": FRONTEND,
+                            "app.kubernetes.io/instance": FRONTEND,
                         }
                     }
                 }
@@ -132,15 +137,88 @@ def test_frontend_accepts_the_ingress_controller_and_calls_only_dns_and_the_back
         "to": [
             {
                 "podSelector": {
-                    "matchLabels": {
-                        "app.kubernetes.io/part-of": "todo",
-                        "app.kubernetes.io/component": "backend",
-                    }
+                    "matchLabels": {"app.kubernetes.io/name": BACKEND, "app.kubernetes.io/instance": BACKEND}
                 }
             }
         ],
         "ports": [{"port": "http", "protocol": "TCP"}],
     }
+
+
+def _peer_selectors(policy: dict[str, Any], direction: str) -> list[dict[str, str]]:
+    """The pod selectors of the policy's rules for pods in its own namespace (not the controller's)."""
+    side = "from" if direction == "ingress" else "to"
+    return [
+        peer["podSelector"]["matchLabels"]
+        for rule in _rules(policy, direction)
+        for peer in rule.get(side, [])
+        if "podSelector" in peer and "namespaceSelector" not in peer
+    ]
+
+
+def _selected_workloads(selectors: list[dict[str, str]], deployments: list[dict[str, Any]]) -> set[str]:
+    return {
+        deployment["metadata"]["name"]
+        for deployment in deployments
+        for selector in selectors
+        if selector.items() <= deployment["spec"]["template"]["metadata"]["labels"].items()
+    }
+
+
+def test_two_stacks_in_one_namespace_each_admit_and_call_only_their_own_peer() -> None:
+    app = cdk8s.Testing.app()
+    stacks = [(BACKEND, FRONTEND), ("todo-api", "todo-web")]
+    charts = [
+        chart
+        for backend, frontend in stacks
+        for chart in add_todo_charts(
+            app,
+            backend=TodoBackendProps(name=backend, network_policy=NetworkPolicy()),
+            frontend=TodoFrontendProps(name=frontend, network_policy=NetworkPolicy()),
+        )
+    ]
+    manifests = Manifests(obj for chart in charts for obj in cdk8s.Testing.synth(chart))
+    deployments = manifests.of_kind("Deployment")
+
+    def peers(name: str, direction: str) -> set[str]:
+        return _selected_workloads(
+            _peer_selectors(manifests.get("NetworkPolicy", name), direction), deployments
+        )
+
+    for backend, frontend in stacks:
+        assert peers(backend, "ingress") == {frontend}
+        assert peers(frontend, "egress") == {backend}
+        assert peers(backend, "egress") == peers(frontend, "ingress") == set()
+
+
+def _backend(chart: cdk8s.Chart, **peer: str) -> None:
+    TodoBackend(chart, "backend", props=TodoBackendProps(network_policy=NetworkPolicy()), **peer)
+
+
+def _frontend(chart: cdk8s.Chart, **peer: str) -> None:
+    TodoFrontend(chart, "frontend", props=TodoFrontendProps(network_policy=NetworkPolicy()), **peer)
+
+
+@pytest.mark.parametrize(
+    ("build", "peer", "name", "direction", "expected"),
+    [
+        (_backend, {}, BACKEND, "ingress", FRONTEND),
+        (_backend, {"frontend_name": "todo-web"}, BACKEND, "ingress", "todo-web"),
+        (_frontend, {}, FRONTEND, "egress", BACKEND),
+        (_frontend, {"backend_name": "todo-api"}, FRONTEND, "egress", "todo-api"),
+    ],
+    ids=["backend-default", "backend-named", "frontend-default", "frontend-named"],
+)
+def test_a_standalone_workload_selects_the_peer_it_is_given_defaulting_to_the_spec_name(
+    build: Callable[..., None], peer: dict[str, str], name: str, direction: str, expected: str
+) -> None:
+    chart = cdk8s.Chart(cdk8s.Testing.app(), "test")
+    build(chart, **peer)
+    policy = Manifests(cdk8s.Testing.synth(chart)).get("NetworkPolicy", name)
+
+    assert _peer_selectors(policy, direction) == [
+        {"app.kubernetes.io/name": expected, "app.kubernetes.io/instance": expected}
+    ]
 
 
 def test_the_peer_rules_name_the_port_the_containers_name() -> None:

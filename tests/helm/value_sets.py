@@ -46,6 +46,8 @@ class PropRow:
         to_values: the props object -> {dotted value path: value}; ``None``
             values delete a default (Helm's null).
         note: how the value relates to the prop, when it is not a plain copy.
+        chart: the other workload's chart, for a prop ``add_todo_charts`` wires
+            into it (the peer its NetworkPolicy names); ``None``: the owner's charts.
     """
 
     owner: Owner
@@ -53,6 +55,7 @@ class PropRow:
     values: tuple[str, ...]
     to_values: Callable[[Any], dict[str, Any]] | None
     note: str = ""
+    chart: Chart | None = None
 
 
 def _probe(probe: Probe, port: int) -> dict[str, Any]:
@@ -281,6 +284,23 @@ MAPPINGS: tuple[PropRow, ...] = (
         lambda p: {"config.corsOrigins": list(p.cors_origins)},
         "a list; the ConfigMap gets it comma-separated",
     ),
+    # add_todo_charts gives each workload the other's name; each chart has a value for it.
+    PropRow(
+        "frontend",
+        "name",
+        ("networkPolicy.frontendName",),
+        lambda p: {"networkPolicy.frontendName": p.name},
+        "in the todo-backend chart: the frontend its NetworkPolicy lets in (TodoBackend's frontend_name)",
+        chart="todo-backend",
+    ),
+    PropRow(
+        "backend",
+        "name",
+        ("networkPolicy.backendName",),
+        lambda p: {"networkPolicy.backendName": p.name},
+        "in the todo-frontend chart: the backend its NetworkPolicy lets it call (TodoFrontend's backend_name)",
+        chart="todo-frontend",
+    ),
     PropRow("ingress", "host", ("ingress.host",), lambda p: {"ingress.host": p.host}),
     PropRow("ingress", "class_name", ("ingress.className",), lambda p: {"ingress.className": p.class_name}),
 )
@@ -350,12 +370,18 @@ class ValueSet:
     def flat_values(self, chart: Chart) -> dict[str, Any]:
         """{dotted value path: value} for the props this set overrides, via :data:`MAPPINGS`."""
         owner = _CHART_OWNER[chart]
-        overrides = {"ingress": self.ingress, owner: getattr(self, owner)}
-        props = {"ingress": self.ingress_props(), owner: self.workload_props(chart)}
+        overrides = {"ingress": self.ingress, "backend": self.backend, "frontend": self.frontend}
+        props = {
+            "ingress": self.ingress_props(),
+            "backend": self.backend_props(),
+            "frontend": self.frontend_props(),
+        }
         flat: dict[str, Any] = {}
         for row in MAPPINGS:
             source = owner if row.owner == "workload" else row.owner
-            if source not in overrides or row.prop not in overrides[source]:
+            # A row sets values in the charts of its owner, or in the one chart it names.
+            target = row.chart or (chart if source in (owner, "ingress") else None)
+            if target != chart or row.prop not in overrides[source]:
                 continue
             if row.to_values is None:
                 raise ValueError(f"{self.id}: {row.owner}.{row.prop} has no chart value to set")
@@ -457,7 +483,8 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         frontend={"port": 8081},
     ),
     ValueSet(
-        "renamed-scaled-down-node-port",
+        # Each workload's NetworkPolicy names the other by its new name.
+        "renamed-with-network-policies-scaled-down-node-port",
         backend={
             "name": "todo-api",
             "replicas": 0,
@@ -465,8 +492,14 @@ VALUE_SETS: tuple[ValueSet, ...] = (
             "service_type": "NodePort",
             "run_as_user": 10001,
             "run_as_group": 10002,
+            "network_policy": NetworkPolicy(),
         },
-        frontend={"name": "todo-web", "service_type": "LoadBalancer", "run_as_user": 10001},
+        frontend={
+            "name": "todo-web",
+            "service_type": "LoadBalancer",
+            "run_as_user": 10001,
+            "network_policy": NetworkPolicy(),
+        },
     ),
     ValueSet(
         "network-policies",

@@ -151,10 +151,16 @@ autoscaler, else replicaCount. The disruption budget and the spreading need two.
 {{- end }}
 {{- end }}
 
-{{/* A Todo component's pods, for the NetworkPolicy rules between the stack's components. */}}
-{{- define "todo-backend.componentPeer" -}}
+{{/*
+The pods of the stack's other workload, for the NetworkPolicy rules between
+the two, by its selector labels: name and instance are both its name when it is
+installed as the constructs name it (release name, and nameOverride unless that
+is the chart's name). Another Todo stack's pods in the namespace do not match.
+Called with that name.
+*/}}
+{{- define "todo-backend.peer" -}}
 - podSelector:
     matchLabels:
-      app.kubernetes.io/component: {{ . | quote }}
-      app.kubernetes.io/part-of: todo
+      app.kubernetes.io/name: {{ . | quote }}
+      app.kubernetes.io/instance: {{ . | quote }}
 {{- end }}
