@@ -26,7 +26,7 @@ export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
-	kube-binaries control-plane control-plane-down
+	test-fast kube-binaries control-plane control-plane-down
 
 # Where Argo CD pulls dist/ (or the charts) from; see README.md.
 REPO_URL ?=
@@ -46,6 +46,7 @@ minikube-up minikube-up-dry-run: export REVISION := $(if $(REPO_URL),$(REVISION)
 help:
 	@echo "make synth   install the toolchain, then synthesize dist/ with cdk8s synth"
 	@echo "make test    install the toolchain and test services, then run every test"
+	@echo "make test-fast   the library, schema and chart tests only (about a minute, no services)"
 	@echo "make e2e     only the end-to-end tests (part of make test)"
 	@echo "make control-plane / control-plane-down   start / stop etcd and the Kubernetes control plane on loopback"
 	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
@@ -116,6 +117,10 @@ control-plane: kube-binaries system-packages
 
 control-plane-down:
 	python scripts/control_plane.py down
+
+# The library, its schema and the charts: no root, no services, no Go build.
+test-fast: setup
+	pytest -n 2 -m "not slow and not cluster" tests/test_*.py tests/helm
 
 test: setup system-packages kube-binaries frontend/node_modules/.installed $(TOOLS)/checkov/.installed
 	pytest

@@ -95,7 +95,13 @@ def props_reference() -> str:
     return "\n\n".join(sections)
 
 
-SECTIONS = {"props-reference": props_reference}
+def props_values() -> str:
+    from tests.helm.value_sets import markdown_table
+
+    return markdown_table()
+
+
+SECTIONS = {"props-reference": props_reference, "props-values": props_values}
 
 
 def rendered_readme(text: str) -> str:

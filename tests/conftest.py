@@ -33,6 +33,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     yield from start_control_plane(tmp_path_factory.mktemp("control-plane"))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `make test-fast` leaves out whatever needs the control plane.
+    for item in items:
+        if "cluster" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cluster)
+
+
 # Every test here is required: a skip means a missing tool or service, which
 # must fail the run rather than pass it quietly.
 _skipped: list[str] = []

@@ -216,6 +216,7 @@ def _namespace(cluster: Cluster) -> str:
     return _NAMESPACES[id(cluster)]
 
 
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(backend=backend_props, frontend=frontend_props)
 def test_a_few_accepted_combinations_pass_checkov(

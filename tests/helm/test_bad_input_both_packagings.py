@@ -340,12 +340,13 @@ BAD_INPUTS = (
         lambda: TodoBackendProps(extra_config={"BLOB": "x" * 1024 * 1024}),
         "TodoBackendProps.extra_config",
     ),
-    # The constructs take any string value; the chart refuses control characters in every free text.
     BadInput(
         "config-value-with-a-newline",
         "todo-frontend",
         {"extraConfig": {"MOTD": "hi\nthere"}},
         ("extraConfig", "MOTD"),
+        lambda: TodoFrontendProps(extra_config={"MOTD": "hi\nthere"}),
+        "TodoFrontendProps.extra_config['MOTD']",
     ),
     # Backend settings.
     BadInput(
