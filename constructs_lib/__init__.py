@@ -9,6 +9,7 @@ from constructs_lib.autoscaling import Autoscaling
 from constructs_lib.backend import SECRET_KEYS, TodoBackend, TodoBackendProps
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, canonical_config_json, config_checksum
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
+from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
 from constructs_lib.rollout import ZeroDowntimeRollout
@@ -37,6 +38,8 @@ __all__ = [
     "TodoBackendProps",
     "TodoFrontend",
     "TodoFrontendProps",
+    "TodoHttpRoute",
+    "TodoHttpRouteProps",
     "TodoIngress",
     "TodoIngressProps",
     "Workload",

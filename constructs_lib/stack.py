@@ -10,6 +10,7 @@ from constructs import Construct
 from constructs_lib import _validation as check
 from constructs_lib.backend import TodoBackend, TodoBackendProps
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
+from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
 from constructs_lib.workload import WorkloadProps
 
@@ -22,6 +23,7 @@ def add_todo_charts(
     backend: TodoBackendProps | None = None,
     frontend: TodoFrontendProps | None = None,
     ingress: TodoIngressProps | None = None,
+    http_route: TodoHttpRouteProps | None = None,
 ) -> tuple[cdk8s.Chart, cdk8s.Chart]:
     """Add a ``todo-backend`` and a ``todo-frontend`` chart to ``scope``.
 
@@ -31,6 +33,10 @@ def add_todo_charts(
     and the frontend calls only this stack's backend. Charts are named after
     the workloads, so with ``YamlOutputType.FILE_PER_CHART`` they synthesize to
     ``<name>.k8s.yaml``; give each stack in one app its own names.
+
+    Routing: an Ingress per chart by default (the spec's). With ``http_route``
+    a Gateway API HTTPRoute per chart routes the same paths instead; give
+    ``ingress`` as well to emit both while moving from one to the other.
 
     Raises:
         ValueError: a props object of the wrong class, or names or paths that
@@ -46,24 +52,23 @@ def add_todo_charts(
     check.check_instance(
         _OWNER, "ingress", ingress if ingress is not None else TodoIngressProps(), TodoIngressProps
     )
+    if http_route is not None:
+        check.check_instance(_OWNER, "http_route", http_route, TodoHttpRouteProps)
     _check_collisions(scope, backend_props, frontend_props)
     # Stable object names: no cdk8s hash suffixes, so dist/ and the charts agree.
     backend_chart = cdk8s.Chart(scope, backend_props.name, disable_resource_name_hashes=True)
-    TodoIngress(
-        backend_chart,
-        "ingress",
-        target=TodoBackend(backend_chart, "workload", props=backend_props, frontend_name=frontend_props.name),
-        props=ingress,
+    backend_workload = TodoBackend(
+        backend_chart, "workload", props=backend_props, frontend_name=frontend_props.name
     )
     frontend_chart = cdk8s.Chart(scope, frontend_props.name, disable_resource_name_hashes=True)
-    TodoIngress(
-        frontend_chart,
-        "ingress",
-        target=TodoFrontend(
-            frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
-        ),
-        props=ingress,
+    frontend_workload = TodoFrontend(
+        frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
     )
+    for chart, workload in ((backend_chart, backend_workload), (frontend_chart, frontend_workload)):
+        if http_route is None or ingress is not None:
+            TodoIngress(chart, "ingress", target=workload, props=ingress)
+        if http_route is not None:
+            TodoHttpRoute(chart, "route", target=workload, props=http_route)
     return backend_chart, frontend_chart
 
 

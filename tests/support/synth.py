@@ -9,7 +9,13 @@ from pathlib import Path
 
 import cdk8s
 
-from constructs_lib import TodoBackendProps, TodoFrontendProps, TodoIngressProps, add_todo_charts
+from constructs_lib import (
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoHttpRouteProps,
+    TodoIngressProps,
+    add_todo_charts,
+)
 from tests.support.manifests import REPO_ROOT, Manifests
 
 # Settings main.py reads; a developer's shell must not leak them into the tests.
@@ -21,10 +27,11 @@ def synth_stack(
     backend: TodoBackendProps | None = None,
     frontend: TodoFrontendProps | None = None,
     ingress: TodoIngressProps | None = None,
+    http_route: TodoHttpRouteProps | None = None,
 ) -> Manifests:
     """Every object of one Todo stack, synthesized in memory."""
     app = cdk8s.Testing.app()
-    charts = add_todo_charts(app, backend=backend, frontend=frontend, ingress=ingress)
+    charts = add_todo_charts(app, backend=backend, frontend=frontend, ingress=ingress, http_route=http_route)
     return Manifests(obj for chart in charts for obj in cdk8s.Testing.synth(chart))
 
 
