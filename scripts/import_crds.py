@@ -47,6 +47,8 @@ def main() -> None:
         for name in CRDS:
             subprocess.run(
                 ["cdk8s", "import", f"{name}:={crd_file(name)}", "--language", "python", "--output", scratch],
+                # In the scratch folder: the CLI records what it imports in the cdk8s.yaml it finds.
+                cwd=scratch,
                 check=True,
             )
         shutil.rmtree(IMPORTS, ignore_errors=True)
