@@ -8,6 +8,7 @@ backend.
 from constructs_lib.autoscaling import Autoscaling
 from constructs_lib.backend import SECRET_KEYS, TodoBackend, TodoBackendProps
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, canonical_config_json, config_checksum
+from constructs_lib.external_secret import ExternalSecret, StoreKind
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
@@ -28,12 +29,14 @@ __all__ = [
     "CONFIG_CHECKSUM_ANNOTATION",
     "SECRET_KEYS",
     "Autoscaling",
+    "ExternalSecret",
     "IngressPath",
     "NetworkPolicy",
     "Probe",
     "PullPolicy",
     "Resources",
     "ServiceType",
+    "StoreKind",
     "TodoBackend",
     "TodoBackendProps",
     "TodoFrontend",

@@ -10,6 +10,7 @@ from typing import ClassVar
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib.external_secret import ExternalSecret, add_external_secret
 from constructs_lib.network_policy import NetworkAccess
 from constructs_lib.workload import (
     BACKEND_NAME,
@@ -19,6 +20,7 @@ from constructs_lib.workload import (
     Resources,
     Workload,
     WorkloadProps,
+    recommended_labels,
 )
 
 # The keys of the external Secret, each read into the env variable of the same name.
@@ -40,13 +42,17 @@ class TodoBackendProps(WorkloadProps):
     """Props of :class:`TodoBackend`; every default is the spec's value.
 
     Attributes (beyond :class:`~constructs_lib.workload.WorkloadProps`):
-        secret_name: the existing Secret holding ``DATABASE_URL``,
-            ``BETTER_AUTH_SECRET`` and ``OPENAI_API_KEY``. It is never created
-            here: users create it with ``kubectl create secret generic``.
+        secret_name: the Secret holding ``DATABASE_URL``,
+            ``BETTER_AUTH_SECRET`` and ``OPENAI_API_KEY``. Without
+            ``secret_source`` users create it with ``kubectl create secret generic``.
         jwt_algorithm: ``JWT_ALGORITHM``, the HMAC algorithm signing tokens.
         jwt_expire_days: ``JWT_EXPIRE_DAYS``, how long a token is valid.
         cors_origins: ``CORS_ORIGINS``, the browser origins allowed to call the
             API (written comma-separated), e.g. ``("https://todo.example.com",)``.
+        secret_source: ``ExternalSecret(store_name=..., remote_keys=...)`` to have
+            the External Secrets Operator create ``secret_name`` from a secret
+            store (an ExternalSecret synced before the Deployment); ``None``
+            (default): the Secret is created by hand.
 
     Example:
         ``TodoBackendProps(replicas=2, image_tag="1.0.3", image_pull_policy="IfNotPresent")``
@@ -69,6 +75,7 @@ class TodoBackendProps(WorkloadProps):
     jwt_algorithm: str = "HS256"
     jwt_expire_days: int = 7
     cors_origins: tuple[str, ...] = ("http://todo.local",)
+    secret_source: ExternalSecret | None = None
 
     SHUTDOWN_SECONDS: ClassVar[int] = GUNICORN_GRACEFUL_TIMEOUT
 
@@ -86,6 +93,11 @@ class TodoBackendProps(WorkloadProps):
                 owner, "port", self.port, f"must be {IMAGE_PORT}, the port the image's gunicorn binds"
             )
         check.check_dns_subdomain(owner, "secret_name", self.secret_name)
+        self._check_option(
+            "secret_source",
+            ExternalSecret,
+            lambda source: source.validate(f"{owner}.secret_source", secret_keys=SECRET_KEYS),
+        )
         check.check_choice(owner, "jwt_algorithm", self.jwt_algorithm, JWT_ALGORITHMS)
         check.check_int(
             owner, "jwt_expire_days", self.jwt_expire_days, minimum=1, maximum=JWT_EXPIRE_DAYS_MAX
@@ -117,6 +129,8 @@ class TodoBackend(Workload):
 
     Attributes (beyond :class:`~constructs_lib.workload.Workload`'s):
         frontend_name: the name of the frontend its NetworkPolicy lets in.
+        external_secret: the ExternalSecret writing ``secret_name``, with
+            ``secret_source``; else ``None``.
 
     Example:
         ``backend = TodoBackend(chart, "backend", props=TodoBackendProps(replicas=2))``
@@ -160,3 +174,14 @@ class TodoBackend(Workload):
             network_access=NetworkAccess(clients=(frontend_name,), egress_ports=self.EGRESS_PORTS),
         )
         self.frontend_name = frontend_name
+        self.external_secret = (
+            None
+            if props.secret_source is None
+            else add_external_secret(
+                self,
+                source=props.secret_source,
+                secret_name=props.secret_name,
+                labels=recommended_labels(props, self.component),
+                annotations=self.namespace_annotations,
+            )
+        )

@@ -19,6 +19,10 @@ TOOLS_MODULE = REPO_ROOT / "tools" / "crds"
 IMPORTS = REPO_ROOT / "constructs_lib" / "_imports"
 # Python module name -> (Go module, CRD file inside it).
 CRDS = {
+    "external_secrets": (
+        "github.com/external-secrets/external-secrets",
+        "config/crds/bases/external-secrets.io_externalsecrets.yaml",
+    ),
     "gateway_api": (
         "sigs.k8s.io/gateway-api",
         "config/crd/standard/gateway.networking.k8s.io_httproutes.yaml",

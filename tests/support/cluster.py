@@ -25,11 +25,19 @@ import pytest
 
 from tests.support.manifests import REPO_ROOT
 
-_spec = importlib.util.spec_from_file_location("control_plane", REPO_ROOT / "scripts" / "control_plane.py")
-assert _spec is not None and _spec.loader is not None
-control_plane = importlib.util.module_from_spec(_spec)
-sys.modules["control_plane"] = control_plane
-_spec.loader.exec_module(control_plane)
+
+def _load_script(name: str) -> Any:
+    """A module of scripts/, which is not a package."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+control_plane = _load_script("control_plane")
 
 Objects = list[dict[str, Any]]
 RESTRICTED = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
@@ -79,6 +87,12 @@ class Cluster:
                 f"{binary.name} {' '.join(args)} exited {result.returncode}:\n{result.stderr}"
             )
         return result
+
+    def install_crd(self, name: str) -> None:
+        """Install a CRD scripts/import_crds.py imports (from the module tools/crds pins) and wait for it."""
+        crd = _load_script("import_crds").crd_file(name)
+        self.kubectl("apply", "--server-side", "-f", str(crd))
+        self.kubectl("wait", "--for=condition=Established", "-f", str(crd))
 
     def namespace(self, prefix: str = "t") -> str:
         """A new namespace that enforces, warns and audits PSS "restricted"."""

@@ -3,33 +3,19 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
-import sys
 
 import pytest
 
 from constructs_lib import IngressPath, TodoFrontendProps, TodoHttpRouteProps
 from tests.support.cluster import Cluster, changed_fields
-from tests.support.manifests import REPO_ROOT
 from tests.support.synth import synth_stack
 
 ROUTE = TodoHttpRouteProps(gateway_name="public", gateway_namespace="gateways", host="todo.example.com")
 
 
-def _import_crds() -> object:
-    spec = importlib.util.spec_from_file_location("import_crds", REPO_ROOT / "scripts" / "import_crds.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["import_crds"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def gateway_cluster(cluster: Cluster) -> Cluster:
-    crd = _import_crds().crd_file("gateway_api")  # type: ignore[attr-defined]
-    cluster.kubectl("apply", "--server-side", "-f", str(crd))
-    cluster.kubectl("wait", "--for=condition=Established", "crd/httproutes.gateway.networking.k8s.io")
+    cluster.install_crd("gateway_api")
     return cluster
 
 
