@@ -26,7 +26,7 @@ export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
-	test-fast kube-binaries control-plane control-plane-down
+	test-fast kube-binaries control-plane control-plane-down charts-deps
 
 # Where Argo CD pulls dist/ (or the charts) from; see README.md.
 REPO_URL ?=
@@ -95,9 +95,19 @@ bench: setup system-packages frontend/node_modules/.installed
 	python benchmarks/synth.py
 	python benchmarks/resources.py
 
-# Rewrite the README sections generated from the code (props reference, runbook steps).
-docs: $(VENV)/.installed
+# Rewrite the README sections generated from the code (props reference, runbook steps),
+# and copy the library chart into the charts that use it.
+docs: $(VENV)/.installed charts-deps
 	python scripts/readme_sections.py
+
+# Each chart carries a copy of the library chart charts/todo-common in its charts/
+# folder, so that `helm template` and Argo CD need no `helm dependency build`.
+charts-deps:
+	for chart in todo-backend todo-frontend; do \
+	  rm -rf charts/$$chart/charts/todo-common; \
+	  mkdir -p charts/$$chart/charts; \
+	  cp -R charts/todo-common charts/$$chart/charts/todo-common; \
+	done
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \

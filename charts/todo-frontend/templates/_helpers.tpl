@@ -1,64 +1,44 @@
 {{/*
-Helpers of the todo-frontend chart. Names, labels and the config data mirror
-constructs_lib (workload.py, frontend.py), so the chart renders what dist/ holds.
+Helpers of the todo-frontend chart: the names and labels of the library chart
+todo-common (charts/todo-common), and the parts only the frontend has, which
+its templates read (todo-common's README, "What a chart defines"). The config
+data and the checks mirror constructs_lib (frontend.py, _validation.py), so
+the chart renders what dist/ holds and refuses what the constructs refuse.
 */}}
 
-{{/* The app.kubernetes.io/name label: the chart name unless overridden. */}}
 {{- define "todo-frontend.name" -}}
-{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- include "todo-common.name" . }}
 {{- end }}
 
-{{/*
-Object names: the release name when it contains the chart name (so
-`helm install todo-frontend` gives todo-frontend, as in dist/), else
-"<release>-<name>". Truncated to 63 characters, the DNS label limit of Services.
-*/}}
 {{- define "todo-frontend.fullname" -}}
-{{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
-{{- else }}
-{{- $name := default .Chart.Name .Values.nameOverride }}
-{{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 63 | trimSuffix "-" }}
-{{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
-{{- end }}
-{{- end }}
+{{- include "todo-common.fullname" . }}
 {{- end }}
 
-{{/* The helm.sh/chart label: chart name and version. */}}
 {{- define "todo-frontend.chart" -}}
-{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- include "todo-common.chart" . }}
 {{- end }}
 
-{{/* Helm's recommended labels, the set the constructs emit (recommended_labels). */}}
 {{- define "todo-frontend.labels" -}}
-helm.sh/chart: {{ include "todo-frontend.chart" . | quote }}
-{{ include "todo-frontend.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/component: frontend
-app.kubernetes.io/part-of: todo
-app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- include "todo-common.labels" . }}
 {{- end }}
 
-{{/* Selector labels: name + instance only, since selectors are immutable. */}}
 {{- define "todo-frontend.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "todo-frontend.name" . | quote }}
-app.kubernetes.io/instance: {{ .Release.Name | quote }}
+{{- include "todo-common.selectorLabels" . }}
 {{- end }}
 
-{{/* The ConfigMap's name. */}}
-{{- define "todo-frontend.configMapName" -}}
-{{- printf "%s-config" (include "todo-frontend.fullname" .) }}
+{{- define "todo-frontend.component" -}}
+frontend
+{{- end }}
+
+{{/* The frontend reads no Secret. */}}
+{{- define "todo-frontend.secretKeys" -}}
 {{- end }}
 
 {{/*
 The ConfigMap's data as JSON: the standalone server's runtime settings, then
-extraConfig (which may override them), then PORT from service.port (which the
-schema keeps out of extraConfig). NEXT_PUBLIC_* values are not here: Next.js
-bakes them in at build time. Built once: configmap.yaml writes it and
-deployment.yaml hashes it. toJson sorts keys and escapes <, >, & as Go does,
-which is the canonical form constructs_lib/checksum.py hashes too.
+extraConfig (which may override them), then PORT from service.port (which
+reservedConfig keeps out of extraConfig). NEXT_PUBLIC_* values are not here:
+Next.js bakes them in at build time.
 */}}
 {{- define "todo-frontend.configData" -}}
 {{- $data := dict "HOSTNAME" "0.0.0.0" "NEXT_TELEMETRY_DISABLED" "1" "NODE_ENV" "production" }}
@@ -69,91 +49,36 @@ which is the canonical form constructs_lib/checksum.py hashes too.
 {{- toJson $data }}
 {{- end }}
 
-{{/*
-A probe from values without the entries set to null: users switch a default
-handler or timing off with null (httpGet: null), which must not reach the
-manifest. Called with (list "<values key>" <probe>); one handler only, as the
-API requires.
-*/}}
-{{- define "todo-frontend.probe" -}}
-{{- $name := index . 0 }}
-{{- $probe := dict }}
-{{- range $key, $value := index . 1 }}
-{{- if not (kindIs "invalid" $value) }}
-{{- $_ := set $probe $key $value }}
-{{- end }}
-{{- end }}
-{{- $handlers := keys (pick $probe "httpGet" "tcpSocket" "exec" "grpc") | sortAlpha }}
-{{- if gt (len $handlers) 1 }}
-{{- fail (printf "%s has handlers %s; keep one and set the others to null" $name (join ", " $handlers)) }}
-{{- end }}
-{{- toYaml $probe }}
+{{/* What extraConfig may not set, and the value that sets it. */}}
+{{- define "todo-frontend.reservedConfig" -}}
+{{- dict "PORT" "service.port" | toJson }}
 {{- end }}
 
 {{/*
-Checkov exceptions the spec needs, as checkov.io/skipN annotations: the same
-checks, reasons and order as constructs_lib/policy_exceptions.py, each only
-where its check would fail. Checkov splits "<id>=<reason>" at "=", so a reason
-holds none. Called with a list of "<id>=<reason>" strings.
+The NetworkPolicy's rules besides the ingress controller's (in) and DNS (out):
+nothing else calls the frontend.
 */}}
-{{- define "todo-frontend.skipAnnotations" -}}
-{{- $lines := list }}
-{{- range $index, $skip := . }}
-{{- $lines = append $lines (printf "checkov.io/skip%d: %s" (add1 $index) ($skip | quote)) }}
-{{- end }}
-{{- join "\n" $lines }}
+{{- define "todo-frontend.networkPolicyIngress" -}}
 {{- end }}
 
-{{/* The exception every object carries: it has no namespace of its own. */}}
-{{- define "todo-frontend.namespaceSkip" -}}
-CKV_K8S_21=no namespace in the manifest; the Argo CD Application or helm --namespace places it (the spec deploys to default)
-{{- end }}
-
-{{/* Annotations of the objects other than the Deployment. */}}
-{{- define "todo-frontend.annotations" -}}
-{{- include "todo-frontend.skipAnnotations" (list (include "todo-frontend.namespaceSkip" .)) }}
-{{- end }}
-
-{{/* Annotations of the Deployment: the exceptions its pod template needs. */}}
-{{- define "todo-frontend.deploymentAnnotations" -}}
-{{- $skips := list (include "todo-frontend.namespaceSkip" .) }}
-{{- /* Kept for any tag, so that a new tag changes only the image field. */}}
-{{- $skips = append $skips "CKV_K8S_14=the spec's tag is latest for the images Minikube builds locally; IMAGE_TAG sets a release tag and changes nothing else" }}
-{{- $skips = append $skips "CKV_K8S_43=images are referenced by tag, which IMAGE_TAG rolls out under GitOps; locally built images have no registry digest" }}
-{{- if ne .Values.image.pullPolicy "Always" }}
-{{- $skips = append $skips "CKV_K8S_15=the pull policy is chosen by image_pull_policy; the spec's Never runs Minikube's local images, with no registry to pull from" }}
-{{- end }}
-{{- if lt (.Values.securityContext.runAsUser | default 0 | int) 10000 }}
-{{- $skips = append $skips "CKV_K8S_40=the images run as their own numeric user (the spec's UID 1001), which runAsNonRoot verifies" }}
-{{- end }}
-{{- if not .Values.networkPolicy.enabled }}
-{{- $skips = append $skips "CKV2_K8S_6=NetworkPolicies are the network_policy option, off by default: the spec's Minikube runs no CNI that enforces them" }}
-{{- end }}
-{{- include "todo-frontend.skipAnnotations" $skips }}
+{{- define "todo-frontend.networkPolicyEgress" -}}
+# The server side calls the backend.
+- to:
+    {{- include "todo-common.peer" .Values.networkPolicy.backendName | nindent 4 }}
+  ports:
+    - port: http
+      protocol: TCP
 {{- end }}
 
 {{/*
-The fewest pods the workload runs: autoscaling.minReplicas with the
-autoscaler, else replicaCount. The disruption budget and the spreading need two.
+The checks of todo-common.validate, and the frontend's own. Any service.port
+works: the Next.js server listens on PORT, which the ConfigMap sets from it.
 */}}
-{{- define "todo-frontend.replicaFloor" -}}
-{{- if .Values.autoscaling.enabled }}
-{{- .Values.autoscaling.minReplicas | int }}
-{{- else }}
-{{- .Values.replicaCount | int }}
+{{- define "todo-frontend.validate" -}}
+{{- include "todo-common.validate" . }}
+{{- with .Values.zeroDowntimeRollout }}
+{{- if and .enabled (le (.terminationGracePeriodSeconds | int64) (.preStopSeconds | int64)) }}
+{{- fail (printf "zeroDowntimeRollout.terminationGracePeriodSeconds: got %d; must exceed preStopSeconds (%d)" (.terminationGracePeriodSeconds | int64) (.preStopSeconds | int64)) }}
 {{- end }}
 {{- end }}
-
-{{/*
-The pods of the stack's other workload, for the NetworkPolicy rules between
-the two, by its selector labels: name and instance are both its name when it is
-installed as the constructs name it (release name, and nameOverride unless that
-is the chart's name). Another Todo stack's pods in the namespace do not match.
-Called with that name.
-*/}}
-{{- define "todo-frontend.peer" -}}
-- podSelector:
-    matchLabels:
-      app.kubernetes.io/name: {{ . | quote }}
-      app.kubernetes.io/instance: {{ . | quote }}
 {{- end }}

@@ -1,0 +1,117 @@
+{{/*
+The workload's Deployment: the hardened pod the constructs build
+(constructs_lib/workload.py), its config from the ConfigMap, the chart's
+secretKeys from the Secret secretName, and the production options.
+*/}}
+{{- define "todo-common.deployment" -}}
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "todo-common.fullname" . | quote }}
+  labels:
+    {{- include "todo-common.labels" . | nindent 4 }}
+  annotations:
+    {{- include "todo-common.deploymentAnnotations" . | nindent 4 }}
+spec:
+  {{- if not .Values.autoscaling.enabled }}
+  replicas: {{ .Values.replicaCount | int64 }}
+  {{- end }}
+  {{- if .Values.zeroDowntimeRollout.enabled }}
+  # A new pod must be ready before an old one goes.
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: 25%
+      maxUnavailable: 0
+  {{- end }}
+  selector:
+    matchLabels:
+      {{- include "todo-common.selectorLabels" . | nindent 6 }}
+  template:
+    metadata:
+      annotations:
+        # Rolls the pods when the ConfigMap's data changes (envFrom is read at start only).
+        checksum/config: {{ include "todo-common.configChecksum" . | quote }}
+      labels:
+        {{- include "todo-common.labels" . | nindent 8 }}
+    spec:
+      # The {{ include "todo-common.part" (list . "component") }} never calls the Kubernetes API.
+      automountServiceAccountToken: false
+      securityContext:
+        {{- toYaml .Values.podSecurityContext | nindent 8 }}
+      {{- if .Values.zeroDowntimeRollout.enabled }}
+      terminationGracePeriodSeconds: {{ .Values.zeroDowntimeRollout.terminationGracePeriodSeconds | int64 }}
+      {{- end }}
+      {{- if and .Values.spreadPods (ge (include "todo-common.replicaFloor" . | int) 2) }}
+      # Soft: replicas stay apart where the cluster allows, and still schedule where it does not.
+      affinity:
+        podAntiAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                topologyKey: kubernetes.io/hostname
+                labelSelector:
+                  matchLabels:
+                    {{- include "todo-common.selectorLabels" . | nindent 20 }}
+      topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: topology.kubernetes.io/zone
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              {{- include "todo-common.selectorLabels" . | nindent 14 }}
+      {{- end }}
+      containers:
+        - name: {{ include "todo-common.name" . | quote }}
+          image: {{ printf "%s:%s" .Values.image.repository .Values.image.tag | quote }}
+          imagePullPolicy: {{ .Values.image.pullPolicy | quote }}
+          ports:
+            - name: http
+              containerPort: {{ .Values.service.port | int64 }}
+              protocol: TCP
+          {{- with include "todo-common.part" (list . "secretKeys") }}
+          env:
+            {{- range splitList " " . }}
+            - name: {{ . | quote }}
+              valueFrom:
+                secretKeyRef:
+                  name: {{ $.Values.secretName | quote }}
+                  key: {{ . | quote }}
+            {{- end }}
+          {{- end }}
+          envFrom:
+            - configMapRef:
+                name: {{ include "todo-common.configMapName" . | quote }}
+          livenessProbe:
+            {{- include "todo-common.probe" (list "livenessProbe" .Values.livenessProbe) | nindent 12 }}
+          readinessProbe:
+            {{- include "todo-common.probe" (list "readinessProbe" .Values.readinessProbe) | nindent 12 }}
+          {{- with .Values.zeroDowntimeRollout }}
+          {{- if .enabled }}
+          # Keeps serving while the endpoints and the ingress controller drop the pod.
+          lifecycle:
+            preStop:
+              exec:
+                command: ["/bin/sleep", {{ .preStopSeconds | int64 | toString | quote }}]
+          {{- end }}
+          {{- end }}
+          resources:
+            {{- toYaml .Values.resources | nindent 12 }}
+          securityContext:
+            {{- toYaml .Values.securityContext | nindent 12 }}
+          {{- with .Values.writablePaths }}
+          volumeMounts:
+            {{- range . }}
+            - name: {{ .name | quote }}
+              mountPath: {{ .mountPath | quote }}
+            {{- end }}
+          {{- end }}
+      {{- with .Values.writablePaths }}
+      volumes:
+        {{- range . }}
+        - name: {{ .name | quote }}
+          emptyDir:
+            sizeLimit: {{ .sizeLimit | quote }}
+        {{- end }}
+      {{- end }}
+{{- end }}

@@ -1,0 +1,230 @@
+{{/*
+The rules values.schema.json cannot state (comparisons between values, sums,
+names from the release), and those a schema could state only with "not", which
+Helm reports as "'not' failed" without saying why (an IP address as host, the
+path sequences Kubernetes refuses, non-canonical quantities). Checked once
+before anything renders: each chart's deployment.yaml includes its validate
+helper, which adds its own workload's rules to todo-common.validate. They
+mirror the constructs' validation (constructs_lib/_validation.py) and fail
+with the same kind of message: "<value path>: got <value>; <what is allowed>".
+*/}}
+
+{{- define "todo-common.validate" -}}
+{{- include "todo-common.validateNames" . }}
+{{- include "todo-common.validateProbe" (list "livenessProbe" .Values.livenessProbe .Values.service.port) }}
+{{- include "todo-common.validateProbe" (list "readinessProbe" .Values.readinessProbe .Values.service.port) }}
+{{- include "todo-common.validateResources" . }}
+{{- include "todo-common.validateConfig" . }}
+{{- include "todo-common.validateWritablePaths" . }}
+{{- include "todo-common.validateIngress" . }}
+{{- include "todo-common.validateAutoscaling" . }}
+{{- end }}
+
+{{/*
+Object names and the version label, which come from the release and
+Chart.yaml rather than from values the schema sees.
+*/}}
+{{- define "todo-common.validateNames" -}}
+{{- $fullname := include "todo-common.fullname" . }}
+{{- /* The Service is named after it, and Service names are RFC 1035 labels. */}}
+{{- if not (regexMatch `^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$` $fullname) }}
+{{- fail (printf "fullname: got %q (from the release name or fullnameOverride); must be a DNS label, as it names the Service: 1-63 lowercase letters, digits or '-', starting with a letter and ending with a letter or digit" $fullname) }}
+{{- end }}
+{{- if not (regexMatch `^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])$` .Chart.AppVersion) }}
+{{- fail (printf "Chart.yaml appVersion: got %q; must be a Kubernetes label value (app.kubernetes.io/version): up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit" .Chart.AppVersion) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A probe checks the port the app listens on, and gives up before the next
+probe starts. Called with (list "<values key>" <probe> <service port>).
+*/}}
+{{- define "todo-common.validateProbe" -}}
+{{- $name := index . 0 }}
+{{- $probe := index . 1 }}
+{{- $servicePort := index . 2 | int64 }}
+{{- range $handler := list "httpGet" "tcpSocket" "grpc" }}
+{{- /* A handler switched off with null has no port. */}}
+{{- $port := get (get $probe $handler | default dict) "port" }}
+{{- /* "http" is the container port's name, i.e. service.port; the schema allows no other name. */}}
+{{- if and $port (not (kindIs "string" $port)) (ne ($port | int64) $servicePort) }}
+{{- fail (printf "%s.%s.port: got %v; must be service.port (%d) or \"http\", the port the app listens on" $name $handler $port $servicePort) }}
+{{- end }}
+{{- end }}
+{{- with $probe.periodSeconds }}
+{{- /* The API's default timeout is 1 s. */}}
+{{- $timeout := $probe.timeoutSeconds | default 1 | int64 }}
+{{- if ge $timeout (. | int64) }}
+{{- fail (printf "%s.timeoutSeconds: got %d; must be below periodSeconds (%d)" $name $timeout (. | int64)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Quantities: the API server rewrites a quantity into its canonical spelling
+(1024Mi into 1Gi), and GitOps tools then see a difference forever; a limit
+below its request is refused by the API.
+*/}}
+{{- define "todo-common.validateResources" -}}
+{{- $requests := .Values.resources.requests }}
+{{- $limits := .Values.resources.limits }}
+{{- $cpuRequest := include "todo-common.millicores" (list "resources.requests.cpu" $requests.cpu) | float64 }}
+{{- $cpuLimit := include "todo-common.millicores" (list "resources.limits.cpu" $limits.cpu) | float64 }}
+{{- if lt $cpuLimit $cpuRequest }}
+{{- fail (printf "resources.limits.cpu: got %q; must not be below resources.requests.cpu (%q)" $limits.cpu $requests.cpu) }}
+{{- end }}
+{{- $memoryRequest := include "todo-common.kibibytes" (list "resources.requests.memory" $requests.memory) | float64 }}
+{{- $memoryLimit := include "todo-common.kibibytes" (list "resources.limits.memory" $limits.memory) | float64 }}
+{{- if lt $memoryLimit $memoryRequest }}
+{{- fail (printf "resources.limits.memory: got %q; must not be below resources.requests.memory (%q)" $limits.memory $requests.memory) }}
+{{- end }}
+{{- end }}
+
+{{/*
+A CPU quantity the schema accepted ("<digits>m" or "<digits>") in millicores,
+failing unless it is canonical: the largest suffix that keeps the number whole
+(1500m, 2, 3k). Called with (list "<value path>" <quantity>).
+*/}}
+{{- define "todo-common.millicores" -}}
+{{- $field := index . 0 }}
+{{- $quantity := index . 1 }}
+{{- $millicores := trimSuffix "m" $quantity | float64 }}
+{{- if not (hasSuffix "m" $quantity) }}
+{{- $millicores = mulf $millicores 1000 }}
+{{- end }}
+{{- $canonical := printf "%.0fm" $millicores }}
+{{- $amount := $millicores }}
+{{- range $suffix := list "" "k" "M" "G" "T" "P" "E" }}
+{{- if eq (floor (divf $amount 1000)) (divf $amount 1000) }}
+{{- $amount = divf $amount 1000 }}
+{{- $canonical = printf "%.0f%s" $amount $suffix }}
+{{- end }}
+{{- end }}
+{{- if ne $canonical $quantity }}
+{{- fail (printf "%s: got %q; must be written in canonical form: %q" $field $quantity $canonical) }}
+{{- end }}
+{{- $millicores }}
+{{- end }}
+
+{{/*
+A memory quantity the schema accepted ("<digits><Ki..Pi>") in Ki, failing
+unless it is canonical: a number divisible by 1024 takes the next suffix.
+Called with (list "<value path>" <quantity>). Floats are exact here: the
+amounts are integers times powers of two.
+*/}}
+{{- define "todo-common.kibibytes" -}}
+{{- $field := index . 0 }}
+{{- $quantity := index . 1 }}
+{{- $suffixes := list "Ki" "Mi" "Gi" "Ti" "Pi" "Ei" }}
+{{- $suffix := regexFind "[KMGTPE]i$" $quantity }}
+{{- $number := trimSuffix $suffix $quantity | float64 }}
+{{- $exponent := 0 }}
+{{- range $index, $each := $suffixes }}
+{{- if eq $each $suffix }}
+{{- $exponent = $index }}
+{{- end }}
+{{- end }}
+{{- $canonical := $number }}
+{{- $canonicalExponent := $exponent }}
+{{- range until 5 }}
+{{- if and (lt $canonicalExponent 5) (eq (floor (divf $canonical 1024)) (divf $canonical 1024)) }}
+{{- $canonical = divf $canonical 1024 }}
+{{- $canonicalExponent = add1 $canonicalExponent }}
+{{- end }}
+{{- end }}
+{{- if ne $canonicalExponent $exponent }}
+{{- fail (printf "%s: got %q; must be written in canonical form: %q" $field $quantity (printf "%.0f%s" $canonical (index $suffixes $canonicalExponent))) }}
+{{- end }}
+{{- range until $exponent }}
+{{- $number = mulf $number 1024 }}
+{{- end }}
+{{- $number }}
+{{- end }}
+
+{{/*
+extraConfig does not set what a typed value sets (the chart's
+reservedConfig: the environment would hold it twice, and one would silently
+win), and the ConfigMap holds at most 1 MiB of values, counted in bytes as the
+API server does.
+*/}}
+{{- define "todo-common.validateConfig" -}}
+{{- $reserved := include "todo-common.part" (list . "reservedConfig") | fromJson }}
+{{- range $key, $setter := $reserved }}
+{{- if hasKey $.Values.extraConfig $key }}
+{{- fail (printf "extraConfig: got %q; is set by %s; set it there instead" $key $setter) }}
+{{- end }}
+{{- end }}
+{{- range $key, $value := .Values.extraConfig }}
+{{- include "todo-common.refuseControlCharacters" (list (printf "extraConfig.%s" $key) $value) }}
+{{- end }}
+{{- $size := 0 }}
+{{- range $key, $value := include "todo-common.part" (list . "configData") | fromJson }}
+{{- $size = add $size (len $value) }}
+{{- end }}
+{{- if gt $size 1048576 }}
+{{- fail (printf "extraConfig: got %d bytes of ConfigMap values; the ConfigMap's values must total at most 1048576 bytes (1 MiB)" $size) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The emptyDir volumes: a canonical sizeLimit, and a mountPath without control
+characters.
+*/}}
+{{- define "todo-common.validateWritablePaths" -}}
+{{- range $index, $path := .Values.writablePaths }}
+{{- $_ := include "todo-common.kibibytes" (list (printf "writablePaths[%d].sizeLimit" $index) $path.sizeLimit) }}
+{{- include "todo-common.refuseControlCharacters" (list (printf "writablePaths[%d].mountPath" $index) $path.mountPath) }}
+{{- end }}
+{{- end }}
+
+{{/*
+Free text, whose schema pattern already refuses control characters: Helm 3
+validates a copy of the values in which U+0085 (a line break to YAML 1.1) has
+become a space, and toYaml then writes the value with a space in its place.
+Checked on the value itself. Called with (list "<value path>" <text>).
+*/}}
+{{- define "todo-common.refuseControlCharacters" -}}
+{{- if regexMatch `[\x00-\x1f\x7f-\x9f]` (index . 1) }}
+{{- fail (printf "%s: got %q; must not contain control characters (newlines, tabs, U+0085)" (index . 0) (index . 1)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+What Kubernetes refuses in an Ingress (pkg/apis/networking/validation) beyond
+the schema's shapes: an IP address as host, and in Exact and Prefix paths the
+sequences that could step out of the routed prefix. Checked for every
+pathType, as the constructs check every path they emit.
+*/}}
+{{- define "todo-common.validateIngress" -}}
+{{- $octet := `(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])` }}
+{{- if regexMatch (printf `^(%s\.){3}%s$` $octet $octet) .Values.ingress.host }}
+{{- fail (printf "ingress.host: got %q; must be a DNS name, not an IP address (Kubernetes refuses IP addresses as Ingress hosts)" .Values.ingress.host) }}
+{{- end }}
+{{- $seen := dict }}
+{{- range $index, $route := .Values.ingress.paths }}
+{{- $field := printf "ingress.paths[%d].path" $index }}
+{{- range $sequence := list "//" "/./" "/../" "%2f" "%2F" }}
+{{- if contains $sequence $route.path }}
+{{- fail (printf "%s: got %q; must not contain %q (Kubernetes refuses it in Exact and Prefix paths)" $field $route.path $sequence) }}
+{{- end }}
+{{- end }}
+{{- range $suffix := list "/.." "/." }}
+{{- if hasSuffix $suffix $route.path }}
+{{- fail (printf "%s: got %q; must not end with %q (Kubernetes refuses it in Exact and Prefix paths)" $field $route.path $suffix) }}
+{{- end }}
+{{- end }}
+{{- if hasKey $seen $route.path }}
+{{- fail (printf "%s: got %q; must list each path once" $field $route.path) }}
+{{- end }}
+{{- $_ := set $seen $route.path true }}
+{{- end }}
+{{- end }}
+
+{{/* The autoscaler's bounds. */}}
+{{- define "todo-common.validateAutoscaling" -}}
+{{- with .Values.autoscaling }}
+{{- if and .enabled (lt (.maxReplicas | int64) (.minReplicas | int64)) }}
+{{- fail (printf "autoscaling.maxReplicas: got %d; must be at least autoscaling.minReplicas (%d)" (.maxReplicas | int64) (.minReplicas | int64)) }}
+{{- end }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,29 @@
+{{/* Helm's recommended labels, the set the constructs emit (recommended_labels). */}}
+{{- define "todo-common.labels" -}}
+helm.sh/chart: {{ include "todo-common.chart" . | quote }}
+{{ include "todo-common.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: {{ include "todo-common.part" (list . "component") }}
+app.kubernetes.io/part-of: todo
+app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- end }}
+
+{{/* Selector labels: name + instance only, since selectors are immutable. */}}
+{{- define "todo-common.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "todo-common.name" . | quote }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+{{- end }}
+
+{{/*
+The pods of the stack's other workload, for the NetworkPolicy rules between
+the two, by its selector labels: name and instance are both its name when it is
+installed as the constructs name it (release name, and nameOverride unless that
+is the chart's name). Another Todo stack's pods in the namespace do not match.
+Called with that name.
+*/}}
+{{- define "todo-common.peer" -}}
+- podSelector:
+    matchLabels:
+      app.kubernetes.io/name: {{ . | quote }}
+      app.kubernetes.io/instance: {{ . | quote }}
+{{- end }}

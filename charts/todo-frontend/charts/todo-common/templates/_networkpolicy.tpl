@@ -1,0 +1,72 @@
+{{/*
+Two policies select the pods (policies add up): <fullname>-default-deny allows
+nothing in or out, <fullname> allows what the app needs: the ingress
+controller and DNS here, the rest from the chart's networkPolicyIngress and
+networkPolicyEgress (the stack's other workload, found by its selector labels
+with todo-common.peer, and the services outside the cluster). Ports by name
+(http), as the constructs write them (constructs_lib/network_policy.py).
+*/}}
+{{- define "todo-common.networkPolicies" -}}
+{{- if .Values.networkPolicy.enabled }}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ printf "%s-default-deny" (include "todo-common.fullname" .) | quote }}
+  labels:
+    {{- include "todo-common.labels" . | nindent 4 }}
+  annotations:
+    {{- include "todo-common.annotations" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "todo-common.selectorLabels" . | nindent 6 }}
+  policyTypes:
+    - Ingress
+    - Egress
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "todo-common.fullname" . | quote }}
+  labels:
+    {{- include "todo-common.labels" . | nindent 4 }}
+  annotations:
+    {{- include "todo-common.annotations" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "todo-common.selectorLabels" . | nindent 6 }}
+  policyTypes:
+    - Ingress
+    - Egress
+  ingress:
+    # The ingress controller.
+    - from:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: {{ .Values.networkPolicy.ingressController.namespace | quote }}
+          podSelector:
+            matchLabels:
+              {{- toYaml .Values.networkPolicy.ingressController.podLabels | nindent 14 }}
+      ports:
+        - port: http
+          protocol: TCP
+    {{- with include "todo-common.part" (list . "networkPolicyIngress") }}
+    {{- . | nindent 4 }}
+    {{- end }}
+  egress:
+    # DNS: the cluster's DNS runs in kube-system.
+    - to:
+        - namespaceSelector:
+            matchLabels:
+              kubernetes.io/metadata.name: kube-system
+      ports:
+        - port: 53
+          protocol: UDP
+        - port: 53
+          protocol: TCP
+    {{- with include "todo-common.part" (list . "networkPolicyEgress") }}
+    {{- . | nindent 4 }}
+    {{- end }}
+{{- end }}
+{{- end }}
