@@ -14,7 +14,8 @@ from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
 from constructs_lib.rollout import ZeroDowntimeRollout
-from constructs_lib.stack import add_todo_charts
+from constructs_lib.routing import Routable
+from constructs_lib.stack import TodoApp, add_todo_charts
 from constructs_lib.workload import (
     IngressPath,
     Probe,
@@ -35,8 +36,10 @@ __all__ = [
     "Probe",
     "PullPolicy",
     "Resources",
+    "Routable",
     "ServiceType",
     "StoreKind",
+    "TodoApp",
     "TodoBackend",
     "TodoBackendProps",
     "TodoFrontend",

@@ -24,7 +24,7 @@ from constructs_lib._imports.gateway_api.io.k8s.networking.gateway import (
     HttpRouteSpecRulesMatchesPath,
     HttpRouteSpecRulesMatchesPathType,
 )
-from constructs_lib.workload import Workload, recommended_labels
+from constructs_lib.routing import Routable
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,20 +67,19 @@ class TodoHttpRoute(Construct):
         route: the HTTPRoute object.
     """
 
-    def __init__(self, scope: Construct, id: str, *, target: Workload, props: TodoHttpRouteProps) -> None:
+    def __init__(self, scope: Construct, id: str, *, target: Routable, props: TodoHttpRouteProps) -> None:
         super().__init__(scope, id)
         owner = type(self).__name__
-        check.check_instance(owner, "target", target, Workload)
+        check.check_instance(owner, "target", target, Routable)
         check.check_instance(owner, "props", props, TodoHttpRouteProps)
-        workload = target.props
         backend = HttpRouteSpecRulesBackendRefs(name=target.service_name, port=target.port)
         self.route = HttpRoute(
             self,
             "route",
             metadata=ApiObjectMetadata(
-                name=workload.name,
-                labels=recommended_labels(workload, target.component),
-                annotations=target.namespace_annotations,
+                name=target.name,
+                labels=dict(target.labels),
+                annotations=dict(target.route_annotations),
             ),
             spec=HttpRouteSpec(
                 parent_refs=[
@@ -103,7 +102,7 @@ class TodoHttpRoute(Construct):
                                     value=route.path,
                                 )
                             )
-                            for route in workload.ingress_paths
+                            for route in target.route_paths
                         ],
                         backend_refs=[backend],
                     )

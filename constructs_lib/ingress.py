@@ -9,7 +9,7 @@ import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from constructs_lib import _validation as check
-from constructs_lib.workload import Workload, recommended_labels
+from constructs_lib.routing import Routable
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,23 +50,22 @@ class TodoIngress(Construct):
         scope: Construct,
         id: str,
         *,
-        target: Workload,
+        target: Routable,
         props: TodoIngressProps | None = None,
     ) -> None:
         super().__init__(scope, id)
         props = props if props is not None else TodoIngressProps()
         check.check_instance(type(self).__name__, "props", props, TodoIngressProps)
-        check.check_instance(type(self).__name__, "target", target, Workload)
+        check.check_instance(type(self).__name__, "target", target, Routable)
         self.host = props.host
-        workload = target.props
         backend = kplus.IngressBackend.from_service(target.service, port=target.port)
         self.ingress = kplus.Ingress(
             self,
             "ingress",
             metadata=cdk8s.ApiObjectMetadata(
-                name=workload.name,
-                labels=recommended_labels(workload, target.component),
-                annotations=target.namespace_annotations,
+                name=target.name,
+                labels=dict(target.labels),
+                annotations=dict(target.route_annotations),
             ),
             class_name=props.class_name,
             rules=[
@@ -78,6 +77,6 @@ class TodoIngress(Construct):
                     if route.exact
                     else kplus.HttpIngressPathType.PREFIX,
                 )
-                for route in workload.ingress_paths
+                for route in target.route_paths
             ],
         )

@@ -78,15 +78,21 @@ def skip_annotations(exceptions: tuple[PolicyException, ...]) -> dict[str, str]:
     }
 
 
+def object_exceptions(*, namespaced: bool) -> tuple[PolicyException, ...]:
+    """The exceptions every object of a workload needs: the namespace one, only without a namespace."""
+    return () if namespaced else (DEFAULT_NAMESPACE,)
+
+
 def workload_exceptions(
     *,
+    namespaced: bool,
     pull_policy: str,
     run_as_user: int,
     reads_secret_env: bool,
     network_policy: bool,
 ) -> tuple[PolicyException, ...]:
     """The exceptions a workload's Deployment needs, each only when its check would fail."""
-    found = [DEFAULT_NAMESPACE, LATEST_TAG, IMAGE_DIGEST]
+    found = [*object_exceptions(namespaced=namespaced), LATEST_TAG, IMAGE_DIGEST]
     if pull_policy != "Always":
         found.append(PULL_POLICY)
     if run_as_user < HIGH_UID:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import types
 from collections import Counter
+from collections.abc import Mapping
 
 import cdk8s
 from constructs import Construct
@@ -14,7 +16,107 @@ from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
 from constructs_lib.workload import WorkloadProps
 
-_OWNER = "add_todo_charts"
+
+class TodoApp(Construct):
+    """One Todo stack: a ``todo-backend`` and a ``todo-frontend`` chart, each with its routes.
+
+    The charts mirror the Helm charts of the same names. Each workload is
+    given the other's name, so that with ``network_policy`` the backend lets
+    in only this stack's frontend and the frontend calls only this stack's
+    backend. Charts are named after the workloads, so with
+    ``YamlOutputType.FILE_PER_CHART`` they synthesize to ``<name>.k8s.yaml``;
+    give each stack in one app its own names.
+
+    Routing: an Ingress per chart by default (the spec's). With ``http_route``
+    a Gateway API HTTPRoute per chart routes the same paths instead; give
+    ``ingress`` as well to emit both while moving from one to the other.
+
+    Example:
+        ``TodoApp(app, "todo", namespace="todo-prod", backend=TodoBackendProps(replicas=2))``
+
+    Attributes:
+        backend_chart: the chart holding the backend and its routes.
+        frontend_chart: the chart holding the frontend and its routes.
+        backend: the :class:`TodoBackend`.
+        frontend: the :class:`TodoFrontend`.
+        ingresses: the Ingresses, backend's first; empty with only ``http_route``.
+        http_routes: the HTTPRoutes, backend's first; empty without ``http_route``.
+
+    Raises:
+        ValueError: a props object of the wrong class, a bad namespace or
+            label, or names or paths that collide with each other or with a
+            chart already in the app.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        backend: TodoBackendProps | None = None,
+        frontend: TodoFrontendProps | None = None,
+        ingress: TodoIngressProps | None = None,
+        http_route: TodoHttpRouteProps | None = None,
+        namespace: str | None = None,
+        labels: Mapping[str, str] = types.MappingProxyType({}),
+    ) -> None:
+        """Build the two charts.
+
+        Args:
+            backend: the backend's props; ``None``: the spec's.
+            frontend: the frontend's props; ``None``: the spec's.
+            ingress: the Ingresses' host and class; ``None``: the spec's.
+            http_route: the Gateway to route through instead of (or, with
+                ``ingress``, beside) the Ingresses; ``None`` (default): none.
+            namespace: written into every object, e.g. ``"todo-prod"``;
+                ``None`` (default): left to Argo CD or ``kubectl -n``.
+            labels: more labels on every object, e.g. ``{"team": "web"}``;
+                never in selectors.
+        """
+        super().__init__(scope, id)
+        owner = type(self).__name__
+        backend_props = backend if backend is not None else TodoBackendProps()
+        frontend_props = frontend if frontend is not None else TodoFrontendProps()
+        check.check_instance(owner, "backend", backend_props, TodoBackendProps)
+        check.check_instance(owner, "frontend", frontend_props, TodoFrontendProps)
+        check.check_instance(
+            owner, "ingress", ingress if ingress is not None else TodoIngressProps(), TodoIngressProps
+        )
+        if http_route is not None:
+            check.check_instance(owner, "http_route", http_route, TodoHttpRouteProps)
+        if namespace is not None:
+            check.check_dns_label(owner, "namespace", namespace)
+        if not isinstance(labels, Mapping):
+            raise check.fail(owner, "labels", labels, "must be a mapping of label keys to values")
+        for key, value in labels.items():
+            check.check_label_key(owner, "labels", key)
+            check.check_label_value(owner, f"labels[{key!r}]", value)
+        # The charts sit beside this construct, so their objects are named as before.
+        app = scope
+        _check_collisions(owner, app, backend_props, frontend_props)
+
+        def chart(name: str) -> cdk8s.Chart:
+            # Stable object names: no cdk8s hash suffixes, so dist/ and the charts agree.
+            return cdk8s.Chart(
+                app, name, disable_resource_name_hashes=True, namespace=namespace, labels=dict(labels) or None
+            )
+
+        self.backend_chart = chart(backend_props.name)
+        self.backend = TodoBackend(
+            self.backend_chart, "workload", props=backend_props, frontend_name=frontend_props.name
+        )
+        self.frontend_chart = chart(frontend_props.name)
+        self.frontend = TodoFrontend(
+            self.frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
+        )
+        ingresses, routes = [], []
+        for target, where in ((self.backend, self.backend_chart), (self.frontend, self.frontend_chart)):
+            if http_route is None or ingress is not None:
+                ingresses.append(TodoIngress(where, "ingress", target=target, props=ingress))
+            if http_route is not None:
+                routes.append(TodoHttpRoute(where, "route", target=target, props=http_route))
+        self.ingresses: tuple[TodoIngress, ...] = tuple(ingresses)
+        self.http_routes: tuple[TodoHttpRoute, ...] = tuple(routes)
 
 
 def add_todo_charts(
@@ -25,59 +127,33 @@ def add_todo_charts(
     ingress: TodoIngressProps | None = None,
     http_route: TodoHttpRouteProps | None = None,
 ) -> tuple[cdk8s.Chart, cdk8s.Chart]:
-    """Add a ``todo-backend`` and a ``todo-frontend`` chart to ``scope``.
-
-    Each chart holds its workload and the Ingress for its paths, mirroring the
-    Helm charts of the same names. Each workload is given the other's name, so
-    that with ``network_policy`` the backend lets in only this stack's frontend
-    and the frontend calls only this stack's backend. Charts are named after
-    the workloads, so with ``YamlOutputType.FILE_PER_CHART`` they synthesize to
-    ``<name>.k8s.yaml``; give each stack in one app its own names.
-
-    Routing: an Ingress per chart by default (the spec's). With ``http_route``
-    a Gateway API HTTPRoute per chart routes the same paths instead; give
-    ``ingress`` as well to emit both while moving from one to the other.
-
-    Raises:
-        ValueError: a props object of the wrong class, or names or paths that
-            collide with each other or with a chart already in ``scope``.
+    """Shorthand for :class:`TodoApp` when only its two charts are wanted.
 
     Returns:
         The backend chart and the frontend chart.
     """
-    backend_props = backend if backend is not None else TodoBackendProps()
-    frontend_props = frontend if frontend is not None else TodoFrontendProps()
-    check.check_instance(_OWNER, "backend", backend_props, TodoBackendProps)
-    check.check_instance(_OWNER, "frontend", frontend_props, TodoFrontendProps)
-    check.check_instance(
-        _OWNER, "ingress", ingress if ingress is not None else TodoIngressProps(), TodoIngressProps
+    stack = TodoApp(
+        scope, _stack_id(scope), backend=backend, frontend=frontend, ingress=ingress, http_route=http_route
     )
-    if http_route is not None:
-        check.check_instance(_OWNER, "http_route", http_route, TodoHttpRouteProps)
-    _check_collisions(scope, backend_props, frontend_props)
-    # Stable object names: no cdk8s hash suffixes, so dist/ and the charts agree.
-    backend_chart = cdk8s.Chart(scope, backend_props.name, disable_resource_name_hashes=True)
-    backend_workload = TodoBackend(
-        backend_chart, "workload", props=backend_props, frontend_name=frontend_props.name
-    )
-    frontend_chart = cdk8s.Chart(scope, frontend_props.name, disable_resource_name_hashes=True)
-    frontend_workload = TodoFrontend(
-        frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
-    )
-    for chart, workload in ((backend_chart, backend_workload), (frontend_chart, frontend_workload)):
-        if http_route is None or ingress is not None:
-            TodoIngress(chart, "ingress", target=workload, props=ingress)
-        if http_route is not None:
-            TodoHttpRoute(chart, "route", target=workload, props=http_route)
-    return backend_chart, frontend_chart
+    return stack.backend_chart, stack.frontend_chart
 
 
-def _check_collisions(scope: Construct, backend: TodoBackendProps, frontend: TodoFrontendProps) -> None:
+def _stack_id(scope: Construct) -> str:
+    """A construct id no other stack in ``scope`` has."""
+    taken = {child.node.id for child in scope.node.children}
+    return next(
+        f"todo-stack-{index}" for index in range(len(taken) + 1) if f"todo-stack-{index}" not in taken
+    )
+
+
+def _check_collisions(
+    owner: str, scope: Construct, backend: TodoBackendProps, frontend: TodoFrontendProps
+) -> None:
     """Objects of one kind share a namespace, and one Ingress host shares its paths."""
     for field, props in (("backend", backend), ("frontend", frontend)):
         if scope.node.try_find_child(props.name) is not None:
             raise check.fail(
-                _OWNER,
+                owner,
                 f"{field}.name",
                 props.name,
                 "is already a chart in this app; give each stack its own names",
@@ -87,7 +163,7 @@ def _check_collisions(scope: Construct, backend: TodoBackendProps, frontend: Tod
         for name in object_names(props):
             if names[name] > 1:
                 raise check.fail(
-                    _OWNER,
+                    owner,
                     f"{field}.name",
                     props.name,
                     f"makes an object named {name!r} that the other workload makes too",
@@ -96,7 +172,7 @@ def _check_collisions(scope: Construct, backend: TodoBackendProps, frontend: Tod
     for route in frontend.ingress_paths:
         if route.path in backend_paths:
             raise check.fail(
-                _OWNER,
+                owner,
                 "frontend.ingress_paths",
                 route.path,
                 "is routed to the backend already; route each path once",

@@ -26,7 +26,7 @@ from constructs_lib.autoscaling import Autoscaling, add_autoscaler
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
 from constructs_lib.disruption import MIN_REPLICAS_FOR_BUDGET, add_disruption_budget
 from constructs_lib.network_policy import NO_ACCESS, NetworkAccess, NetworkPolicy, add_network_policies
-from constructs_lib.policy_exceptions import DEFAULT_NAMESPACE, skip_annotations, workload_exceptions
+from constructs_lib.policy_exceptions import object_exceptions, skip_annotations, workload_exceptions
 from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.scheduling import MIN_REPLICAS_TO_SPREAD, anti_affinity, topology_spread
 
@@ -350,8 +350,17 @@ class Workload(Construct):
         config_checksum: the pod-template annotation value; changes when the config does.
         namespace_annotations: the Checkov exception every object without a
             namespace carries; other objects of this workload (its Ingress) reuse it.
-        options: the objects of the options that are on (NetworkPolicies,
-            HorizontalPodAutoscaler, PodDisruptionBudget), by kind.
+        name: the name of its objects (``props.name``), which its routes take too.
+        labels: its recommended labels, which its routes carry too.
+        route_paths: the paths its routes send to it (``props.ingress_paths``).
+        route_annotations: the annotations its routes carry.
+        default_deny_policy: the NetworkPolicy that denies its pods all
+            traffic, with ``network_policy``; else ``None``.
+        network_policy: the NetworkPolicy that allows what the app needs, with
+            ``network_policy``; else ``None``.
+        autoscaler: the HorizontalPodAutoscaler, with ``autoscaling``; else ``None``.
+        disruption_budget: the PodDisruptionBudget, when ``pod_disruption_budget``
+            is on and two pods or more run; else ``None``.
     """
 
     def __init__(
@@ -381,11 +390,16 @@ class Workload(Construct):
         labels = recommended_labels(props, component)
         data = props.config_data()
         self.config_checksum = config_checksum(data)
-        self.service_name = props.name
+        self.name = self.service_name = props.name
         self.port = props.port
+        self.labels: Mapping[str, str] = types.MappingProxyType(labels)
+        self.route_paths = props.ingress_paths
 
         # Checkov exceptions the spec needs (policy_exceptions.py), on each object.
-        self.namespace_annotations = skip_annotations((DEFAULT_NAMESPACE,))
+        # A chart with a namespace writes it into every object: no exception needed.
+        namespaced = bool(cdk8s.Chart.of(self).namespace)
+        self.namespace_annotations = skip_annotations(object_exceptions(namespaced=namespaced))
+        self.route_annotations: Mapping[str, str] = self.namespace_annotations
         self.config_map = kplus.ConfigMap(
             self,
             "config",
@@ -399,6 +413,7 @@ class Workload(Construct):
         cdk8s.ApiObject.of(self.config_map).add_json_patch(_remove_patch("/immutable"))
         deployment_annotations = skip_annotations(
             workload_exceptions(
+                namespaced=namespaced,
                 pull_policy=props.image_pull_policy.value,
                 run_as_user=props.run_as_user,
                 reads_secret_env=bool(secret_env),
@@ -409,15 +424,16 @@ class Workload(Construct):
         self.container = self._container(props, secret_env, writable_paths)
         self._patch_deployment(props)
         self.service = self._service(props, labels)
-        self.options = self._options(props, labels, network_access)
+        self._add_options(props, labels, network_access)
 
-    def _options(
-        self, props: WorkloadProps, labels: Mapping[str, str], access: NetworkAccess
-    ) -> dict[str, Construct]:
-        options: dict[str, Construct] = {}
+    def _add_options(self, props: WorkloadProps, labels: Mapping[str, str], access: NetworkAccess) -> None:
         name, selector, annotations = props.name, selector_labels(props), self.namespace_annotations
+        self.default_deny_policy: k8s.KubeNetworkPolicy | None = None
+        self.network_policy: k8s.KubeNetworkPolicy | None = None
+        self.autoscaler: k8s.KubeHorizontalPodAutoscalerV2 | None = None
+        self.disruption_budget: k8s.KubePodDisruptionBudget | None = None
         if props.network_policy is not None:
-            deny, allow = add_network_policies(
+            self.default_deny_policy, self.network_policy = add_network_policies(
                 self,
                 policy=props.network_policy,
                 access=access,
@@ -427,16 +443,14 @@ class Workload(Construct):
                 selector_of=selector_labels_of,
                 annotations=annotations,
             )
-            options["NetworkPolicy/default-deny"], options["NetworkPolicy"] = deny, allow
         if props.autoscaling is not None:
-            options["HorizontalPodAutoscaler"] = add_autoscaler(
+            self.autoscaler = add_autoscaler(
                 self, autoscaling=props.autoscaling, name=name, labels=labels, annotations=annotations
             )
         if props.pod_disruption_budget and props.min_replicas >= MIN_REPLICAS_FOR_BUDGET:
-            options["PodDisruptionBudget"] = add_disruption_budget(
+            self.disruption_budget = add_disruption_budget(
                 self, name=name, labels=labels, selector=selector, annotations=annotations
             )
-        return options
 
     def _deployment(
         self, props: WorkloadProps, labels: Mapping[str, str], annotations: Mapping[str, str]

@@ -1,0 +1,85 @@
+"""TodoApp: the stack as one typed construct, with a namespace and labels for real clusters."""
+
+from __future__ import annotations
+
+import cdk8s
+import pytest
+
+from constructs_lib import (
+    Autoscaling,
+    TodoApp,
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoHttpRouteProps,
+    TodoIngress,
+)
+from tests.support.manifests import Manifests
+
+
+def _objects(app_stack: TodoApp) -> Manifests:
+    return Manifests(
+        obj
+        for chart in (app_stack.backend_chart, app_stack.frontend_chart)
+        for obj in cdk8s.Testing.synth(chart)
+    )
+
+
+def test_a_namespaced_app_writes_its_namespace_and_claims_no_namespace_exception() -> None:
+    stack = TodoApp(cdk8s.Testing.app(), "todo", namespace="todo-prod", labels={"team": "web"})
+    for obj in _objects(stack):
+        assert obj["metadata"]["namespace"] == "todo-prod"
+        assert obj["metadata"]["labels"]["team"] == "web"
+        assert "CKV_K8S_21" not in str(obj["metadata"].get("annotations", {})), obj["kind"]
+
+
+def test_without_a_namespace_every_object_says_why_it_has_none() -> None:
+    for obj in _objects(TodoApp(cdk8s.Testing.app(), "todo")):
+        assert any(value.startswith("CKV_K8S_21=") for value in obj["metadata"]["annotations"].values())
+
+
+def test_labels_never_reach_selectors() -> None:
+    stack = TodoApp(cdk8s.Testing.app(), "todo", labels={"team": "web"})
+    deployment = _objects(stack).get("Deployment", "todo-backend")
+    assert "team" not in deployment["spec"]["selector"]["matchLabels"]
+
+
+def test_the_parts_are_typed_attributes() -> None:
+    stack = TodoApp(
+        cdk8s.Testing.app(),
+        "todo",
+        frontend=TodoFrontendProps(autoscaling=Autoscaling(), pod_disruption_budget=True),
+        http_route=TodoHttpRouteProps(gateway_name="public"),
+    )
+    assert stack.backend.service_name == "todo-backend"
+    assert stack.frontend.autoscaler is not None and stack.frontend.disruption_budget is not None
+    assert stack.backend.autoscaler is None and stack.backend.network_policy is None
+    assert stack.ingresses == ()
+    assert [route.route.name for route in stack.http_routes] == ["todo-backend", "todo-frontend"]
+
+
+def test_a_route_takes_any_routable_not_only_a_workload() -> None:
+    stack = TodoApp(cdk8s.Testing.app(), "todo")
+    ingress = TodoIngress(stack.backend_chart, "extra", target=stack.frontend)
+    assert ingress.ingress.name == "todo-frontend"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"namespace": "Todo"}, "namespace"),
+        ({"labels": {"team\n": "web"}}, "labels"),
+        ({"labels": {"team": "a b"}}, "labels['team']"),
+        ({"backend": TodoFrontendProps()}, "backend"),
+    ],
+)
+def test_bad_app_settings_raise_value_error_naming_them(kwargs: dict, field: str) -> None:
+    with pytest.raises(ValueError, match=rf"^TodoApp\.{__import__('re').escape(field)}: got "):
+        TodoApp(cdk8s.Testing.app(), "todo", **kwargs)
+
+
+def test_two_apps_with_their_own_names_fit_in_one_cdk8s_app() -> None:
+    app = cdk8s.Testing.app()
+    TodoApp(app, "a")
+    other = TodoApp(app, "b", backend=TodoBackendProps(name="api"), frontend=TodoFrontendProps(name="web"))
+    assert other.backend.network_policy is None
+    assert {chart.node.id for chart in app.charts} == {"todo-backend", "todo-frontend", "api", "web"}
