@@ -13,6 +13,7 @@ from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
+from constructs_lib.pod_settings import TaintEffect, Toleration, TolerationOperator
 from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.routing import Routable
 from constructs_lib.stack import TodoApp, add_todo_charts
@@ -39,6 +40,7 @@ __all__ = [
     "Routable",
     "ServiceType",
     "StoreKind",
+    "TaintEffect",
     "TodoApp",
     "TodoBackend",
     "TodoBackendProps",
@@ -48,6 +50,8 @@ __all__ = [
     "TodoHttpRouteProps",
     "TodoIngress",
     "TodoIngressProps",
+    "Toleration",
+    "TolerationOperator",
     "Workload",
     "WorkloadProps",
     "ZeroDowntimeRollout",

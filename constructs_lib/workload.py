@@ -26,6 +26,7 @@ from constructs_lib.autoscaling import Autoscaling, add_autoscaler
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
 from constructs_lib.disruption import MIN_REPLICAS_FOR_BUDGET, add_disruption_budget
 from constructs_lib.network_policy import NO_ACCESS, NetworkAccess, NetworkPolicy, add_network_policies
+from constructs_lib.pod_settings import Toleration, check_metadata_map, pod_spec_patches
 from constructs_lib.policy_exceptions import object_exceptions, skip_annotations, workload_exceptions
 from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.scheduling import MIN_REPLICAS_TO_SPREAD, anti_affinity, topology_spread
@@ -189,6 +190,15 @@ class WorkloadProps:
             termination_grace_period_seconds=45)`` for rollouts with
             ``maxUnavailable: 0``, a preStop pause and a grace period longer
             than the app's shutdown; ``None`` (default): the API's rollout defaults.
+        image_pull_secrets: Secrets the kubelet pulls the image with, e.g.
+            ``("registry-credentials",)``.
+        pod_labels: more labels on the pods, e.g. ``{"team": "web"}``; never in selectors.
+        pod_annotations: annotations on the pods, e.g. ``{"prometheus.io/scrape": "true"}``.
+        service_annotations: annotations on the Service, e.g. for a cloud load balancer.
+        node_selector: node labels the pods must run on, e.g. ``{"kubernetes.io/arch": "amd64"}``.
+        tolerations: ``Toleration(...)`` each, letting the pods onto tainted nodes.
+        priority_class_name: the PriorityClass of the pods, e.g. ``"high"``;
+            ``None`` (default): the cluster's default.
     """
 
     name: str
@@ -211,6 +221,13 @@ class WorkloadProps:
     pod_disruption_budget: bool = False
     spread_pods: bool = False
     zero_downtime_rollout: ZeroDowntimeRollout | None = None
+    image_pull_secrets: tuple[str, ...] = ()
+    pod_labels: Mapping[str, str] = field(default_factory=dict)
+    pod_annotations: Mapping[str, str] = field(default_factory=dict)
+    service_annotations: Mapping[str, str] = field(default_factory=dict)
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+    tolerations: tuple[Toleration, ...] = ()
+    priority_class_name: str | None = None
 
     # How long the app takes to stop gracefully after SIGTERM, in seconds.
     SHUTDOWN_SECONDS: ClassVar[int] = 0
@@ -236,6 +253,16 @@ class WorkloadProps:
         # A frozen read-only view, so props stay immutable after validation.
         object.__setattr__(self, "extra_config", types.MappingProxyType(dict(self.extra_config)))
         object.__setattr__(self, "ingress_paths", tuple(self.ingress_paths))
+        for name in ("pod_labels", "pod_annotations", "service_annotations", "node_selector"):
+            value = getattr(self, name)
+            if not isinstance(value, Mapping):
+                raise check.fail(owner, name, value, "must be a mapping of keys to strings")
+            object.__setattr__(self, name, types.MappingProxyType(dict(value)))
+        for name in ("image_pull_secrets", "tolerations"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not isinstance(value, tuple | list):
+                raise check.fail(owner, name, value, "must be a tuple")
+            object.__setattr__(self, name, tuple(value))
         self._coerce_enum("image_pull_policy", PullPolicy)
         self._coerce_enum("service_type", ServiceType)
         self.validate()
@@ -290,6 +317,17 @@ class WorkloadProps:
                 f"{owner}.zero_downtime_rollout", shutdown_seconds=self.SHUTDOWN_SECONDS
             ),
         )
+        for index, secret in enumerate(self.image_pull_secrets):
+            check.check_dns_subdomain(owner, f"image_pull_secrets[{index}]", secret)
+        check_metadata_map(owner, "pod_labels", self.pod_labels, labels=True)
+        check_metadata_map(owner, "node_selector", self.node_selector, labels=True)
+        check_metadata_map(owner, "pod_annotations", self.pod_annotations, labels=False)
+        check_metadata_map(owner, "service_annotations", self.service_annotations, labels=False)
+        for index, toleration in enumerate(self.tolerations):
+            check.check_instance(owner, f"tolerations[{index}]", toleration, Toleration)
+            toleration.validate(f"{owner}.tolerations[{index}]")
+        if self.priority_class_name is not None:
+            check.check_dns_subdomain(owner, "priority_class_name", self.priority_class_name)
 
     def _check_option(self, field_name: str, option_type: type, validate: Any) -> None:
         """An option is off (``None``) or an instance of its props class, valid in itself."""
@@ -462,7 +500,8 @@ class Workload(Construct):
                 name=props.name, labels=dict(labels), annotations=dict(annotations)
             ),
             pod_metadata=cdk8s.ApiObjectMetadata(
-                labels=dict(labels), annotations={CONFIG_CHECKSUM_ANNOTATION: self.config_checksum}
+                labels={**props.pod_labels, **labels},
+                annotations={**props.pod_annotations, CONFIG_CHECKSUM_ANNOTATION: self.config_checksum},
             ),
             replicas=props.replicas,
             select=False,
@@ -482,7 +521,16 @@ class Workload(Construct):
 
     def _patch_deployment(self, props: WorkloadProps) -> None:
         """What cdk8s-plus cannot express, as JSON patches (see :func:`_pod_patches`)."""
-        patches = [*_pod_patches(), _resources_patch(props.resources)]
+        patches = [
+            *_pod_patches(),
+            _resources_patch(props.resources),
+            *pod_spec_patches(
+                image_pull_secrets=props.image_pull_secrets,
+                node_selector=props.node_selector,
+                tolerations=props.tolerations,
+                priority_class_name=props.priority_class_name,
+            ),
+        ]
         if props.autoscaling is not None:
             # The autoscaler owns the replica count; writing one would fight it on every sync.
             patches.append(_remove_patch("/spec/replicas"))
@@ -553,7 +601,9 @@ class Workload(Construct):
             self,
             "service",
             metadata=cdk8s.ApiObjectMetadata(
-                name=props.name, labels=dict(labels), annotations=self.namespace_annotations
+                name=props.name,
+                labels=dict(labels),
+                annotations={**props.service_annotations, **self.namespace_annotations},
             ),
             type=kplus.ServiceType[props.service_type.name],
             ports=[

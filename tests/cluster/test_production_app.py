@@ -1,0 +1,70 @@
+"""A production-shaped TodoApp is accepted by the real API server, PSS restricted and the Gateway API CRD."""
+
+from __future__ import annotations
+
+import json
+
+import cdk8s
+
+from constructs_lib import (
+    Autoscaling,
+    NetworkPolicy,
+    TodoApp,
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoHttpRouteProps,
+    Toleration,
+    ZeroDowntimeRollout,
+)
+from tests.support.cluster import RESTRICTED, Cluster, changed_fields
+
+NAMESPACE = "todo-prod"
+
+
+def _production(name: str, **overrides: object) -> dict[str, object]:
+    return {
+        "image": f"registry.example.com/team/{name}",
+        "image_tag": "1.2.3",
+        "image_pull_policy": "IfNotPresent",
+        "image_pull_secrets": ("registry-credentials",),
+        "tolerations": (Toleration(key="dedicated", value="todo", effect="NoSchedule"),),
+        "node_selector": {"kubernetes.io/arch": "amd64"},
+        "pod_annotations": {"prometheus.io/scrape": "true"},
+        "network_policy": NetworkPolicy(),
+        "autoscaling": Autoscaling(),
+        "pod_disruption_budget": True,
+        "spread_pods": True,
+        "zero_downtime_rollout": ZeroDowntimeRollout(),
+        **overrides,
+    }
+
+
+def test_a_production_shaped_app_is_admitted_and_stored_as_written(cluster: Cluster) -> None:
+    cluster.install_crd("gateway_api")
+    stack = TodoApp(
+        cdk8s.Testing.app(),
+        "todo",
+        namespace=NAMESPACE,
+        labels={"team": "web"},
+        backend=TodoBackendProps(**_production("todo-backend", cors_origins=("https://todo.example.com",))),
+        frontend=TodoFrontendProps(**_production("todo-frontend")),
+        http_route=TodoHttpRouteProps(
+            gateway_name="public", gateway_namespace="gateways", host="todo.example.com"
+        ),
+    )
+    objects = [
+        obj for chart in (stack.backend_chart, stack.frontend_chart) for obj in cdk8s.Testing.synth(chart)
+    ]
+    namespace = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": NAMESPACE, "labels": RESTRICTED},
+    }
+    cluster.kubectl("apply", "-f", "-", stdin=json.dumps(namespace))
+
+    served = cluster.dry_run(objects, NAMESPACE)
+
+    assert served.warnings == []
+    assert {obj["kind"] for obj in served.objects} >= {"Deployment", "HTTPRoute", "HorizontalPodAutoscaler"}
+    for written, stored in zip(objects, served.objects, strict=True):
+        assert changed_fields(written, stored) == [], f"{written['kind']}/{written['metadata']['name']}"
