@@ -11,7 +11,7 @@ from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, canonical_config
 from constructs_lib.external_secret import ExternalSecret, StoreKind
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
-from constructs_lib.ingress import TodoIngress, TodoIngressProps
+from constructs_lib.ingress import IngressTls, TodoIngress, TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
 from constructs_lib.pod_settings import TaintEffect, Toleration, TolerationOperator
 from constructs_lib.rollout import ZeroDowntimeRollout
@@ -33,6 +33,7 @@ __all__ = [
     "Autoscaling",
     "ExternalSecret",
     "IngressPath",
+    "IngressTls",
     "NetworkPolicy",
     "Probe",
     "PullPolicy",

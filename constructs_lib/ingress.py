@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import cdk8s
 import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib.pod_settings import check_metadata_map
 from constructs_lib.routing import Routable
+
+# cert-manager's ingress-shim issues a certificate for the TLS hosts of an Ingress with this annotation.
+CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngressTls:
+    """HTTPS for the Ingress host, from a certificate in a Secret.
+
+    Attributes:
+        secret_name: the Secret holding the certificate and key, e.g. ``"todo-tls"``.
+        cluster_issuer: a cert-manager ClusterIssuer that creates and renews
+            that Secret, e.g. ``"letsencrypt"``; ``None`` (default): the Secret
+            is made some other way.
+    """
+
+    secret_name: str
+    cluster_issuer: str | None = None
+
+    def validate(self, owner: str) -> None:
+        check.check_dns_subdomain(owner, "secret_name", self.secret_name)
+        if self.cluster_issuer is not None:
+            check.check_dns_subdomain(owner, "cluster_issuer", self.cluster_issuer)
+
+
+def _no_annotations() -> Mapping[str, str]:
+    return types.MappingProxyType({})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,14 +49,34 @@ class TodoIngressProps:
     Attributes:
         host: the host name the rules match, e.g. ``"todo.example.com"``.
         class_name: the IngressClass of the controller serving it.
+        tls: ``IngressTls(secret_name=..., cluster_issuer=...)`` for HTTPS on
+            ``host``; ``None`` (default): HTTP only, as the spec's Minikube.
+        annotations: the controller's settings, e.g.
+            ``{"nginx.ingress.kubernetes.io/proxy-body-size": "8m"}``.
     """
 
     host: str = "todo.local"
     class_name: str = "nginx"
+    tls: IngressTls | None = None
+    annotations: Mapping[str, str] = field(default_factory=_no_annotations)
 
     def __post_init__(self) -> None:
-        check.check_host(type(self).__name__, "host", self.host)
-        check.check_dns_subdomain(type(self).__name__, "class_name", self.class_name)
+        owner = type(self).__name__
+        check.check_host(owner, "host", self.host)
+        check.check_dns_subdomain(owner, "class_name", self.class_name)
+        if self.tls is not None:
+            check.check_instance(owner, "tls", self.tls, IngressTls)
+            self.tls.validate(f"{owner}.tls")
+        check_metadata_map(owner, "annotations", self.annotations, labels=False)
+        if self.tls is not None and self.tls.cluster_issuer and CLUSTER_ISSUER_ANNOTATION in self.annotations:
+            raise check.fail(owner, "annotations", CLUSTER_ISSUER_ANNOTATION, "is set by tls.cluster_issuer")
+        object.__setattr__(self, "annotations", types.MappingProxyType(dict(self.annotations)))
+
+    def all_annotations(self, *, issues_certificate: bool) -> dict[str, str]:
+        """The user's annotations, plus cert-manager's issuer with ``tls.cluster_issuer`` where asked."""
+        if issues_certificate and self.tls is not None and self.tls.cluster_issuer:
+            return {**self.annotations, CLUSTER_ISSUER_ANNOTATION: self.tls.cluster_issuer}
+        return dict(self.annotations)
 
 
 class TodoIngress(Construct):
@@ -52,9 +102,20 @@ class TodoIngress(Construct):
         *,
         target: Routable,
         props: TodoIngressProps | None = None,
+        issues_certificate: bool = True,
     ) -> None:
+        """Build the Ingress.
+
+        Args:
+            target: the Service and paths to route.
+            props: host, class, TLS and annotations; ``None``: the spec's.
+            issues_certificate: whether this Ingress carries the cert-manager
+                issuer of ``props.tls``. Give it to one Ingress per host: two
+                would each ask cert-manager for the same Secret.
+        """
         super().__init__(scope, id)
         props = props if props is not None else TodoIngressProps()
+        check.check_bool(type(self).__name__, "issues_certificate", issues_certificate)
         check.check_instance(type(self).__name__, "props", props, TodoIngressProps)
         check.check_instance(type(self).__name__, "target", target, Routable)
         self.host = props.host
@@ -65,9 +126,15 @@ class TodoIngress(Construct):
             metadata=cdk8s.ApiObjectMetadata(
                 name=target.name,
                 labels=dict(target.labels),
-                annotations=dict(target.route_annotations),
+                annotations={
+                    **props.all_annotations(issues_certificate=issues_certificate),
+                    **target.route_annotations,
+                },
             ),
             class_name=props.class_name,
+            tls=[kplus.IngressTls(hosts=[props.host], secret=_tls_secret(self, props.tls.secret_name))]
+            if props.tls
+            else None,
             rules=[
                 kplus.IngressRule(
                     backend=backend,
@@ -80,3 +147,7 @@ class TodoIngress(Construct):
                 for route in target.route_paths
             ],
         )
+
+
+def _tls_secret(scope: Construct, name: str) -> kplus.ISecret:
+    return kplus.Secret.from_secret_name(scope, "tls-secret", name)

@@ -112,7 +112,16 @@ class TodoApp(Construct):
         ingresses, routes = [], []
         for target, where in ((self.backend, self.backend_chart), (self.frontend, self.frontend_chart)):
             if http_route is None or ingress is not None:
-                ingresses.append(TodoIngress(where, "ingress", target=target, props=ingress))
+                # The frontend's Ingress (the host's "/") asks cert-manager for the certificate.
+                ingresses.append(
+                    TodoIngress(
+                        where,
+                        "ingress",
+                        target=target,
+                        props=ingress,
+                        issues_certificate=target is self.frontend,
+                    )
+                )
             if http_route is not None:
                 routes.append(TodoHttpRoute(where, "route", target=target, props=http_route))
         self.ingresses: tuple[TodoIngress, ...] = tuple(ingresses)

@@ -54,3 +54,40 @@ def test_ingress_routes_to_the_services_that_exist(default_stack: Manifests) -> 
         for _path, _type, service_name, port in _routes(ingress):
             service = default_stack.get("Service", service_name)
             assert port in [p["port"] for p in service["spec"]["ports"]]
+
+
+def test_tls_serves_the_host_from_its_secret_and_one_ingress_asks_cert_manager_for_it() -> None:
+    from constructs_lib import IngressTls, TodoIngressProps
+    from tests.support.synth import synth_stack
+
+    props = TodoIngressProps(
+        host="todo.example.com",
+        tls=IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt"),
+        annotations={"nginx.ingress.kubernetes.io/proxy-body-size": "8m"},
+    )
+    stack = synth_stack(ingress=props)
+    issuers = []
+    for name in ("todo-backend", "todo-frontend"):
+        ingress = stack.get("Ingress", name)
+        assert ingress["spec"]["tls"] == [{"hosts": ["todo.example.com"], "secretName": "todo-tls"}]
+        assert ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/proxy-body-size"] == "8m"
+        issuers.append(ingress["metadata"]["annotations"].get("cert-manager.io/cluster-issuer"))
+    assert issuers == [None, "letsencrypt"]
+
+
+def test_bad_tls_or_annotations_raise_value_error_naming_them() -> None:
+    import pytest
+
+    from constructs_lib import IngressTls, TodoIngressProps
+
+    with pytest.raises(ValueError, match=r"^TodoIngressProps\.tls\.secret_name: got "):
+        TodoIngressProps(tls=IngressTls(secret_name="TLS"))
+    with pytest.raises(ValueError, match=r"^TodoIngressProps\.annotations: got "):
+        TodoIngressProps(annotations={"bad key": "x"})
+    with pytest.raises(
+        ValueError, match=r"^TodoIngressProps\.annotations: got 'cert-manager.io/cluster-issuer'"
+    ):
+        TodoIngressProps(
+            tls=IngressTls(secret_name="t", cluster_issuer="le"),
+            annotations={"cert-manager.io/cluster-issuer": "other"},
+        )

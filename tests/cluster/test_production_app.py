@@ -8,11 +8,13 @@ import cdk8s
 
 from constructs_lib import (
     Autoscaling,
+    IngressTls,
     NetworkPolicy,
     TodoApp,
     TodoBackendProps,
     TodoFrontendProps,
     TodoHttpRouteProps,
+    TodoIngressProps,
     Toleration,
     ZeroDowntimeRollout,
 )
@@ -48,6 +50,9 @@ def test_a_production_shaped_app_is_admitted_and_stored_as_written(cluster: Clus
         labels={"team": "web"},
         backend=TodoBackendProps(**_production("todo-backend", cors_origins=("https://todo.example.com",))),
         frontend=TodoFrontendProps(**_production("todo-frontend")),
+        ingress=TodoIngressProps(
+            host="todo.example.com", tls=IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt")
+        ),
         http_route=TodoHttpRouteProps(
             gateway_name="public", gateway_namespace="gateways", host="todo.example.com"
         ),
@@ -65,6 +70,11 @@ def test_a_production_shaped_app_is_admitted_and_stored_as_written(cluster: Clus
     served = cluster.dry_run(objects, NAMESPACE)
 
     assert served.warnings == []
-    assert {obj["kind"] for obj in served.objects} >= {"Deployment", "HTTPRoute", "HorizontalPodAutoscaler"}
+    assert {obj["kind"] for obj in served.objects} >= {
+        "Deployment",
+        "HTTPRoute",
+        "Ingress",
+        "HorizontalPodAutoscaler",
+    }
     for written, stored in zip(objects, served.objects, strict=True):
         assert changed_fields(written, stored) == [], f"{written['kind']}/{written['metadata']['name']}"
