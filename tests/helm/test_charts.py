@@ -155,19 +155,100 @@ def test_helm_test_pod_meets_the_restricted_pod_security_standard(chart, helm):
     assert pod["spec"]["automountServiceAccountToken"] is False
 
 
-def test_backend_install_notes_show_how_to_create_the_secret():
-    # Only Helm 4 renders NOTES.txt without a cluster (install --dry-run=client).
+def _install_notes(chart: str, *args: str) -> str:
+    """What `helm install` prints from NOTES.txt.
+
+    Only Helm 4 renders it without a cluster (install --dry-run=client); Helm
+    3.17's client dry run still asks the API server for its version.
+    """
     from tests.support.helm import HELM_VERSIONS
 
     helm4 = HELM_VERSIONS["helm4"]
     helm4.check()
+    output = helm4.run("install", "--dry-run=client", chart, str(CHARTS_DIR / chart), *args).stdout
+    return output[output.index("NOTES:") :]
 
-    notes = helm4.run("install", "--dry-run=client", "todo-backend", str(CHARTS_DIR / "todo-backend")).stdout
 
-    notes = notes[notes.index("NOTES:") :]
+def test_backend_install_notes_show_how_to_create_the_secret():
+    notes = _install_notes("todo-backend")
+
     assert "kubectl create secret generic todo-secrets" in notes
     assert all(f"--from-literal={key}=" in notes for key in SECRET_KEYS)
     assert "http://todo.local/api" in notes
+
+
+@pytest.mark.parametrize(
+    ("tag", "pull_policy", "warned"),
+    [
+        ("latest", "Never", False),
+        ("latest", "IfNotPresent", True),
+        ("latest", "Always", True),
+        ("1.2.3", "Always", False),
+    ],
+)
+@pytest.mark.parametrize("chart", CHARTS)
+def test_install_notes_warn_when_latest_is_pulled_from_a_registry(chart, tag, pull_policy, warned):
+    notes = _install_notes(
+        chart, "--set-string", f"image.tag={tag}", "--set", f"image.pullPolicy={pull_policy}"
+    )
+
+    assert (f"WARNING: image {chart}:latest with pullPolicy {pull_policy}" in notes) is warned, notes
+
+
+# What each way in to the Service prints, e.g. the NodePort hint for todo-frontend.
+ACCESS_HINTS = {
+    "ingress": "The Ingress serves the {what} at http://todo.local/",
+    "node-port": "kubectl get service {chart} --namespace default -o jsonpath='{{.spec.ports[0].nodePort}}'",
+    "load-balancer": "jsonpath='{{.status.loadBalancer.ingress[0].ip}}{{.status.loadBalancer.ingress[0].hostname}}'",
+    "port-forward": "kubectl port-forward service/{chart} {port}:{port} --namespace default",
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "hints"),
+    [
+        ((), {"ingress"}),
+        (("--set", "ingress.enabled=false"), {"port-forward"}),
+        (("--set", "service.type=NodePort"), {"ingress", "node-port"}),
+        (("--set", "service.type=NodePort", "--set", "ingress.enabled=false"), {"node-port"}),
+        (("--set", "service.type=LoadBalancer", "--set", "ingress.enabled=false"), {"load-balancer"}),
+    ],
+    ids=["cluster-ip-with-ingress", "cluster-ip", "node-port-with-ingress", "node-port", "load-balancer"],
+)
+@pytest.mark.parametrize("chart", CHARTS)
+def test_install_notes_show_how_to_reach_the_service_for_its_type(chart, args, hints):
+    props = DEFAULT_PROPS[chart]
+    what = "API" if chart == "todo-backend" else "app"
+
+    notes = _install_notes(chart, *args)
+
+    shown = {
+        name
+        for name, hint in ACCESS_HINTS.items()
+        if hint.format(chart=chart, what=what, port=props.port) in notes
+    }
+    assert shown == hints, notes
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_chart_refuses_kubernetes_older_than_1_27(chart, helm):
+    refused = helm.run("template", chart, str(CHARTS_DIR / chart), "--kube-version", "1.26.15", check=False)
+    helm.run("template", chart, str(CHARTS_DIR / chart), "--kube-version", "1.27.0")
+
+    assert refused.returncode != 0
+    assert "incompatible with Kubernetes v1.26.15" in refused.stderr, refused.stderr
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_artifact_hub_lists_the_images_the_chart_runs(chart, helm):
+    meta = yaml.safe_load((CHARTS_DIR / chart / "Chart.yaml").read_text(encoding="utf-8"))
+    listed = {image["image"] for image in yaml.safe_load(meta["annotations"]["artifacthub.io/images"])}
+
+    objects = helm.template(chart, chart, skip_tests=False)
+
+    pods = [obj["spec"]["template"]["spec"] for obj in _by_kind(objects, "Deployment")]
+    pods += [obj["spec"] for obj in _by_kind(objects, "Pod")]
+    assert listed == {container["image"] for pod in pods for container in pod["containers"]}
 
 
 @pytest.mark.parametrize("chart", CHARTS)

@@ -10,12 +10,16 @@ latest with Never (Minikube's locally built image) gets none.
 */}}
 {{- define "todo-common.notes.rollingTag" -}}
 {{- with .Values.image }}
-{{- if and (eq .tag "latest") (ne .pullPolicy "Never") }}
-WARNING: image {{ .repository }}:latest with pullPolicy {{ .pullPolicy }}. Each node
-runs the build of latest it pulled {{ if eq .pullPolicy "Always" }}at each pod start{{ else }}first{{ end }}, so pods can run different
-builds and a rollback cannot bring the previous one back. Set image.tag to a
-release tag (IMAGE_TAG under GitOps); latest is meant for the image Minikube
-builds locally, with pullPolicy Never.
+{{- if and (eq .tag "latest") (ne .pullPolicy "Never") -}}
+WARNING: image {{ .repository }}:latest with pullPolicy {{ .pullPolicy }}.
+{{ if eq .pullPolicy "Always" -}}
+Each pod start pulls whatever latest is at that moment,
+{{- else -}}
+Each node keeps the build of latest it pulled first,
+{{- end }} so pods can run
+different builds, and a rollback cannot bring the previous one back. Set
+image.tag to a release tag (IMAGE_TAG under GitOps); latest is meant for the
+image Minikube builds locally, with pullPolicy Never.
 {{- end }}
 {{- end }}
 {{- end }}
