@@ -22,11 +22,11 @@ export NODE_COMPILE_CACHE := $(TOOLS)/node-compile-cache
 export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:$(PATH)
 
 # Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk,
-# and etcd plus openssl for the control plane).
-SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl
+# etcd plus openssl for the control plane, and runc, which runs the e2e pods under their pod specs).
+SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl runc
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
-	test-fast kube-binaries control-plane control-plane-down charts-deps
+	test-fast kube-binaries control-plane control-plane-down charts-deps helm-docs
 
 # Where Argo CD pulls dist/ (or the charts) from; see README.md.
 REPO_URL ?=
@@ -85,6 +85,7 @@ $(TOOLS)/bin/helm4: node_modules/.installed
 
 synth: setup
 	cdk8s synth
+	python environments/app.py
 
 # Only the end-to-end tier: dist/ driving real nginx, gunicorn, Node, PostgreSQL and Chromium.
 e2e: setup system-packages frontend/node_modules/.installed
@@ -96,9 +97,27 @@ bench: setup system-packages frontend/node_modules/.installed
 	python benchmarks/resources.py
 
 # Rewrite the README sections generated from the code (props reference, runbook steps),
-# and copy the library chart into the charts that use it.
-docs: $(VENV)/.installed charts-deps
+# copy the library chart into the charts that use it, and write each chart's README.md
+# (its parameters table) from the comments in its values.yaml.
+docs: $(VENV)/.installed charts-deps helm-docs
 	python scripts/readme_sections.py
+	cd charts && $(HELM_DOCS) $(HELM_DOCS_ARGS)
+
+# helm-docs, pinned in tools/helm-docs/go.mod and built once per machine with Go into
+# the cache (like the Kubernetes binaries), so the tests that run it need no Go.
+HELM_DOCS_VERSION := $(shell sed -n 's|^[[:space:]]*github.com/norwoodj/helm-docs \(v[^ ]*\).*|\1|p' tools/helm-docs/go.mod)
+HELM_DOCS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/todo-deploy-kit/helm-docs-$(HELM_DOCS_VERSION)/helm-docs
+# Run from charts/; tests/helm/test_chart_docs.py runs the same.
+HELM_DOCS_ARGS := --chart-search-root . --chart-to-generate todo-backend,todo-frontend \
+	--template-files README.md.gotmpl --sort-values-order file --ignore-file charts/.helmdocsignore
+
+helm-docs: $(HELM_DOCS)
+
+$(HELM_DOCS):
+	mkdir -p $(dir $@)
+	cd tools/helm-docs && go build -trimpath \
+	  -ldflags "-s -w -X main.version=$(HELM_DOCS_VERSION:v%=%)" -o $@.tmp github.com/norwoodj/helm-docs/cmd/helm-docs
+	mv $@.tmp $@
 
 # Each chart carries a copy of the library chart charts/todo-common in its charts/
 # folder, so that `helm template` and Argo CD need no `helm dependency build`.
@@ -132,7 +151,7 @@ control-plane-down:
 test-fast: setup
 	pytest -n 2 -m "not slow and not cluster" tests/test_*.py tests/helm
 
-test: setup system-packages kube-binaries frontend/node_modules/.installed $(TOOLS)/checkov/.installed
+test: setup system-packages kube-binaries helm-docs frontend/node_modules/.installed $(TOOLS)/checkov/.installed
 	pytest
 
 argocd-repo:

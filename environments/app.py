@@ -1,0 +1,183 @@
+"""Staging and production from the same constructs: ``python environments/app.py`` (run by ``make synth``).
+
+Each environment is one :class:`Environment` value; everything it sets
+differs from the spec's Minikube defaults in ``dist/``, which stays as it is.
+The synth writes ``environments/dist/<name>/`` for each, and the Argo CD
+ApplicationSet ``environments/applicationset.yaml`` whose list generator
+names them, so a new environment here becomes an Application with no hand
+edit. The ApplicationSet takes its repository and revision from
+``argocd/dist/todo.yaml``, which ``make argocd-repo`` sets (then ``make synth``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import cdk8s
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from constructs_lib import (  # noqa: E402
+    SECRET_KEYS,
+    Autoscaling,
+    ExternalSecret,
+    IngressTls,
+    NetworkPolicy,
+    StoreKind,
+    TodoApp,
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoHttpRouteProps,
+    TodoIngressProps,
+    ZeroDowntimeRollout,
+)
+from constructs_lib.publish import synth_into  # noqa: E402
+
+DIST = Path(__file__).resolve().parent / "dist"
+APPLICATION_SET = Path(__file__).resolve().parent / "applicationset.yaml"
+SOURCE_APPLICATION = ROOT / "argocd" / "dist" / "todo.yaml"
+REGISTRY = "registry.example.com/todo"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Environment:
+    """What one environment sets; the rest is the same everywhere.
+
+    Attributes:
+        name: the environment, its folder and the suffix of its namespace, e.g. ``"staging"``.
+        host: the public host name, e.g. ``"todo.staging.example.com"``.
+        image_tag: the release both images run, e.g. ``"1.4.0"``.
+        min_replicas: the autoscalers' floor per workload.
+        max_replicas: the autoscalers' ceiling per workload.
+    """
+
+    name: str
+    host: str
+    image_tag: str
+    min_replicas: int
+    max_replicas: int
+
+    @property
+    def namespace(self) -> str:
+        return f"todo-{self.name}"
+
+    def build(self, app: cdk8s.App) -> None:
+        workload = {
+            "image_tag": self.image_tag,
+            "image_pull_policy": "IfNotPresent",
+            "autoscaling": Autoscaling(min_replicas=self.min_replicas, max_replicas=self.max_replicas),
+            "pod_disruption_budget": True,
+            "network_policy": NetworkPolicy(),
+            "spread_pods": True,
+            "zero_downtime_rollout": ZeroDowntimeRollout(),
+        }
+        secrets = ExternalSecret(
+            store_name="todo-secrets",
+            store_kind=StoreKind.CLUSTER_SECRET_STORE,
+            remote_keys={key: f"todo/{self.name}/{key.lower().replace('_', '-')}" for key in SECRET_KEYS},
+        )
+        TodoApp(
+            app,
+            "todo",
+            namespace=self.namespace,
+            labels={"environment": self.name},
+            backend=TodoBackendProps(
+                image=f"{REGISTRY}/todo-backend",
+                cors_origins=(f"https://{self.host}",),
+                secret_source=secrets,
+                **workload,  # type: ignore[arg-type]
+            ),
+            frontend=TodoFrontendProps(image=f"{REGISTRY}/todo-frontend", **workload),  # type: ignore[arg-type]
+            ingress=TodoIngressProps(
+                host=self.host, tls=IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt")
+            ),
+            http_route=TodoHttpRouteProps(
+                gateway_name="public", gateway_namespace="gateways", host=self.host
+            ),
+        )
+
+
+ENVIRONMENTS = (
+    Environment(
+        name="staging", host="todo.staging.example.com", image_tag="1.2.3", min_replicas=2, max_replicas=3
+    ),
+    Environment(
+        name="production", host="todo.example.com", image_tag="1.2.3", min_replicas=3, max_replicas=10
+    ),
+)
+
+
+def _source() -> tuple[str, str]:
+    """The repository and revision of the dist/ Application, which `make argocd-repo` sets."""
+    application = yaml.safe_load(SOURCE_APPLICATION.read_text(encoding="utf-8"))
+    return application["spec"]["source"]["repoURL"], application["spec"]["source"]["targetRevision"]
+
+
+def application_set(repo_url: str, revision: str) -> str:
+    """The ApplicationSet: one Application per environment, each syncing its folder into its namespace."""
+    elements = [{"env": env.name, "namespace": env.namespace} for env in ENVIRONMENTS]
+    document = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "todo-environments", "namespace": "argocd"},
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"list": {"elements": elements}}],
+            "template": {
+                "metadata": {"name": "todo-{{.env}}", "labels": {"app.kubernetes.io/part-of": "todo"}},
+                "spec": {
+                    "project": "default",
+                    "source": {
+                        "repoURL": repo_url,
+                        "targetRevision": revision,
+                        "path": "environments/dist/{{.env}}",
+                        "directory": {"recurse": False, "include": "*.k8s.yaml"},
+                    },
+                    "destination": {
+                        "server": "https://kubernetes.default.svc",
+                        "namespace": "{{.namespace}}",
+                    },
+                    "syncPolicy": {
+                        "automated": {"prune": True, "selfHeal": True},
+                        "syncOptions": [
+                            "CreateNamespace=true",
+                            "PruneLast=true",
+                            "FailOnSharedResource=true",
+                        ],
+                        "managedNamespaceMetadata": {
+                            "labels": {"pod-security.kubernetes.io/enforce": "restricted"}
+                        },
+                    },
+                },
+            },
+        },
+    }
+    header = (
+        "# Generated by environments/app.py (make synth): one Application per environment.\n"
+        "# Its repoURL and targetRevision follow argocd/dist/todo.yaml (make argocd-repo, then make synth).\n"
+    )
+    return header + yaml.safe_dump(document, sort_keys=False)
+
+
+def main(outdir: Path = DIST, application_set_file: Path = APPLICATION_SET) -> None:
+    for env in ENVIRONMENTS:
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", env.name):
+            sys.exit(f"Environment.name: got {env.name!r}; must be a lowercase DNS label")
+        synth_into(outdir / env.name, env.build)
+    # An environment removed here leaves the folder of its last synth: remove it, and so its Application.
+    for path in outdir.iterdir():
+        if path.name not in {env.name for env in ENVIRONMENTS}:
+            shutil.rmtree(path)
+    application_set_file.parent.mkdir(parents=True, exist_ok=True)
+    application_set_file.write_text(application_set(*_source()), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(*(Path(arg) for arg in sys.argv[1:3]))

@@ -1,0 +1,83 @@
+"""Staging and production from one app: committed, fresh, and synced by one ApplicationSet."""
+
+from __future__ import annotations
+
+import filecmp
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.gitops.support import validate_with_argo_cd_schema
+from tests.support.manifests import REPO_ROOT, Manifests
+
+ENVIRONMENTS_DIR = REPO_ROOT / "environments"
+FIX = "run `make synth` and commit environments/"
+
+
+def _app() -> Any:
+    spec = importlib.util.spec_from_file_location("environments_app", ENVIRONMENTS_DIR / "app.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["environments_app"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("environments")
+    _app().main(out / "dist", out / "applicationset.yaml")
+    return out
+
+
+def test_the_committed_environments_are_what_the_app_writes(fresh: Path) -> None:
+    comparison = filecmp.dircmp(fresh / "dist", ENVIRONMENTS_DIR / "dist")
+    assert comparison.subdirs.keys() == {"staging", "production"}
+    for name, sub in comparison.subdirs.items():
+        assert sub.left_only == sub.right_only == sub.diff_files == [], f"environments/dist/{name}; {FIX}"
+    assert (fresh / "applicationset.yaml").read_text() == (
+        ENVIRONMENTS_DIR / "applicationset.yaml"
+    ).read_text(), FIX
+
+
+def test_the_application_set_has_one_application_per_environment_folder() -> None:
+    document = yaml.safe_load((ENVIRONMENTS_DIR / "applicationset.yaml").read_text())
+    elements = document["spec"]["generators"][0]["list"]["elements"]
+    assert sorted(element["env"] for element in elements) == sorted(
+        p.name for p in (ENVIRONMENTS_DIR / "dist").iterdir()
+    )
+    for element in elements:
+        objects = Manifests.from_dir(ENVIRONMENTS_DIR / "dist" / element["env"])
+        assert {obj["metadata"]["namespace"] for obj in objects} == {element["namespace"]}
+
+
+def test_the_application_set_follows_the_dist_application_source() -> None:
+    source = yaml.safe_load((REPO_ROOT / "argocd" / "dist" / "todo.yaml").read_text())["spec"]["source"]
+    template = yaml.safe_load((ENVIRONMENTS_DIR / "applicationset.yaml").read_text())["spec"]["template"]
+    assert template["spec"]["source"]["repoURL"] == source["repoURL"]
+    assert template["spec"]["source"]["targetRevision"] == source["targetRevision"]
+
+
+def test_the_application_set_validates_against_argo_cds_schema() -> None:
+    result = validate_with_argo_cd_schema([ENVIRONMENTS_DIR / "applicationset.yaml"])
+    assert result.returncode == 0, result
+    assert [(r["kind"], r["errors"]) for r in result.results] == [("ApplicationSet", [])]
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_each_environment_is_production_shaped(env: str) -> None:
+    objects = Manifests.from_dir(ENVIRONMENTS_DIR / "dist" / env)
+    kinds = {obj["kind"] for obj in objects}
+    assert kinds >= {"Deployment", "HTTPRoute", "Ingress", "ExternalSecret", "HorizontalPodAutoscaler"}
+    assert kinds >= {"PodDisruptionBudget", "NetworkPolicy"}
+    for obj in objects:
+        assert "CKV_K8S_21" not in str(obj["metadata"].get("annotations", {})), obj["kind"]
+    for deployment in objects.of_kind("Deployment"):
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["image"].startswith("registry.example.com/") and not container["image"].endswith(
+            ":latest"
+        )
