@@ -26,7 +26,7 @@ export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl runc
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
-	test-fast kube-binaries control-plane control-plane-down charts-deps helm-docs
+	diff test-fast kube-binaries control-plane control-plane-down charts-deps helm-docs
 
 # Where Argo CD pulls dist/ (or the charts) from; see README.md.
 REPO_URL ?=
@@ -148,6 +148,12 @@ control-plane-down:
 	python scripts/control_plane.py down
 
 # The library, its schema and the charts: no root, no services, no Go build.
+# What the working tree would change in the cluster, per output folder and object, against BASE.
+BASE ?= origin/main
+diff: setup
+	python scripts/diff_manifests.py --base "$$DIFF_BASE"
+diff: export DIFF_BASE := $(value BASE)
+
 test-fast: setup
 	pytest -n 2 -m "not slow and not cluster" tests/test_*.py tests/helm
 
