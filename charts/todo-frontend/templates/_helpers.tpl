@@ -6,6 +6,7 @@ data and the checks mirror constructs_lib (frontend.py, _validation.py), so
 the chart renders what dist/ holds and refuses what the constructs refuse.
 */}}
 
+{{/* The chart's names and labels under its own prefix, as `helm create` names them. */}}
 {{- define "todo-frontend.name" -}}
 {{- include "todo-common.name" . }}
 {{- end }}
