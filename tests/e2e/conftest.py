@@ -44,7 +44,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 @pytest.fixture(scope="package")
-def stack(dist: Manifests, postgres: PostgresServer) -> Iterator[Stack]:
+def stack(request: pytest.FixtureRequest, dist: Manifests, postgres: PostgresServer) -> Iterator[Stack]:
     try:
         preflight()
     except MissingTool as error:
@@ -62,8 +62,26 @@ def stack(dist: Manifests, postgres: PostgresServer) -> Iterator[Stack]:
     try:
         with Stack(dist, secrets).start() as running:
             yield running
+            # Every probe failure the kubelet would have seen, for the record.
+            reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+            for event in running.probe_events():
+                if reporter is not None:
+                    reporter.write_line(f"probe {event.event}: {event.pod} {event.probe}: {event.detail}")
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@pytest.fixture(autouse=True)
+def no_liveness_restart(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A liveness probe failing failureThreshold times in a row (a kubelet restart) fails the test."""
+    if "stack" not in request.fixturenames:
+        yield
+        return
+    running: Stack = request.getfixturevalue("stack")
+    before = len([e for e in running.probe_events() if e.event == "restart"])
+    yield
+    restarts = [e for e in running.probe_events() if e.event == "restart"][before:]
+    assert not restarts, f"the kubelet would have restarted a pod: {restarts}"
 
 
 @pytest.fixture

@@ -1,12 +1,19 @@
 """The Todo stack without a cluster: dist/ drives real nginx, gunicorn, Node and PostgreSQL.
 
-Each "pod" is the image's CMD run natively, with the env its Deployment gives
-it, on its own loopback address (127.0.0.2, 127.0.0.3, ...) standing for the
-pod IP: the port stays exactly the containerPort from dist/, and the
-``0.0.0.0`` the images bind (gunicorn's ``--bind``, the frontend's
-``HOSTNAME``) becomes that address, which is what 0.0.0.0 reaches inside a
-pod's own network namespace. Under root, pods run as the Deployment's
-``runAsUser``/``runAsGroup`` and nginx as ``nobody``.
+Each pod is its image's CMD in a runc container built from its Deployment in
+dist/ (pods.py): UID/GID 1001, a read-only root, each emptyDir a tmpfs of its
+sizeLimit, no capabilities, no_new_privs, the RuntimeDefault seccomp profile,
+and the CPU and memory limits in its pod cgroup; the env comes from its
+ConfigMap and Secret references. The images' files come from their
+Dockerfiles (images.py). The kubelet's probes run on their periods for as
+long as the pod runs (probes.py).
+
+A pod shares the host's network namespace on its own loopback address
+(127.0.0.2, 127.0.0.3, ...) standing for the pod IP: the port stays exactly
+the containerPort from dist/, and the ``0.0.0.0`` the images bind
+(gunicorn's ``--bind``, the frontend's ``HOSTNAME``) becomes that address,
+which is what 0.0.0.0 reaches inside a pod's own network namespace. nginx
+runs as ``nobody``.
 
 nginx's config comes from the Ingress objects (``ingress_nginx.py``); each
 Service (name, port) maps to the ready pods its selector picks, at the
@@ -16,13 +23,14 @@ Service's ``targetPort``. Used by the e2e tests and by benchmarks/resources.py.
 from __future__ import annotations
 
 import contextlib
+import copy
+import itertools
 import os
 import pwd
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -30,23 +38,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from tests.e2e import ingress_nginx
-from tests.support.backend import BACKEND_DIR, ROOT
+from tests.e2e.images import backend_image, frontend_image
+from tests.e2e.pods import Container, Image, PodCgroup, RuntimeUnavailable, find_runc, oci_config
+from tests.e2e.probes import ProbeEvent, Prober, ProbeResult, run_probe
+from tests.support.backend import ROOT
 from tests.support.contract import container_env
-from tests.support.dockerfile import Dockerfile
-from tests.support.frontend_build import assemble_runtime, build_as_dockerfile
-from tests.support.manifests import Manifests, only_container, pod_spec
+from tests.support.manifests import Manifests, only_container
 from tests.support.postgres import free_port
 from tests.support.processes import port_lock
 
-FRONTEND_DIR = ROOT / "frontend"
-DOCKERFILES = {
-    "todo-backend": ROOT / "docker" / "backend" / "Dockerfile",
-    "todo-frontend": ROOT / "docker" / "frontend" / "Dockerfile",
-}
-# Node 22 from the repository's npm tools matches the image.
+# Node 22 from the repository's npm tools matches the image; it also drives the browser test.
 NODE_22 = ROOT / "node_modules" / "node" / "bin" / "node"
 CHROMIUM = Path("/usr/bin/chromium")
 HOST_ANY = "0.0.0.0"
@@ -91,26 +93,6 @@ def _unprivileged(uid: int, gid: int) -> dict[str, Any]:
     return {"user": uid, "group": gid, "extra_groups": []}
 
 
-def _executable_by(path: str, uid: int, gid: int) -> bool:
-    """Whether uid/gid may run ``path`` (and its #! interpreter): x on the files and every directory above."""
-    real = Path(path).resolve()
-    with open(real, "rb") as program:
-        first = program.readline(256)
-    if first.startswith(b"#!") and not _executable_by(first[2:].split()[0].decode(), uid, gid):
-        return False
-    for part in [real, *real.parents]:
-        mode = part.stat()
-        if mode.st_uid == uid:
-            bit = 0o100
-        elif mode.st_gid == gid:
-            bit = 0o010
-        else:
-            bit = 0o001
-        if not mode.st_mode & bit:
-            return False
-    return True
-
-
 def _kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, sig)
@@ -137,13 +119,14 @@ def _tail(path: Path, lines: int = 30) -> str:
 
 @dataclass
 class Pod:
-    """One process standing in for one pod of a Deployment."""
+    """One pod of a Deployment: its container under runc, and the kubelet's probes of it."""
 
     deployment: str
     ip: str
     container: dict[str, Any]
-    process: subprocess.Popen[bytes]
+    runtime: Container
     log_path: Path
+    prober: Prober | None = None
 
     def port(self, port: int | str) -> int:
         """A container port by number or by name, as probes and targetPort name it."""
@@ -156,56 +139,38 @@ class Pod:
     def address(self) -> str:
         return f"{self.ip}:{self.container['ports'][0]['containerPort']}"
 
+    @property
+    def cgroup(self) -> PodCgroup:
+        return self.runtime.cgroup
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return self.runtime.process.poll() is None
+
+    def exec(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """``kubectl exec``: run ``args`` in the pod's container, under its constraints."""
+        return self.runtime.exec(*args, timeout=timeout)
 
 
-@dataclass(frozen=True)
-class ProbeResult:
-    ok: bool
-    detail: str
-
-
-def run_probe(pod: Pod, probe: Mapping[str, Any]) -> ProbeResult:
-    """One probe attempt as the kubelet makes it: to the pod IP, within timeoutSeconds (default 1)."""
-    timeout = float(probe.get("timeoutSeconds", 1))
-    if "httpGet" in probe:
-        action = probe["httpGet"]
-        scheme = action.get("scheme", "HTTP").lower()
-        host = action.get("host", pod.ip)
-        url = f"{scheme}://{host}:{pod.port(action['port'])}{action.get('path', '/')}"
-        headers = {h["name"]: h["value"] for h in action.get("httpHeaders", [])}
-        try:
-            response = httpx.get(url, headers=headers, timeout=timeout)
-        except httpx.HTTPError as error:
-            return ProbeResult(False, f"GET {url}: {error!r}")
-        # The kubelet counts 200 <= status < 400 as success.
-        return ProbeResult(200 <= response.status_code < 400, f"GET {url}: {response.status_code}")
-    if "tcpSocket" in probe:
-        action = probe["tcpSocket"]
-        target = (action.get("host", pod.ip), pod.port(action["port"]))
-        try:
-            with socket.create_connection(target, timeout=timeout):
-                return ProbeResult(True, f"TCP {target}: connected")
-        except OSError as error:
-            return ProbeResult(False, f"TCP {target}: {error!r}")
-    raise NotImplementedError(f"probe kind not modelled here: {sorted(probe)}")
+def probe(pod: Pod, spec: Mapping[str, Any]) -> ProbeResult:
+    """One attempt of the probe ``spec`` against ``pod``."""
+    return run_probe(pod.ip, pod.port, spec)
 
 
 def wait_ready(pod: Pod, timeout: float = START_TIMEOUT) -> None:
     """Poll the readiness probe until it passes (faster than periodSeconds, to keep tests quick)."""
-    probe = pod.container["readinessProbe"]
+    spec = pod.container["readinessProbe"]
     deadline = time.monotonic() + timeout
     result = ProbeResult(False, "not probed")
     while time.monotonic() < deadline:
         if not pod.alive():
             raise AssertionError(
-                f"{pod.deployment} at {pod.ip} exited with {pod.process.returncode}:\n{_tail(pod.log_path)}"
+                f"{pod.deployment} at {pod.ip} exited with {pod.runtime.process.returncode} "
+                f"({pod.runtime.reason()}):\n{_tail(pod.log_path)}"
             )
-        result = run_probe(pod, probe)
+        result = probe(pod, spec)
         if result.ok:
             return
         time.sleep(0.2)
@@ -225,18 +190,24 @@ def pod_command(cmd: Sequence[str], ip: str, port: int) -> list[str]:
     return command
 
 
-def run_as(deployment: Mapping[str, Any]) -> tuple[int, int]:
-    """The UID/GID the container runs as: its securityContext over the pod's."""
-    pod_context = pod_spec(deployment).get("securityContext", {})
-    context = {**pod_context, **only_container(deployment).get("securityContext", {})}
-    return int(context["runAsUser"]), int(context["runAsGroup"])
-
-
 def preflight() -> None:
     """Fail early, with the install step, when a program the harness runs is missing."""
     find_nginx()
     require_chromium()
     require_node()
+    try:
+        find_runc()
+    except RuntimeUnavailable as error:
+        raise MissingTool(str(error)) from None
+
+
+@dataclass(frozen=True)
+class Terminated:
+    """A finished container as ``kubectl get pod`` shows it: reason, exit code, and its output."""
+
+    reason: str
+    exit_code: int
+    log: str
 
 
 class Nginx:
@@ -333,13 +304,16 @@ class Stack:
     pods: dict[str, list[Pod]] = field(default_factory=dict)
     nginx: Nginx | None = None
     _next_ip: int = 2
+    _serial: itertools.count[int] = field(default_factory=itertools.count)
     _exit: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _all: list[Pod] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        # Pods may run as another user: they must be able to reach their files.
+        # nginx runs as another user: it must be able to reach its files.
         os.chmod(self.dir, 0o755)
-        self.dockerfiles = {name: Dockerfile(path) for name, path in DOCKERFILES.items()}
+        # runc's state, and each pod's cgroup below ours, are this stack's own.
+        self.runc_state = self.dir / "runc"
+        self.cgroup_prefix = self.dir.name
         # The images bind fixed ports: hold the contract tests' locks on them for
         # as long as this stack runs, so parallel pytest-xdist workers take turns.
         for deployment in self.dist.of_kind("Deployment"):
@@ -351,71 +325,96 @@ class Stack:
         self._next_ip += 1
         return ip
 
-    def _spawn(self, name: str, command: list[str], cwd: Path, env: dict[str, str], ip: str) -> Pod:
+    def _container(
+        self,
+        deployment: dict[str, Any],
+        image: Image,
+        env: Mapping[str, str],
+        name: str,
+        command: Sequence[str] | None = None,
+    ) -> Container:
+        """Start the Deployment's container from ``image`` in a pod cgroup of its limits."""
+        container = only_container(deployment)
+        cgroup = PodCgroup(f"{self.cgroup_prefix}/{name}", container.get("resources", {}))
+        config = oci_config(
+            deployment, image, env=env, cgroup=f"{cgroup.relative}/{container['name']}",
+            hostname=name, command=command,
+        )  # fmt: skip
+        return Container.run(
+            f"{self.cgroup_prefix}-{name}", self.dir / "bundles" / name, config, cgroup,
+            self.runc_state, self.dir / f"{name}.log",
+        )  # fmt: skip
+
+    def _backend(self, ip: str, secrets: Mapping[str, str]) -> tuple[Image, dict[str, str]]:
+        image = backend_image(self.dir / f"backend-{ip}")
+        return image, container_env(self.dist, "todo-backend", secrets)
+
+    def _frontend(self, ip: str) -> tuple[Image, dict[str, str]]:
+        image = frontend_image(self.dir / f"frontend-{ip}")
+        env = container_env(self.dist, "todo-frontend", self.secrets)
+        assert env.get("HOSTNAME") == HOST_ANY, (
+            f"the frontend should listen on {HOST_ANY}, got {env.get('HOSTNAME')}"
+        )
+        return image, {**env, "HOSTNAME": ip}
+
+    def _start_pod(
+        self, name: str, ip: str, image: Image, env: Mapping[str, str], command: Sequence[str]
+    ) -> Pod:
         deployment = self.dist.get("Deployment", name)
-        uid, gid = run_as(deployment)
-        # Root drops to the Deployment's runAsUser, unless that user cannot reach
-        # the program (a Python under /root, say): then it runs as we do.
-        program = shutil.which(command[0], path=env["PATH"])
-        assert program, f"{command[0]} not found on the pod's PATH {env['PATH']}"
-        user = _unprivileged(uid, gid) if _executable_by(program, uid, gid) else {}
-        log_path = self.dir / f"{name}-{ip}.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=cwd,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                **user,
-            )
-        pod = Pod(name, ip, only_container(deployment), process, log_path)
+        pod_name = f"{name}-{next(self._serial)}"
+        runtime = self._container(deployment, image, env, pod_name, command)
+        pod = Pod(name, ip, only_container(deployment), runtime, self.dir / f"{pod_name}.log")
+        pod.prober = Prober(f"{pod_name} {ip}", ip, pod.port, pod.container).start()
         self._all.append(pod)
         return pod
 
     def start_backend(self, *, database_url: str | None = None, ready: bool = True) -> Pod:
         """Start one backend pod (not yet in the Service's endpoints); wait for readiness if asked."""
-        name = "todo-backend"
-        runtime = self.dockerfiles[name].final
         ip = self._allocate_ip()
-        container = only_container(self.dist.get("Deployment", name))
         secrets = {**self.secrets, **({"DATABASE_URL": database_url} if database_url else {})}
-        env = {k: v for k, v in runtime.env.items() if k != "PATH"}
-        # The image puts its virtualenv first on PATH; this venv is its stand-in.
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-        env.update(container_env(self.dist, name, secrets))
-        assert runtime.cmd is not None
-        command = pod_command(runtime.cmd, ip, container["ports"][0]["containerPort"])
-        pod = self._spawn(name, command, BACKEND_DIR, env, ip)
+        image, env = self._backend(ip, secrets)
+        port = only_container(self.dist.get("Deployment", "todo-backend"))["ports"][0]["containerPort"]
+        pod = self._start_pod("todo-backend", ip, image, env, pod_command(image.cmd, ip, port))
         if ready:
             wait_ready(pod)
         return pod
 
     def start_frontend(self) -> Pod:
-        name = "todo-frontend"
-        dockerfile = self.dockerfiles[name]
-        build_as_dockerfile(dockerfile, FRONTEND_DIR)
         ip = self._allocate_ip()
-        workdir = self.dir / f"frontend-{ip}"
-        assemble_runtime(dockerfile, FRONTEND_DIR, workdir)
-        uid, gid = run_as(self.dist.get("Deployment", name))
-        # The image's RUN line: only .next/cache (an emptyDir in the pod) is the server's to write.
-        cache = workdir / ".next" / "cache"
-        cache.mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            os.chown(cache, uid, gid)
-        env = dict(dockerfile.final.env)
-        env["PATH"] = f"{require_node().parent}{os.pathsep}{os.environ['PATH']}"
-        env.update(container_env(self.dist, name, self.secrets))
-        assert env.get("HOSTNAME") == HOST_ANY, (
-            f"the frontend should listen on {HOST_ANY}, got {env.get('HOSTNAME')}"
-        )
-        env["HOSTNAME"] = ip
-        assert dockerfile.final.cmd is not None
-        pod = self._spawn(name, list(dockerfile.final.cmd), workdir, env, ip)
+        image, env = self._frontend(ip)
+        pod = self._start_pod("todo-frontend", ip, image, env, image.cmd)
         wait_ready(pod)
         return pod
+
+    def run_to_completion(
+        self,
+        name: str,
+        command: Sequence[str],
+        *,
+        deployment: Mapping[str, Any] | None = None,
+        files: Mapping[str, Path] | None = None,
+        timeout: float = 60,
+    ) -> Terminated:
+        """Run ``command`` in a pod of Deployment ``name`` (or of ``deployment``, a changed copy), to its end.
+
+        Like ``kubectl run`` with the Deployment's pod spec and a command: the
+        same image, env, user, mounts, capabilities, seccomp and limits;
+        ``files`` binds more host paths into it, read-only.
+        """
+        spec = copy.deepcopy(dict(deployment or self.dist.get("Deployment", name)))
+        ip = self._allocate_ip()
+        image, env = self._backend(ip, self.secrets) if name == "todo-backend" else self._frontend(ip)
+        image = Image({**image.files, **(files or {})}, image.env, image.workdir, image.cmd)
+        runtime = self._container(spec, image, env, f"{name}-run-{next(self._serial)}", command)
+        try:
+            runtime.process.wait(timeout=timeout)
+            reason = runtime.reason()
+            assert reason is not None
+            return Terminated(
+                reason, runtime.process.returncode, (self.dir / f"{runtime.bundle.name}.log").read_text()
+            )
+        finally:
+            runtime.remove()
 
     def endpoints(self) -> dict[tuple[str, int], list[str]]:
         """Service (name, port) -> ready pods' ip:targetPort, by the Service's selector."""
@@ -457,15 +456,23 @@ class Stack:
         self.nginx.reload(self.endpoints())
 
     def stop_pod(self, pod: Pod, timeout: float = 30.0) -> int:
-        """SIGTERM, as the kubelet sends it, then SIGKILL after ``timeout``; returns the exit code."""
-        _stop(pod.process, signal.SIGTERM, timeout=timeout)
-        return pod.process.returncode
+        """Stop probing, then SIGTERM, as the kubelet sends it, and SIGKILL after ``timeout``; the exit code."""
+        if pod.prober is not None:
+            pod.prober.stop()
+        return pod.runtime.stop(signal.SIGTERM, timeout=timeout)
+
+    def probe_events(self) -> list[ProbeEvent]:
+        """Every probe failure, restart and unready transition of every pod so far, in time order."""
+        return sorted((e for pod in self._all if pod.prober for e in pod.prober.events), key=lambda e: e.at)
 
     def close(self) -> None:
         if self.nginx is not None:
             self.nginx.stop()
         for pod in self._all:
-            _stop(pod.process, timeout=20)
+            if pod.prober is not None:
+                pod.prober.stop()
+        for pod in self._all:
+            pod.runtime.remove()
         self._exit.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
