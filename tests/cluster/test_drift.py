@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-from typing import Any
-
 import pytest
 import yaml
 
@@ -17,23 +14,13 @@ from tests.cluster.stacks import (
     helm_install_args,
 )
 from tests.helm.value_sets import ValueSet
-from tests.support.cluster import Cluster, as_list, changed_fields
-
-
-def _assert_reads_back(cluster: Cluster, namespace: str, objects: list[dict[str, Any]]) -> None:
-    for obj in objects:
-        live = cluster.get(obj["kind"].lower(), namespace, obj["metadata"]["name"])
-        assert changed_fields(obj, live) == [], f"{obj['kind']}/{obj['metadata']['name']}"
+from tests.support.cluster import Cluster
 
 
 def test_dist_shows_no_diff_and_reads_back_unchanged(cluster: Cluster) -> None:
     namespace = cluster.namespace("drift")
     cluster.apply(dist_objects(), namespace)
-    diff = cluster.kubectl(
-        "diff", "--server-side", "--field-manager=todo-tests", "-n", namespace, "-f", "dist/", check=False
-    )
-    assert (diff.returncode, diff.stdout) == (0, ""), diff.stdout + diff.stderr
-    _assert_reads_back(cluster, namespace, dist_objects())
+    cluster.assert_no_drift(namespace, dist_objects())
 
 
 @pytest.mark.parametrize("value_set", ALL_VALUE_SETS, ids=lambda value_set: value_set.id)
@@ -41,20 +28,7 @@ def test_each_value_set_of_the_constructs_reads_back_unchanged(cluster: Cluster,
     namespace = cluster.namespace("drift")
     objects = construct_objects(value_set)
     cluster.apply(objects, namespace)
-    cluster.settle(namespace)
-    diff = cluster.kubectl(
-        "diff",
-        "--server-side",
-        "--field-manager=todo-tests",
-        "-n",
-        namespace,
-        "-f",
-        "-",
-        stdin=as_list(objects),
-        check=False,
-    )
-    assert (diff.returncode, diff.stdout) == (0, ""), diff.stdout + diff.stderr
-    _assert_reads_back(cluster, namespace, objects)
+    cluster.assert_no_drift(namespace, objects)
 
 
 @pytest.mark.parametrize("helm_label", ["helm3", "helm4"])
@@ -69,10 +43,8 @@ def test_each_helm_release_reads_back_unchanged(
         manifest = cluster.helm(
             helm.path, "get", "manifest", value_set.release(chart), "-n", namespace
         ).stdout
-        objects = [obj for obj in yaml.safe_load_all(manifest) if obj]
-        cluster.settle(namespace)
         # What Helm writes beside the chart's own manifest: its ownership annotations.
-        applied = copy.deepcopy(objects)
+        applied = [obj for obj in yaml.safe_load_all(manifest) if obj]
         for obj in applied:
             obj["metadata"].setdefault("annotations", {}).update(
                 {
@@ -80,16 +52,4 @@ def test_each_helm_release_reads_back_unchanged(
                     "meta.helm.sh/release-namespace": namespace,
                 }
             )
-        diff = cluster.kubectl(
-            "diff",
-            "--server-side",
-            "--field-manager=helm",
-            "-n",
-            namespace,
-            "-f",
-            "-",
-            stdin=as_list(applied),
-            check=False,
-        )
-        assert (diff.returncode, diff.stdout) == (0, ""), diff.stdout + diff.stderr
-        _assert_reads_back(cluster, namespace, objects)
+        cluster.assert_no_drift(namespace, applied, field_manager="helm")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.support.cluster import RESTRICTED, Cluster, as_list, changed_fields
+from tests.support.cluster import RESTRICTED, Cluster
 from tests.support.manifests import REPO_ROOT, Manifests
 
 
@@ -29,19 +29,4 @@ def test_each_environment_is_admitted_and_shows_no_drift(cluster: Cluster, env: 
     result = cluster.apply(objects, namespace)
 
     assert "Warning" not in result.stderr, result.stderr
-    cluster.settle(namespace)
-    diff = cluster.kubectl(
-        "diff",
-        "--server-side",
-        "--field-manager=todo-tests",
-        "-n",
-        namespace,
-        "-f",
-        "-",
-        stdin=as_list(objects),
-        check=False,
-    )
-    assert (diff.returncode, diff.stdout) == (0, ""), diff.stdout + diff.stderr
-    for obj in objects:
-        live = cluster.get(obj["kind"].lower(), namespace, obj["metadata"]["name"])
-        assert changed_fields(obj, live) == [], f"{obj['kind']}/{obj['metadata']['name']}"
+    cluster.assert_no_drift(namespace, objects)

@@ -152,6 +152,25 @@ class Cluster:
 
         wait_for(f"the Deployments in {namespace} to settle", settled)
 
+    def assert_no_drift(self, namespace: str, objects: Objects, field_manager: str = "todo-tests") -> None:
+        """What Argo CD's Synced rests on: no server-side diff, and every written field reads back as written."""
+        self.settle(namespace)
+        diff = self.kubectl(
+            "diff",
+            "--server-side",
+            f"--field-manager={field_manager}",
+            "-n",
+            namespace,
+            "-f",
+            "-",
+            stdin=as_list(objects),
+            check=False,
+        )
+        assert (diff.returncode, diff.stdout) == (0, ""), diff.stdout + diff.stderr
+        for obj in objects:
+            live = self.get(obj["kind"].lower(), namespace, obj["metadata"]["name"])
+            assert changed_fields(obj, live) == [], f"{obj['kind']}/{obj['metadata']['name']}"
+
     def events(self, namespace: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.get("events", namespace)["items"]
         return items
