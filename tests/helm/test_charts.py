@@ -75,7 +75,11 @@ def test_values_yaml_holds_the_spec_defaults(chart):
 
     assert values["replicaCount"] == props.replicas == 1
     assert values["image"] == {"repository": props.image, "tag": "latest", "pullPolicy": "Never"}
-    assert values["service"] == {"type": "ClusterIP", "port": props.port}
+    assert values["service"] == {
+        "type": "ClusterIP",
+        "port": props.port,
+        "annotations": dict(props.service_annotations),
+    }
     assert values["resources"] == {
         "requests": {"cpu": props.resources.cpu_request, "memory": props.resources.memory_request},
         "limits": {"cpu": props.resources.cpu_limit, "memory": props.resources.memory_limit},

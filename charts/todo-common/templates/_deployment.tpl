@@ -32,13 +32,51 @@ spec:
       annotations:
         # Rolls the pods when the ConfigMap's data changes (envFrom is read at start only).
         checksum/config: {{ include "todo-common.configChecksum" . | quote }}
+        {{- with .Values.podAnnotations }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
       labels:
+        {{- with .Values.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
         {{- include "todo-common.labels" . | nindent 8 }}
     spec:
       # The {{ include "todo-common.part" (list . "component") }} never calls the Kubernetes API.
       automountServiceAccountToken: false
       securityContext:
         {{- toYaml .Values.podSecurityContext | nindent 8 }}
+      {{- with .Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . | quote }}
+        {{- end }}
+      {{- end }}
+      {{- with .Values.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with .Values.tolerations }}
+      tolerations:
+        {{- range . }}
+        {{- /* As the constructs write them (Toleration.to_json): the operator always, the rest when set. */}}
+        - operator: {{ .operator | default "Equal" | quote }}
+          {{- with .key }}
+          key: {{ . | quote }}
+          {{- end }}
+          {{- with .value }}
+          value: {{ . | quote }}
+          {{- end }}
+          {{- with .effect }}
+          effect: {{ . | quote }}
+          {{- end }}
+          {{- if not (kindIs "invalid" .tolerationSeconds) }}
+          tolerationSeconds: {{ .tolerationSeconds | int64 }}
+          {{- end }}
+        {{- end }}
+      {{- end }}
+      {{- with .Values.priorityClassName }}
+      priorityClassName: {{ . | quote }}
+      {{- end }}
       {{- if .Values.zeroDowntimeRollout.enabled }}
       terminationGracePeriodSeconds: {{ .Values.zeroDowntimeRollout.terminationGracePeriodSeconds | int64 }}
       {{- end }}

@@ -18,6 +18,11 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 {{- include "todo-common.validateWritablePaths" . }}
 {{- include "todo-common.validateIngress" . }}
 {{- include "todo-common.validateAutoscaling" . }}
+{{- include "todo-common.validateMetadata" (list "podLabels" .Values.podLabels) }}
+{{- include "todo-common.validateMetadata" (list "nodeSelector" .Values.nodeSelector) }}
+{{- include "todo-common.validateMetadata" (list "podAnnotations" .Values.podAnnotations) }}
+{{- include "todo-common.validateMetadata" (list "service.annotations" .Values.service.annotations) }}
+{{- include "todo-common.validateTolerations" . }}
 {{- end }}
 
 {{/*
@@ -225,6 +230,53 @@ pathType, as the constructs check every path they emit.
 {{- with .Values.autoscaling }}
 {{- if and .enabled (lt (.maxReplicas | int64) (.minReplicas | int64)) }}
 {{- fail (printf "autoscaling.maxReplicas: got %d; must be at least autoscaling.minReplicas (%d)" (.maxReplicas | int64) (.minReplicas | int64)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels and annotations a user adds (constructs_lib/pod_settings.py,
+check_metadata_map): no key the library writes itself, whose value would
+overwrite it or be overwritten, and a key prefix of at most 253 characters;
+annotations total at most 256 KiB (ValidateAnnotationsSize). Called with
+(list "<value path>" <map>).
+*/}}
+{{- define "todo-common.validateMetadata" -}}
+{{- $field := index . 0 }}
+{{- $reserved := list "app.kubernetes.io/" "checkov.io/" "checksum/" "cdk8s.io/" }}
+{{- $size := 0 }}
+{{- range $key, $value := index . 1 }}
+{{- range $reserved }}
+{{- if hasPrefix . $key }}
+{{- fail (printf "%s: got %q; is written by the chart; keys may not start with %s" $field $key (join ", " $reserved)) }}
+{{- end }}
+{{- end }}
+{{- if gt (len (regexReplaceAll "/[^/]*$" $key "")) 253 }}
+{{- fail (printf "%s: got %q; the key's prefix must be a DNS subdomain of at most 253 characters" $field $key) }}
+{{- end }}
+{{- $size = add $size (len $key) (len $value) }}
+{{- end }}
+{{- if and (hasSuffix "nnotations" $field) (gt $size 262144) }}
+{{- fail (printf "%s: got %d bytes of keys and values; must total at most 262144 bytes (256 KiB)" $field $size) }}
+{{- end }}
+{{- end }}
+
+{{/*
+What the schema cannot say about a toleration (validateTolerations in
+pkg/apis/core/validation, Toleration.validate in the constructs): an empty
+key only with Exists, no value with Exists, tolerationSeconds only with NoExecute.
+*/}}
+{{- define "todo-common.validateTolerations" -}}
+{{- range $index, $toleration := .Values.tolerations }}
+{{- $operator := $toleration.operator | default "Equal" }}
+{{- if and (not $toleration.key) (ne $operator "Exists") }}
+{{- fail (printf "tolerations[%d].key: got \"\"; may be empty only with operator Exists" $index) }}
+{{- end }}
+{{- if and (eq $operator "Exists") $toleration.value }}
+{{- fail (printf "tolerations[%d].value: got %q; must be empty with operator Exists" $index $toleration.value) }}
+{{- end }}
+{{- if and (not (kindIs "invalid" $toleration.tolerationSeconds)) (ne ($toleration.effect | default "") "NoExecute") }}
+{{- fail (printf "tolerations[%d].tolerationSeconds: got %v; is allowed only with effect NoExecute" $index $toleration.tolerationSeconds) }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -8,6 +8,9 @@ metadata:
     {{- include "todo-common.labels" . | nindent 4 }}
   annotations:
     {{- include "todo-common.annotations" . | nindent 4 }}
+    {{- with .Values.service.annotations }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 spec:
   type: {{ .Values.service.type | quote }}
   ports:
