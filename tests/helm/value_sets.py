@@ -17,6 +17,7 @@ from typing import Any, Literal
 from constructs_lib import (
     Autoscaling,
     IngressPath,
+    IngressTls,
     NetworkPolicy,
     Probe,
     Resources,
@@ -355,6 +356,23 @@ MAPPINGS: tuple[PropRow, ...] = (
     ),
     PropRow("ingress", "host", ("ingress.host",), lambda p: {"ingress.host": p.host}),
     PropRow("ingress", "class_name", ("ingress.className",), lambda p: {"ingress.className": p.class_name}),
+    PropRow(
+        "ingress",
+        "tls",
+        ("ingress.tls.secretName", "ingress.tls.clusterIssuer"),
+        lambda p: {
+            "ingress.tls.secretName": p.tls.secret_name if p.tls else "",
+            "ingress.tls.clusterIssuer": (p.tls.cluster_issuer or "") if p.tls else "",
+        },
+        "None -> empty; the issuer's annotation only on the frontend's Ingress (issues_certificate)",
+    ),
+    PropRow(
+        "ingress",
+        "annotations",
+        ("ingress.annotations",),
+        lambda p: {"ingress.annotations": dict(p.annotations)},
+        "as pod_annotations",
+    ),
 )
 
 PROPS_CLASSES: Mapping[Owner, type] = {
@@ -624,6 +642,16 @@ VALUE_SETS: tuple[ValueSet, ...] = (
             "priority_class_name": "todo-high",
         },
     ),
+    ValueSet(
+        # Both Ingresses serve HTTPS; only the frontend's asks cert-manager for the certificate.
+        "https-with-cert-manager-and-annotations",
+        ingress={
+            "host": "todo.example.com",
+            "tls": IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt"),
+            "annotations": {"nginx.ingress.kubernetes.io/proxy-body-size": "8m"},
+        },
+    ),
+    ValueSet("https-with-an-existing-secret", ingress={"tls": IngressTls(secret_name="todo-tls")}),
 )
 
 

@@ -23,6 +23,8 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 {{- include "todo-common.validateMetadata" (list "podAnnotations" .Values.podAnnotations) }}
 {{- include "todo-common.validateMetadata" (list "service.annotations" .Values.service.annotations) }}
 {{- include "todo-common.validateTolerations" . }}
+{{- include "todo-common.validateMetadata" (list "ingress.annotations" .Values.ingress.annotations) }}
+{{- include "todo-common.validateIngressTls" . }}
 {{- end }}
 
 {{/*
@@ -277,6 +279,21 @@ key only with Exists, no value with Exists, tolerationSeconds only with NoExecut
 {{- end }}
 {{- if and (not (kindIs "invalid" $toleration.tolerationSeconds)) (ne ($toleration.effect | default "") "NoExecute") }}
 {{- fail (printf "tolerations[%d].tolerationSeconds: got %v; is allowed only with effect NoExecute" $index $toleration.tolerationSeconds) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Ingress's TLS (IngressTls in constructs_lib/ingress.py): an issuer needs
+the Secret it writes, and sets cert-manager's annotation itself.
+*/}}
+{{- define "todo-common.validateIngressTls" -}}
+{{- with .Values.ingress.tls }}
+{{- if and .clusterIssuer (not .secretName) }}
+{{- fail (printf "ingress.tls.clusterIssuer: got %q; needs ingress.tls.secretName, the Secret cert-manager writes the certificate to" .clusterIssuer) }}
+{{- end }}
+{{- if and .clusterIssuer (hasKey $.Values.ingress.annotations "cert-manager.io/cluster-issuer") }}
+{{- fail (printf "ingress.annotations: got %q; is set by ingress.tls.clusterIssuer" "cert-manager.io/cluster-issuer") }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -27,6 +27,11 @@ the chart renders what dist/ holds and refuses what the constructs refuse.
 {{- include "todo-common.selectorLabels" . }}
 {{- end }}
 
+{{/* The frontend's Ingress routes the host's "/": it asks cert-manager for the certificate. */}}
+{{- define "todo-frontend.issuesCertificate" -}}
+true
+{{- end }}
+
 {{- define "todo-frontend.component" -}}
 frontend
 {{- end }}

@@ -8,6 +8,7 @@ parts (README.md, "What a chart defines"):
   secretKeys            the keys of the Secret secretName read into the environment, space-separated, or nothing
   networkPolicyIngress  the NetworkPolicy's ingress rules besides the ingress controller's, as YAML, or nothing
   networkPolicyEgress   its egress rules besides DNS, as YAML, or nothing
+  issuesCertificate     "true" if its Ingress carries ingress.tls.clusterIssuer's annotation, else nothing
 Called with (list <root context> "<part>").
 */}}
 {{- define "todo-common.part" -}}
