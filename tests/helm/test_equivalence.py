@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from tests.helm.value_sets import CHARTS, VALUE_SETS, ValueSet
+from tests.helm.value_sets import CHARTS, CRD_VALUE_SETS, VALUE_SETS, ValueSet
 from tests.support.cluster import Cluster, strip_server_fields
 
 DEFAULTS = ValueSet("defaults")
+EQUIVALENCE_SETS = (*VALUE_SETS, *CRD_VALUE_SETS)
 # Who packaged the object: the only labels the two packagings may disagree on.
 PACKAGING_LABELS = ("helm.sh/chart", "app.kubernetes.io/managed-by")
 Objects = list[dict[str, Any]]
@@ -54,15 +55,17 @@ def test_default_values_render_the_objects_in_dist(chart, dist, render, helm, cl
     _assert_same(cluster, dist[chart], render(DEFAULTS, chart), "dist", helm.label)
 
 
-@pytest.mark.parametrize("value_set", VALUE_SETS, ids=lambda value_set: value_set.id)
+@pytest.mark.parametrize("value_set", EQUIVALENCE_SETS, ids=lambda value_set: value_set.id)
 @pytest.mark.parametrize("chart", CHARTS)
 def test_values_render_what_the_constructs_emit_for_the_matching_props(
     chart, value_set, synth, render, helm, cluster
 ):
+    for crd in value_set.crds:
+        cluster.install_crd(crd)
     _assert_same(cluster, synth(value_set)[chart], render(value_set, chart), "constructs", helm.label)
 
 
-@pytest.mark.parametrize("value_set", VALUE_SETS, ids=lambda value_set: value_set.id)
+@pytest.mark.parametrize("value_set", EQUIVALENCE_SETS, ids=lambda value_set: value_set.id)
 @pytest.mark.parametrize("chart", CHARTS)
 def test_each_value_set_changes_what_the_chart_renders(chart, value_set, dist, synth):
     # A value set equal to the defaults would prove nothing about its values.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.helm.value_sets import CHARTS, VALUE_SETS
+from tests.helm.value_sets import CHARTS, CRD_VALUE_SETS, VALUE_SETS
 from tests.support.helm import CHARTS as CHARTS_DIR
 
 
@@ -178,7 +178,7 @@ def test_lint_strict_is_clean_with_default_values(chart, helm):
     assert "[WARNING]" not in result.stdout and "[ERROR]" not in result.stdout, result.stdout
 
 
-@pytest.mark.parametrize("value_set", VALUE_SETS, ids=lambda value_set: value_set.id)
+@pytest.mark.parametrize("value_set", (*VALUE_SETS, *CRD_VALUE_SETS), ids=lambda value_set: value_set.id)
 def test_lint_strict_is_clean_with_each_value_set(value_set, helm, tmp_path):
     for chart in CHARTS:
         values = tmp_path / f"{chart}.json"

@@ -22,11 +22,12 @@ from constructs_lib import (
     Probe,
     Resources,
     TaintEffect,
-    Toleration,
-    TolerationOperator,
     TodoBackendProps,
     TodoFrontendProps,
+    TodoHttpRouteProps,
     TodoIngressProps,
+    Toleration,
+    TolerationOperator,
     WorkloadProps,
     ZeroDowntimeRollout,
 )
@@ -34,7 +35,9 @@ from constructs_lib import (
 Chart = Literal["todo-backend", "todo-frontend"]
 CHARTS: tuple[Chart, ...] = ("todo-backend", "todo-frontend")
 # Which props a row reads: a workload's (the chart's own) or the shared Ingress props.
-Owner = Literal["workload", "backend", "frontend", "ingress"]
+Owner = Literal["workload", "backend", "frontend", "ingress", "http_route"]
+# Owners whose props both charts share.
+_SHARED: tuple[Owner, ...] = ("ingress", "http_route")
 
 
 @dataclass(frozen=True)
@@ -43,8 +46,9 @@ class PropRow:
 
     Attributes:
         owner: ``workload`` (both charts, from each chart's own props),
-            ``backend``/``frontend`` (that chart only) or ``ingress`` (both
-            charts, from ``TodoIngressProps``).
+            ``backend``/``frontend`` (that chart only), ``ingress`` or
+            ``http_route`` (both charts, from ``TodoIngressProps`` or
+            ``TodoHttpRouteProps``).
         prop: the props field, e.g. ``"replicas"``.
         values: the value paths it sets, as the doc table shows them.
         to_values: the props object -> {dotted value path: value}; ``None``
@@ -373,12 +377,35 @@ MAPPINGS: tuple[PropRow, ...] = (
         lambda p: {"ingress.annotations": dict(p.annotations)},
         "as pod_annotations",
     ),
+    PropRow(
+        "http_route",
+        "gateway_name",
+        ("httpRoute.enabled", "httpRoute.gatewayName"),
+        lambda p: {"httpRoute.enabled": True, "httpRoute.gatewayName": p.gateway_name},
+        "add_todo_charts' http_route: None -> enabled: false; given without ingress, also ingress.enabled: false",
+    ),
+    PropRow(
+        "http_route",
+        "gateway_namespace",
+        ("httpRoute.gatewayNamespace",),
+        lambda p: {"httpRoute.gatewayNamespace": p.gateway_namespace or ""},
+        "None -> empty",
+    ),
+    PropRow(
+        "http_route",
+        "section_name",
+        ("httpRoute.sectionName",),
+        lambda p: {"httpRoute.sectionName": p.section_name or ""},
+        "None -> empty",
+    ),
+    PropRow("http_route", "host", ("httpRoute.host",), lambda p: {"httpRoute.host": p.host}),
 )
 
 PROPS_CLASSES: Mapping[Owner, type] = {
     "backend": TodoBackendProps,
     "frontend": TodoFrontendProps,
     "ingress": TodoIngressProps,
+    "http_route": TodoHttpRouteProps,
     "workload": WorkloadProps,
 }
 _CHART_OWNER: Mapping[Chart, Owner] = {"todo-backend": "backend", "todo-frontend": "frontend"}
@@ -403,6 +430,7 @@ class ValueSet:
         backend: ``TodoBackendProps`` overrides.
         frontend: ``TodoFrontendProps`` overrides.
         ingress: ``TodoIngressProps`` overrides (both charts).
+        http_route: ``TodoHttpRouteProps`` (both charts); empty: no HTTPRoute.
         delivery: ``"file"`` passes the values in a values file; ``"set"`` as
             ``--set``/``--set-string`` flags, the way users type them.
     """
@@ -411,6 +439,7 @@ class ValueSet:
     backend: Mapping[str, Any] = field(default_factory=dict)
     frontend: Mapping[str, Any] = field(default_factory=dict)
     ingress: Mapping[str, Any] = field(default_factory=dict)
+    http_route: Mapping[str, Any] = field(default_factory=dict)
     delivery: Literal["file", "set"] = "file"
 
     def backend_props(self) -> TodoBackendProps:
@@ -422,12 +451,26 @@ class ValueSet:
     def ingress_props(self) -> TodoIngressProps:
         return TodoIngressProps(**self.ingress)
 
+    def http_route_props(self) -> TodoHttpRouteProps | None:
+        return TodoHttpRouteProps(**self.http_route) if self.http_route else None
+
+    @property
+    def routes_through_ingress(self) -> bool:
+        """Whether add_todo_charts emits Ingresses: without an HTTPRoute, or with ingress props given."""
+        return not self.http_route or bool(self.ingress)
+
+    @property
+    def crds(self) -> tuple[str, ...]:
+        """The CRDs (scripts/import_crds.py names) the server needs for this set's objects."""
+        return ("gateway_api",) if self.http_route else ()
+
     def stack_props(self) -> dict[str, Any]:
         """Keyword arguments of ``add_todo_charts`` for this value set."""
         return {
             "backend": self.backend_props(),
             "frontend": self.frontend_props(),
-            "ingress": self.ingress_props(),
+            "ingress": self.ingress_props() if self.routes_through_ingress else None,
+            "http_route": self.http_route_props(),
         }
 
     def workload_props(self, chart: Chart) -> TodoBackendProps | TodoFrontendProps:
@@ -440,9 +483,15 @@ class ValueSet:
     def flat_values(self, chart: Chart) -> dict[str, Any]:
         """{dotted value path: value} for the props this set overrides, via :data:`MAPPINGS`."""
         owner = _CHART_OWNER[chart]
-        overrides = {"ingress": self.ingress, "backend": self.backend, "frontend": self.frontend}
+        overrides = {
+            "ingress": self.ingress,
+            "http_route": self.http_route,
+            "backend": self.backend,
+            "frontend": self.frontend,
+        }
         props = {
             "ingress": self.ingress_props(),
+            "http_route": self.http_route_props(),
             "backend": self.backend_props(),
             "frontend": self.frontend_props(),
         }
@@ -450,12 +499,14 @@ class ValueSet:
         for row in MAPPINGS:
             source = owner if row.owner == "workload" else row.owner
             # A row sets values in the charts of its owner, or in the one chart it names.
-            target = row.chart or (chart if source in (owner, "ingress") else None)
+            target = row.chart or (chart if source == owner or source in _SHARED else None)
             if target != chart or row.prop not in overrides[source]:
                 continue
             if row.to_values is None:
                 raise ValueError(f"{self.id}: {row.owner}.{row.prop} has no chart value to set")
             flat.update(row.to_values(props[source]))
+        if not self.routes_through_ingress:
+            flat["ingress.enabled"] = False
         return flat
 
     def values(self, chart: Chart) -> dict[str, Any]:
@@ -654,6 +705,28 @@ VALUE_SETS: tuple[ValueSet, ...] = (
     ValueSet("https-with-an-existing-secret", ingress={"tls": IngressTls(secret_name="todo-tls")}),
 )
 
+# Value sets whose objects need CRDs on the server (ValueSet.crds): kept out of
+# VALUE_SETS, which tests/cluster applies to a control plane without them.
+CRD_VALUE_SETS: tuple[ValueSet, ...] = (
+    ValueSet(
+        # Only the HTTPRoute: add_todo_charts then emits no Ingress, and the charts get ingress.enabled: false.
+        "http-route-only",
+        http_route={
+            "gateway_name": "public",
+            "gateway_namespace": "gateways",
+            "section_name": "https",
+            "host": "todo.example.com",
+        },
+    ),
+    ValueSet(
+        # Both while moving from the Ingress to the Gateway; Exact paths stay Exact.
+        "http-route-beside-ingress",
+        backend={"ingress_paths": (IngressPath(path="/api"), IngressPath(path="/health", exact=True))},
+        ingress={"class_name": "traefik"},
+        http_route={"gateway_name": "shared-gateway"},
+    ),
+)
+
 
 def props_fields(owner: Owner) -> tuple[str, ...]:
     """The fields of the props class behind ``owner``."""
@@ -667,6 +740,7 @@ def markdown_table() -> str:
         "backend": "TodoBackendProps",
         "frontend": "TodoFrontendProps",
         "ingress": "TodoIngressProps",
+        "http_route": "TodoHttpRouteProps",
     }
     lines = ["| Props | Field | Chart values | Notes |", "|---|---|---|---|"]
     for row in MAPPINGS:

@@ -25,6 +25,7 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 {{- include "todo-common.validateTolerations" . }}
 {{- include "todo-common.validateMetadata" (list "ingress.annotations" .Values.ingress.annotations) }}
 {{- include "todo-common.validateIngressTls" . }}
+{{- include "todo-common.validateHttpRoute" . }}
 {{- end }}
 
 {{/*
@@ -294,6 +295,29 @@ the Secret it writes, and sets cert-manager's annotation itself.
 {{- end }}
 {{- if and .clusterIssuer (hasKey $.Values.ingress.annotations "cert-manager.io/cluster-issuer") }}
 {{- fail (printf "ingress.annotations: got %q; is set by ingress.tls.clusterIssuer" "cert-manager.io/cluster-issuer") }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The HTTPRoute (TodoHttpRouteProps): a Gateway to attach to, a DNS name as
+host, and only the path types Gateway API has (Exact, and Prefix as PathPrefix).
+*/}}
+{{- define "todo-common.validateHttpRoute" -}}
+{{- with .Values.httpRoute }}
+{{- if .enabled }}
+{{- if not .gatewayName }}
+{{- fail "httpRoute.gatewayName: got \"\"; must name the Gateway the route attaches to (a lowercase DNS name)" }}
+{{- end }}
+{{- $octet := `(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])` }}
+{{- if regexMatch (printf `^(%s\.){3}%s$` $octet $octet) .host }}
+{{- fail (printf "httpRoute.host: got %q; must be a DNS name, not an IP address" .host) }}
+{{- end }}
+{{- range $index, $route := $.Values.ingress.paths }}
+{{- if not (has $route.pathType (list "Exact" "Prefix")) }}
+{{- fail (printf "ingress.paths[%d].pathType: got %q; must be Exact or Prefix with httpRoute.enabled (Gateway API has no %s)" $index $route.pathType $route.pathType) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
