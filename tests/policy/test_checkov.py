@@ -118,7 +118,7 @@ def test_checkov_fails_a_deployment_that_may_escalate_and_write_its_root_filesys
 
 def test_exception_annotations_are_numbered_in_the_order_checkov_reads_them() -> None:
     exceptions = policy_exceptions.workload_exceptions(
-        pull_policy="Never", run_as_user=1001, reads_secret_env=True, network_policy=False
+        namespaced=False, pull_policy="Never", run_as_user=1001, reads_secret_env=True, network_policy=False
     )
 
     annotations = policy_exceptions.skip_annotations(exceptions)
@@ -130,14 +130,16 @@ def test_exception_annotations_are_numbered_in_the_order_checkov_reads_them() ->
 
 def test_a_release_image_run_as_a_high_uid_needs_fewer_exceptions() -> None:
     exceptions = policy_exceptions.workload_exceptions(
+        namespaced=True,
         pull_policy="Always",
         run_as_user=10001,
         reads_secret_env=False,
         network_policy=True,
     )
 
-    # The latest-tag exception stays, so that IMAGE_TAG changes only the image fields.
-    assert [e.check_id for e in exceptions] == ["CKV_K8S_21", "CKV_K8S_14", "CKV_K8S_43"]
+    # No namespace exception in a namespaced chart. The latest-tag exception
+    # stays, so that IMAGE_TAG changes only the image fields.
+    assert [e.check_id for e in exceptions] == ["CKV_K8S_14", "CKV_K8S_43"]
 
 
 def test_dockerfile_exceptions_are_inline_comments_with_reasons() -> None:
