@@ -119,6 +119,8 @@ class Load:
     p99_ms: float
     requests: int
     errors: int
+    # wrk's breakdown: connect, read, write, timeout (10 s) and non-2xx/3xx answers.
+    error_kinds: str
 
 
 @dataclass(frozen=True)
@@ -156,14 +158,18 @@ def run_wrk(url: str, host: str, headers: dict[str, str], *, seconds: int, conne
     latency = dict(re.findall(r"^\s+(50|99)(?:\.000)?%\s+(\S+)", output, re.MULTILINE))
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    errors = sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
-    errors += int(non_2xx.group(1)) if non_2xx else 0
+    kinds = dict.fromkeys(("connect", "read", "write", "timeout"), "0")
+    if socket_errors:
+        kinds = dict(zip(kinds, socket_errors.groups(), strict=True))
+    kinds["non-2xx"] = non_2xx.group(1) if non_2xx else "0"
+    errors = sum(int(n) for n in kinds.values())
     return Load(
         requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
         p50_ms=_ms(latency["50"]),
         p99_ms=_ms(latency["99"]),
         requests=int(re.search(r"(\d+) requests in", output).group(1)),  # type: ignore[union-attr]
         errors=errors,
+        error_kinds=", ".join(f"{kind} {n}" for kind, n in kinds.items() if n != "0"),
     )
 
 
@@ -204,7 +210,8 @@ def _row(label: str, load: Load, use: PodUse, limit: str) -> str:
     throttled = f"{use.nr_throttled}/{use.nr_periods} ({use.throttled_ms / 1000:.1f} s)"
     probes = f"{use.liveness_failures} / {use.readiness_failures} / {use.restarts}"
     return (
-        f"| {label} | {load.requests_per_second:.0f} | {load.p50_ms:.1f} | {load.p99_ms:.1f} | {load.errors} | "
+        f"| {label} | {load.requests_per_second:.0f} | {load.p50_ms:.1f} | {load.p99_ms:.1f} | "
+        f"{load.errors}{f' ({load.error_kinds})' if load.errors else ''} | "
         f"{use.cpu_millicores:.0f}m | {throttled} | {use.peak_memory / 2**20:.0f} MiB / {limit} | {use.ooms} | {probes} |"
     )
 

@@ -222,6 +222,7 @@ def oci_config(
     }
     config["root"] = {"path": "rootfs", "readonly": bool(context.get("readOnlyRootFilesystem"))}
     config["hostname"] = hostname
+    # Read-only even under a writable root: the sources are this machine's /usr and /etc.
     binds = {path: Path(path) for path in DISTRIBUTION} | dict(image.files)
     mounts = [
         {"destination": dest, "type": "bind", "source": str(src), "options": ["rbind", "ro"]}
