@@ -31,9 +31,31 @@ PAYLOADS = {
     "next-line": f"\u0085{MARKER}: true",
     "line-separator": f"\u2028{MARKER}: true",
 }
-# Switched on so that every value reaches a rendered object.
+# The escape hatches, HTTPS and the HTTPRoute, filled in both charts.
+_ROUTING_AND_POD_SETTINGS: dict[str, Any] = {
+    "imagePullSecrets": ["registry-credentials"],
+    "podLabels": {"team": "web"},
+    "podAnnotations": {"example.com/note": "note"},
+    "service": {"annotations": {"example.com/owner": "web"}},
+    "nodeSelector": {"kubernetes.io/arch": "amd64"},
+    "tolerations": [{"key": "dedicated", "value": "web", "effect": "NoSchedule"}],
+    "priorityClassName": "high",
+    "ingress": {
+        "tls": {"secretName": "todo-tls", "clusterIssuer": "letsencrypt"},
+        "annotations": {"example.com/ingress": "on"},
+    },
+    "httpRoute": {
+        "enabled": True,
+        "gatewayName": "public",
+        "gatewayNamespace": "gateways",
+        "sectionName": "https",
+    },
+}
+# Switched on so that every value reaches a rendered object (the ExternalSecret
+# cannot be on with secret.create: its remote keys are checked while it is off).
 EVERYTHING_ON: dict[str, dict[str, Any]] = {
     "todo-backend": {
+        **_ROUTING_AND_POD_SETTINGS,
         "networkPolicy": {"enabled": True},
         "secret": {
             "create": True,
@@ -41,7 +63,11 @@ EVERYTHING_ON: dict[str, dict[str, Any]] = {
         },
         "extraConfig": {"LOG_LEVEL": "info"},
     },
-    "todo-frontend": {"networkPolicy": {"enabled": True}, "extraConfig": {"LOG_LEVEL": "info"}},
+    "todo-frontend": {
+        **_ROUTING_AND_POD_SETTINGS,
+        "networkPolicy": {"enabled": True},
+        "extraConfig": {"LOG_LEVEL": "info"},
+    },
 }
 
 Path = tuple[str | int, ...]
@@ -61,7 +87,13 @@ def _strings(node: Any, path: Path = ()) -> Iterator[tuple[Path, str]]:
     """Every string leaf, and every key of a map the user fills (labels, config), with its path."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if path and path[-1] in ("podLabels", "extraConfig"):
+            if path and path[-1] in (
+                "podLabels",
+                "podAnnotations",
+                "nodeSelector",
+                "annotations",
+                "extraConfig",
+            ):
                 yield (*path, key, "<key>"), key
             yield from _strings(value, (*path, key))
     elif isinstance(node, list):

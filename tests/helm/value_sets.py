@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from constructs_lib import (
     Autoscaling,
+    ExternalSecret,
     IngressPath,
     IngressTls,
     NetworkPolicy,
@@ -111,6 +112,18 @@ def _rollout(rollout: ZeroDowntimeRollout | None) -> dict[str, Any]:
         "zeroDowntimeRollout.enabled": True,
         "zeroDowntimeRollout.preStopSeconds": rollout.pre_stop_seconds,
         "zeroDowntimeRollout.terminationGracePeriodSeconds": rollout.termination_grace_period_seconds,
+    }
+
+
+def _external_secret(source: ExternalSecret | None) -> dict[str, Any]:
+    if source is None:
+        return {"externalSecret.enabled": False}
+    return {
+        "externalSecret.enabled": True,
+        "externalSecret.storeName": source.store_name,
+        "externalSecret.storeKind": source.store_kind.value,
+        "externalSecret.remoteKeys": dict(source.remote_keys),
+        "externalSecret.refreshInterval": source.refresh_interval,
     }
 
 
@@ -341,6 +354,19 @@ MAPPINGS: tuple[PropRow, ...] = (
         lambda p: {"config.corsOrigins": list(p.cors_origins)},
         "a list; the ConfigMap gets it comma-separated",
     ),
+    PropRow(
+        "backend",
+        "secret_source",
+        (
+            "externalSecret.enabled",
+            "externalSecret.storeName",
+            "externalSecret.storeKind",
+            "externalSecret.remoteKeys",
+            "externalSecret.refreshInterval",
+        ),
+        lambda p: _external_secret(p.secret_source),
+        "None -> enabled: false; the chart writes the data in the Secret's key order",
+    ),
     # add_todo_charts gives each workload the other's name; each chart has a value for it.
     PropRow(
         "frontend",
@@ -462,7 +488,8 @@ class ValueSet:
     @property
     def crds(self) -> tuple[str, ...]:
         """The CRDs (scripts/import_crds.py names) the server needs for this set's objects."""
-        return ("gateway_api",) if self.http_route else ()
+        needed = {"gateway_api": bool(self.http_route), "external_secrets": "secret_source" in self.backend}
+        return tuple(crd for crd, used in needed.items() if used)
 
     def stack_props(self) -> dict[str, Any]:
         """Keyword arguments of ``add_todo_charts`` for this value set."""
@@ -724,6 +751,24 @@ CRD_VALUE_SETS: tuple[ValueSet, ...] = (
         backend={"ingress_paths": (IngressPath(path="/api"), IngressPath(path="/health", exact=True))},
         ingress={"class_name": "traefik"},
         http_route={"gateway_name": "shared-gateway"},
+    ),
+    ValueSet(
+        # In the order of the Secret's keys, which is the order the chart writes them in.
+        "external-secret-from-a-cluster-store",
+        backend={
+            "secret_source": ExternalSecret(
+                store_name="vault",
+                store_kind="ClusterSecretStore",
+                remote_keys={
+                    "DATABASE_URL": "todo/prod/database-url",
+                    "BETTER_AUTH_SECRET": "todo/prod/better-auth-secret",
+                    "OPENAI_API_KEY": "todo/prod/openai-api-key",
+                },
+                refresh_interval="30m",
+            )
+        },
+        # The frontend too, so that the set changes both charts: a private registry.
+        frontend={"image_pull_secrets": ("registry-credentials",)},
     ),
 )
 

@@ -107,6 +107,24 @@ shutdown, and the Secret's values.
 {{- fail (printf "zeroDowntimeRollout.terminationGracePeriodSeconds: got %d; must exceed preStopSeconds + gunicorn's 30 s graceful timeout (%d)" (.terminationGracePeriodSeconds | int64) $needed) }}
 {{- end }}
 {{- end }}
+{{- range $key, $remote := .Values.externalSecret.remoteKeys }}
+{{- include "todo-common.refuseControlCharacters" (list (printf "externalSecret.remoteKeys.%s" $key) $remote) }}
+{{- end }}
+{{- with .Values.externalSecret }}
+{{- if .enabled }}
+{{- if $.Values.secret.create }}
+{{- fail "secret.create: got true; the ExternalSecret (externalSecret.enabled) writes the Secret secretName: turn one off" }}
+{{- end }}
+{{- if not .storeName }}
+{{- fail "externalSecret.storeName: got \"\"; must name the SecretStore or ClusterSecretStore to read from" }}
+{{- end }}
+{{- range splitList " " (include "todo-backend.secretKeys" $) }}
+{{- if not (get $.Values.externalSecret.remoteKeys .) }}
+{{- fail (printf "externalSecret.remoteKeys.%s: got \"\"; must be the store's key for %s" . .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if .Values.secret.create }}
 {{- range $key, $value := .Values.secret.values }}
 {{- /* The value is never printed: a failed render's output ends up in CI logs. */}}

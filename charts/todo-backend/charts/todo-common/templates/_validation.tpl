@@ -257,6 +257,7 @@ annotations total at most 256 KiB (ValidateAnnotationsSize). Called with
 {{- if gt (len (regexReplaceAll "/[^/]*$" $key "")) 253 }}
 {{- fail (printf "%s: got %q; the key's prefix must be a DNS subdomain of at most 253 characters" $field $key) }}
 {{- end }}
+{{- include "todo-common.refuseControlCharacters" (list (printf "%s.%s" $field $key) $value) }}
 {{- $size = add $size (len $key) (len $value) }}
 {{- end }}
 {{- if and (hasSuffix "nnotations" $field) (gt $size 262144) }}
