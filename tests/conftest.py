@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,8 +30,30 @@ def default_stack() -> Manifests:
 
 @pytest.fixture(scope="session")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    """A real control plane for the session, started on first use."""
-    yield from start_control_plane(tmp_path_factory.mktemp("control-plane"))
+    """A real control plane for the session, started on first use.
+
+    It holds what a cluster admin creates before anyone deploys: the
+    PriorityClasses the value sets name (admission refuses pods naming one
+    that does not exist).
+    """
+    from tests.helm.value_sets import CRD_VALUE_SETS, VALUE_SETS
+
+    for running in start_control_plane(tmp_path_factory.mktemp("control-plane")):
+        names = {
+            props.priority_class_name
+            for value_set in (*VALUE_SETS, *CRD_VALUE_SETS)
+            for props in (value_set.backend_props(), value_set.frontend_props())
+            if props.priority_class_name
+        }
+        for name in sorted(names):
+            priority = {
+                "apiVersion": "scheduling.k8s.io/v1",
+                "kind": "PriorityClass",
+                "metadata": {"name": name},
+                "value": 1000,
+            }
+            running.kubectl("apply", "-f", "-", stdin=json.dumps(priority))
+        yield running
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
