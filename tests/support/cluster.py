@@ -92,7 +92,16 @@ class Cluster:
         """Install a CRD scripts/import_crds.py imports (from the module tools/crds pins) and wait for it."""
         crd = _load_script("import_crds").crd_file(name)
         self.kubectl("apply", "--server-side", "-f", str(crd))
-        self.kubectl("wait", "--for=condition=Established", "-f", str(crd))
+
+        def established() -> bool:
+            # Polled: `kubectl wait` fails outright while the CRD has no conditions yet.
+            conditions = json.loads(self.kubectl("get", "-f", str(crd), "-o", "json").stdout)
+            return any(
+                c["type"] == "Established" and c["status"] == "True"
+                for c in conditions.get("status", {}).get("conditions", [])
+            )
+
+        wait_for(f"{crd.name} to be established", established)
 
     def namespace(self, prefix: str = "t") -> str:
         """A new namespace that enforces, warns and audits PSS "restricted"."""
