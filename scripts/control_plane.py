@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -42,6 +43,8 @@ BUILD_HINT = "make kube-binaries (builds them from tools/kube with Go)"
 ADMIN_TOKEN = "todo-control-plane-admin"
 SERVICE_CIDR = "10.96.0.0/16"
 READY_TIMEOUT_SECONDS = 120
+# Listen ports come from here up to the ephemeral range; below it lie well-known services.
+LISTEN_PORTS_FROM = 20000
 
 
 class MissingBinary(RuntimeError):
@@ -120,11 +123,26 @@ def build() -> Path:
     return target
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def free_ports(count: int) -> list[int]:
+    """Distinct loopback ports below the kernel's ephemeral range, free when chosen.
+
+    A port the kernel hands out for ``bind(0)`` is also one it may hand to any
+    outgoing connection (another control plane's API server talking to its
+    etcd, say) before our process binds it. Ports below the range are never
+    handed out, so only another listener could take one, and that is rare.
+    """
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    chosen: list[int] = []
+    for port in random.sample(range(LISTEN_PORTS_FROM, low), low - LISTEN_PORTS_FROM):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        chosen.append(port)
+        if len(chosen) == count:
+            return chosen
+    raise RuntimeError(f"no {count} free loopback ports between {LISTEN_PORTS_FROM} and {low}")
 
 
 @dataclass(frozen=True)
@@ -147,7 +165,7 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> ControlPlane:
     binaries, etcd = binaries_dir(), etcd_binary()
     shutil.rmtree(state_dir, ignore_errors=True)
     (state_dir / "pids").mkdir(parents=True)
-    etcd_port, etcd_peer, api_port = _free_port(), _free_port(), _free_port()
+    etcd_port, etcd_peer, api_port = free_ports(3)
     server = f"https://127.0.0.1:{api_port}"
     _write_credentials(state_dir, server)
     kubeconfig = state_dir / "kubeconfig"

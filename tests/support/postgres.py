@@ -13,7 +13,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
+from tests.support.cluster import control_plane
 
 SUPERUSER = "postgres"
 PASSWORD = "test-password"
@@ -51,9 +52,9 @@ def find_bindir() -> Path:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port to listen on, chosen as the control plane chooses its own."""
+    port: int = control_plane.free_ports(1)[0]
+    return port
 
 
 class PostgresServer:
