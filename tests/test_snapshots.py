@@ -1,15 +1,13 @@
-"""Snapshots pin each construct's whole output; the named tests beside them say which parts matter.
+"""Snapshots of what non-default props change; dist/ (tests/test_dist.py) pins the defaults.
 
-Update after a deliberate change with ``pytest tests/test_snapshots.py --snapshot-update``
-and review the diff in ``tests/__snapshots__/``.
+Each snapshot holds only the parts the props reach: the pod's container and
+the objects' specs, not the labels and annotations other tests pin. Update
+after a deliberate change with ``pytest tests/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-import cdk8s
-import pytest
 
 from constructs_lib import (
     IngressPath,
@@ -23,6 +21,8 @@ from constructs_lib import (
     TodoIngress,
     TodoIngressProps,
 )
+from tests.support.manifests import Manifests, only_container
+from tests.support.synth import synth_chart
 
 CUSTOM_BACKEND = TodoBackendProps(
     replicas=3,
@@ -45,45 +45,43 @@ CUSTOM_FRONTEND = TodoFrontendProps(
 CUSTOM_INGRESS = TodoIngressProps(host="todo.example.com", class_name="traefik")
 
 
-def _synth(build: Any) -> list[dict[str, Any]]:
-    chart = cdk8s.Chart(cdk8s.Testing.app(), "test", disable_resource_name_hashes=True)
-    build(chart)
-    return cdk8s.Testing.synth(chart)
+def _workload_parts(objects: Manifests, name: str) -> dict[str, Any]:
+    deployment = objects.get("Deployment", name)
+    return {
+        "replicas": deployment["spec"]["replicas"],
+        "container": only_container(deployment),
+        "service": objects.get("Service", name)["spec"],
+        "config": objects.get("ConfigMap", f"{name}-config")["data"],
+    }
 
 
-@pytest.mark.parametrize("props", [None, CUSTOM_BACKEND], ids=["default", "custom"])
-def test_backend_snapshot(snapshot: Any, props: TodoBackendProps | None) -> None:
-    assert _synth(lambda chart: TodoBackend(chart, "backend", props=props)) == snapshot
+def test_custom_backend_snapshot(snapshot: Any) -> None:
+    objects = synth_chart(lambda chart: TodoBackend(chart, "backend", props=CUSTOM_BACKEND))
+    assert _workload_parts(objects, "todo-backend") == snapshot
 
 
-@pytest.mark.parametrize("props", [None, CUSTOM_FRONTEND], ids=["default", "custom"])
-def test_frontend_snapshot(snapshot: Any, props: TodoFrontendProps | None) -> None:
-    assert _synth(lambda chart: TodoFrontend(chart, "frontend", props=props)) == snapshot
+def test_custom_frontend_snapshot(snapshot: Any) -> None:
+    objects = synth_chart(lambda chart: TodoFrontend(chart, "frontend", props=CUSTOM_FRONTEND))
+    assert _workload_parts(objects, "todo-frontend") == snapshot
 
 
-@pytest.mark.parametrize("props", [None, CUSTOM_INGRESS], ids=["default", "custom"])
-def test_ingress_snapshot(snapshot: Any, props: TodoIngressProps | None) -> None:
-    def build(chart: cdk8s.Chart) -> None:
-        backend = TodoBackend(chart, "backend")
-        TodoIngress(chart, "ingress", target=backend, props=props)
+def test_custom_ingress_snapshot(snapshot: Any) -> None:
+    def build(chart: Any) -> None:
+        TodoIngress(chart, "ingress", target=TodoBackend(chart, "backend"), props=CUSTOM_INGRESS)
 
-    ingresses = [obj for obj in _synth(build) if obj["kind"] == "Ingress"]
-    assert ingresses == snapshot
+    assert synth_chart(build).get("Ingress", "todo-backend")["spec"] == snapshot
 
 
 def test_custom_props_reach_the_objects() -> None:
-    objects = {
-        (o["kind"], o["metadata"]["name"]): o
-        for o in _synth(lambda chart: TodoBackend(chart, "backend", props=CUSTOM_BACKEND))
-    }
-    deployment = objects[("Deployment", "todo-backend")]
-    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    objects = synth_chart(lambda chart: TodoBackend(chart, "backend", props=CUSTOM_BACKEND))
+    deployment = objects.get("Deployment", "todo-backend")
+    container = only_container(deployment)
     assert deployment["spec"]["replicas"] == 3
     assert container["image"] == "registry.example.com/todo/backend:1.4.2"
     assert container["imagePullPolicy"] == "IfNotPresent"
     assert container["resources"]["limits"] == {"cpu": "1", "memory": "1Gi"}
     assert {env["valueFrom"]["secretKeyRef"]["name"] for env in container["env"]} == {"todo-prod-secrets"}
-    assert objects[("ConfigMap", "todo-backend-config")]["data"] == {
+    assert objects.get("ConfigMap", "todo-backend-config")["data"] == {
         "JWT_ALGORITHM": "HS256",
         "JWT_EXPIRE_DAYS": "1",
         "CORS_ORIGINS": "https://todo.example.com,https://admin.example.com",
@@ -92,13 +90,10 @@ def test_custom_props_reach_the_objects() -> None:
 
 
 def test_a_custom_frontend_port_moves_the_probes_service_and_port_variable_together() -> None:
-    objects = {
-        (o["kind"], o["metadata"]["name"]): o
-        for o in _synth(lambda chart: TodoFrontend(chart, "frontend", props=CUSTOM_FRONTEND))
-    }
-    container = objects[("Deployment", "todo-frontend")]["spec"]["template"]["spec"]["containers"][0]
+    objects = synth_chart(lambda chart: TodoFrontend(chart, "frontend", props=CUSTOM_FRONTEND))
+    container = only_container(objects.get("Deployment", "todo-frontend"))
     assert container["ports"][0]["containerPort"] == 8080
     assert container["livenessProbe"]["tcpSocket"]["port"] == 8080
     assert container["readinessProbe"]["tcpSocket"]["port"] == 8080
-    assert objects[("Service", "todo-frontend")]["spec"]["ports"][0]["port"] == 8080
-    assert objects[("ConfigMap", "todo-frontend-config")]["data"]["PORT"] == "8080"
+    assert objects.get("Service", "todo-frontend")["spec"]["ports"][0]["port"] == 8080
+    assert objects.get("ConfigMap", "todo-frontend-config")["data"]["PORT"] == "8080"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import cdk8s
@@ -22,6 +23,18 @@ from tests.support.manifests import REPO_ROOT, Manifests
 APP_SETTINGS = ("IMAGE_TAG",)
 
 
+def synth_charts(*charts: cdk8s.Chart) -> Manifests:
+    """Every object of the given charts."""
+    return Manifests(obj for chart in charts for obj in cdk8s.Testing.synth(chart))
+
+
+def synth_chart(build: Callable[[cdk8s.Chart], object]) -> Manifests:
+    """The objects ``build`` adds to an empty chart, e.g. ``lambda chart: TodoBackend(chart, "b")``."""
+    chart = cdk8s.Chart(cdk8s.Testing.app(), "test")
+    build(chart)
+    return synth_charts(chart)
+
+
 def synth_stack(
     *,
     backend: TodoBackendProps | None = None,
@@ -31,8 +44,9 @@ def synth_stack(
 ) -> Manifests:
     """Every object of one Todo stack, synthesized in memory."""
     app = cdk8s.Testing.app()
-    charts = add_todo_charts(app, backend=backend, frontend=frontend, ingress=ingress, http_route=http_route)
-    return Manifests(obj for chart in charts for obj in cdk8s.Testing.synth(chart))
+    return synth_charts(
+        *add_todo_charts(app, backend=backend, frontend=frontend, ingress=ingress, http_route=http_route)
+    )
 
 
 def run_main(outdir: Path, **settings: str) -> subprocess.CompletedProcess[str]:
