@@ -1,7 +1,7 @@
 """Capacity of the spec's sizing: each endpoint under the pods' enforced limits, its knee, and a soak at twice it.
 
 Usage: python benchmarks/resources.py [--step-seconds S] [--soak-seconds S]   (run through
-`make bench`). Starts the e2e stack (tests/e2e/stack.py): PostgreSQL, and each pod under
+`make bench`). Starts the stack the e2e tests use (testbed/stack.py): PostgreSQL, and each pod under
 runc with its Deployment's CPU quota and memory limit in its pod cgroup, the kubelet's
 probes running on their periods; nginx in front, configured from the Ingresses.
 
@@ -48,10 +48,11 @@ import httpx  # noqa: E402
 import psycopg  # noqa: E402
 
 from benchmarks.synth import machine  # noqa: E402
-from tests.e2e.stack import Pod, Stack  # noqa: E402
-from tests.support.backend import PASSWORD, SECRET  # noqa: E402
-from tests.support.manifests import DIST, Manifests, only_container  # noqa: E402
-from tests.support.postgres import PostgresServer  # noqa: E402
+from testbed.backend import PASSWORD, SECRET  # noqa: E402
+from testbed.manifests import Manifests, only_container  # noqa: E402
+from testbed.paths import DIST  # noqa: E402
+from testbed.postgres import PostgresServer  # noqa: E402
+from testbed.stack import Pod, Stack  # noqa: E402
 
 TASKS_PER_USER = 20
 KNEE_P99_MS = 100.0

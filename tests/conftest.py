@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from testbed.manifests import Manifests
 from tests.support.cluster import Cluster, start_control_plane
-from tests.support.manifests import Manifests
 from tests.support.synth import run_main, synth_stack
 
 

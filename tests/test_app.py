@@ -13,7 +13,7 @@ from constructs_lib import (
     TodoHttpRouteProps,
     TodoIngress,
 )
-from tests.support.manifests import Manifests
+from testbed.manifests import Manifests
 
 
 def _objects(app_stack: TodoApp) -> Manifests:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.manifests import Manifests, only_container, pod_spec
+from testbed.manifests import Manifests, only_container, pod_spec
 
 
 def test_backend_runs_one_replica_of_the_local_image_never_pulled(default_stack: Manifests) -> None:

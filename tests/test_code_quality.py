@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.manifests import REPO_ROOT
+from testbed.paths import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 

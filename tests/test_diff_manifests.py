@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from constructs_lib import TodoBackendProps
-from tests.support.manifests import REPO_ROOT
+from testbed.paths import REPO_ROOT
 from tests.support.synth import synth_stack
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.manifests import DIST, REPO_ROOT, Manifests
+from testbed.manifests import Manifests
+from testbed.paths import DIST, REPO_ROOT
 
 FIX = "run `make synth` and commit dist/"
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 import yaml
 
+from testbed.manifests import Manifests
+from testbed.paths import REPO_ROOT
 from tests.gitops.support import validate_with_argo_cd_schema
-from tests.support.manifests import REPO_ROOT, Manifests
 
 ENVIRONMENTS_DIR = REPO_ROOT / "environments"
 FIX = "run `make synth` and commit environments/"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.manifests import Manifests, only_container
+from testbed.manifests import Manifests, only_container
 
 
 def test_frontend_runs_one_replica_of_the_local_image_never_pulled(default_stack: Manifests) -> None:

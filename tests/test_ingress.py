@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.manifests import Manifests
+from testbed.manifests import Manifests
 
 
 def _routes(ingress: dict) -> list[tuple[str, str, str, int]]:

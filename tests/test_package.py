@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.manifests import REPO_ROOT
+from testbed.paths import REPO_ROOT
 
 USER_APP = textwrap.dedent(
     """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from constructs_lib import TodoBackendProps, TodoFrontendProps, Toleration
-from tests.support.manifests import pod_spec
+from testbed.manifests import pod_spec
 from tests.support.synth import synth_stack
 
 HATCHES = TodoFrontendProps(

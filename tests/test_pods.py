@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from constructs_lib import TodoBackendProps, TodoFrontendProps, config_checksum
-from tests.support.manifests import Manifests, only_container, pod_spec
+from testbed.manifests import Manifests, only_container, pod_spec
 from tests.support.synth import synth_stack
 
 WORKLOADS = [("todo-backend", "backend"), ("todo-frontend", "frontend")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import kubernetes_validate
 import pytest
 
-from tests.support.manifests import Manifests
+from testbed.manifests import Manifests
 
 VERSIONS = ["1.27.0"]
 

@@ -21,7 +21,7 @@ from constructs_lib import (
     TodoIngress,
     TodoIngressProps,
 )
-from tests.support.manifests import Manifests, only_container
+from testbed.manifests import Manifests, only_container
 from tests.support.synth import synth_chart
 
 CUSTOM_BACKEND = TodoBackendProps(

@@ -10,10 +10,11 @@ from typing import Any
 import cdk8s
 
 from constructs_lib import add_todo_charts
+from testbed.manifests import Manifests
+from testbed.paths import DIST
 from tests.helm.value_sets import CHARTS, VALUE_SETS, Chart, ValueSet
 from tests.support.helm import CHARTS as CHARTS_DIR
 from tests.support.helm import HELM_VERSIONS, Helm, HelmMissing
-from tests.support.manifests import DIST, Manifests
 
 Objects = list[dict[str, Any]]
 DEFAULTS = ValueSet("defaults")

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from testbed.manifests import Manifests
+from testbed.paths import REPO_ROOT
 from tests.support.cluster import RESTRICTED, Cluster
-from tests.support.manifests import REPO_ROOT, Manifests
 
 
 @pytest.mark.parametrize("env", ["staging", "production"])

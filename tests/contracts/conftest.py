@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.support.contract import load_dist
-from tests.support.dockerfile import Dockerfile
-from tests.support.manifests import Manifests
-from tests.support.postgres import PostgresServer, running_postgres
+from testbed.contract import load_dist
+from testbed.dockerfile import Dockerfile
+from testbed.manifests import Manifests
+from testbed.paths import BACKEND_DIR, REPO_ROOT
+from testbed.postgres import PostgresServer, running_postgres
 
-ROOT = Path(__file__).resolve().parents[2]
 # The backend is an application, not an installed package: import it the way
 # gunicorn does, from its own directory.
-sys.path.insert(0, str(ROOT / "backend"))
+sys.path.insert(0, str(BACKEND_DIR))
 
 
 @pytest.fixture(scope="session")
@@ -31,12 +30,12 @@ def frontend_dist() -> Manifests:
 
 @pytest.fixture(scope="session")
 def backend_dockerfile() -> Dockerfile:
-    return Dockerfile(ROOT / "docker" / "backend" / "Dockerfile")
+    return Dockerfile(REPO_ROOT / "docker" / "backend" / "Dockerfile")
 
 
 @pytest.fixture(scope="session")
 def frontend_dockerfile() -> Dockerfile:
-    return Dockerfile(ROOT / "docker" / "frontend" / "Dockerfile")
+    return Dockerfile(REPO_ROOT / "docker" / "frontend" / "Dockerfile")
 
 
 @pytest.fixture(scope="session")

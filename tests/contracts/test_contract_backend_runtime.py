@@ -19,12 +19,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.backend import BACKEND_DIR, PASSWORD, SECRET
-from tests.support.contract import container, container_env
-from tests.support.dockerfile import Dockerfile
-from tests.support.manifests import Manifests
-from tests.support.postgres import PostgresServer
-from tests.support.processes import assert_port_free, port_lock, stop, wait_for_port
+from testbed.backend import PASSWORD, SECRET
+from testbed.contract import container, container_env
+from testbed.dockerfile import Dockerfile
+from testbed.manifests import Manifests
+from testbed.paths import BACKEND_DIR
+from testbed.postgres import PostgresServer
+from testbed.processes import assert_port_free, port_lock, stop, wait_for_port
 
 
 def _landing_path(dest: str, source: str) -> Path:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.backend import ROOT
-from tests.support.contract import config_data, container
-from tests.support.dockerfile import Dockerfile
-from tests.support.dockerignore import DockerIgnore
-from tests.support.manifests import Manifests, pod_spec
+from testbed.contract import config_data, container
+from testbed.dockerfile import Dockerfile
+from testbed.dockerignore import DockerIgnore
+from testbed.manifests import Manifests, pod_spec
+from testbed.paths import REPO_ROOT
 
-CONTEXTS = {"backend": ROOT / "backend", "frontend": ROOT / "frontend"}
+CONTEXTS = {"backend": REPO_ROOT / "backend", "frontend": REPO_ROOT / "frontend"}
 # From spec/phase-iv-data-model.md (Entry Point), as an exec-form list.
 BACKEND_ENTRY_POINT = (
     "gunicorn app.main:app -w 2 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:8000 --timeout 120"
@@ -28,7 +28,7 @@ BACKEND_ENTRY_POINT = (
 def test_every_copy_source_exists_in_the_build_context(app: str) -> None:
     context = CONTEXTS[app]
     ignore = DockerIgnore(context)
-    dockerfile = Dockerfile(ROOT / "docker" / app / "Dockerfile")
+    dockerfile = Dockerfile(REPO_ROOT / "docker" / app / "Dockerfile")
     sources = [
         source
         for stage in dockerfile.stages
@@ -161,7 +161,7 @@ def _hadolint() -> str:
 @pytest.mark.parametrize("app", ["backend", "frontend"])
 def test_hadolint_reports_nothing(app: str) -> None:
     result = subprocess.run(
-        [_hadolint(), str(ROOT / "docker" / app / "Dockerfile")],
+        [_hadolint(), str(REPO_ROOT / "docker" / app / "Dockerfile")],
         capture_output=True,
         text=True,
         timeout=60,

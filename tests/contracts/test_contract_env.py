@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from app.settings import DEPLOYMENT_ENV, OPTIONAL_ENV, load_settings
 
-from tests.support.backend import SECRET, RecordingEnv
-from tests.support.contract import config_data, secret_env
-from tests.support.manifests import Manifests
+from testbed.backend import SECRET, RecordingEnv
+from testbed.contract import config_data, secret_env
+from testbed.manifests import Manifests
 
 SPEC_SECRET_KEYS = {"DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY"}
 

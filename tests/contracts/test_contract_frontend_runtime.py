@@ -18,16 +18,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.backend import ROOT
-from tests.support.contract import config_data, container
-from tests.support.dockerfile import Dockerfile
-from tests.support.frontend_build import assemble_runtime, build_as_dockerfile
-from tests.support.manifests import Manifests
-from tests.support.processes import assert_port_free, port_lock, stop, wait_for_port
+from testbed.contract import config_data, container
+from testbed.dockerfile import Dockerfile
+from testbed.frontend_build import assemble_runtime, build_as_dockerfile
+from testbed.manifests import Manifests
+from testbed.paths import REPO_ROOT
+from testbed.processes import assert_port_free, port_lock, stop, wait_for_port
 
-FRONTEND_DIR = ROOT / "frontend"
+FRONTEND_DIR = REPO_ROOT / "frontend"
 # Node 22 from the repository's npm tools matches the image; else PATH's node.
-NODE_22 = ROOT / "node_modules" / "node" / "bin" / "node"
+NODE_22 = REPO_ROOT / "node_modules" / "node" / "bin" / "node"
 
 
 @pytest.fixture(scope="session")

@@ -13,10 +13,11 @@ from types import FrameType
 import httpx
 import pytest
 
-from tests.e2e.stack import MissingTool, Stack, preflight
-from tests.support.backend import SECRET
-from tests.support.manifests import DIST, Manifests
-from tests.support.postgres import PostgresServer, running_postgres
+from testbed.backend import SECRET
+from testbed.manifests import Manifests
+from testbed.paths import DIST
+from testbed.postgres import PostgresServer, running_postgres
+from testbed.stack import MissingTool, Stack, preflight
 
 HOST = "todo.local"
 

@@ -6,8 +6,8 @@ import uuid
 
 import httpx
 
-from tests.e2e.stack import Stack
-from tests.support.backend import PASSWORD
+from testbed.backend import PASSWORD
+from testbed.stack import Stack
 
 
 def _backend_lines(stack: Stack, marker: str) -> list[str]:

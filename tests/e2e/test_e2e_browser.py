@@ -18,12 +18,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.stack import CHROMIUM, Stack, require_node
-from tests.support.backend import PASSWORD, ROOT
-from tests.support.dockerfile import Dockerfile
+from testbed.backend import PASSWORD
+from testbed.dockerfile import Dockerfile
+from testbed.paths import REPO_ROOT
+from testbed.stack import CHROMIUM, Stack, require_node
 
 SCRIPT = Path(__file__).with_name("browser_flow.mjs")
-ARTIFACTS = ROOT / "test-artifacts"
+ARTIFACTS = REPO_ROOT / "test-artifacts"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # A blank or error page compresses to a few KB; the task page with its text is well above.
 MIN_SCREENSHOT_BYTES = 10_000
@@ -34,7 +35,9 @@ def test_browser_registers_logs_in_adds_and_completes_a_task(
 ) -> None:
     assert stack.nginx is not None
     api_url = (
-        Dockerfile(ROOT / "docker" / "frontend" / "Dockerfile").stage("build").args["NEXT_PUBLIC_API_URL"]
+        Dockerfile(REPO_ROOT / "docker" / "frontend" / "Dockerfile")
+        .stage("build")
+        .args["NEXT_PUBLIC_API_URL"]
     )
     assert api_url == f"http://{ingress_host}", (
         "the page would call the API somewhere other than the Ingress host"
@@ -53,7 +56,7 @@ def test_browser_registers_logs_in_adds_and_completes_a_task(
     }
     result = subprocess.run(
         [str(require_node()), str(SCRIPT), json.dumps(options)],
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=120,

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.pods import CFS_PERIOD_US, memory_bytes, millicores, security_context
-from tests.e2e.stack import Pod, Stack
-from tests.support.manifests import Manifests, only_container, pod_spec
+from testbed.manifests import Manifests, only_container, pod_spec
+from testbed.pods import CFS_PERIOD_US, memory_bytes, millicores, security_context
+from testbed.stack import Pod, Stack
 
 DEPLOYMENTS = ("todo-backend", "todo-frontend")
 EROFS, ENOSPC, EPERM = "Read-only file system", "No space left on device", "Operation not permitted"

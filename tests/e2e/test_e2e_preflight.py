@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e import stack
-from tests.support import postgres
+from testbed import postgres, stack
 
 
 def test_missing_nginx_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -13,12 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.e2e.probes import run_probe
-from tests.e2e.stack import Stack
-from tests.e2e.stack import probe as run_on
-from tests.support.backend import register
-from tests.support.manifests import Manifests, only_container
-from tests.support.postgres import running_postgres
+from testbed.backend import register
+from testbed.manifests import Manifests, only_container
+from testbed.postgres import running_postgres
+from testbed.probes import run_probe
+from testbed.stack import Stack
+from testbed.stack import probe as run_on
 
 PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
 

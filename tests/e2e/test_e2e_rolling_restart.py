@@ -32,9 +32,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.stack import Stack
-from tests.support.backend import PASSWORD
-from tests.support.manifests import Manifests, only_container
+from testbed.backend import PASSWORD
+from testbed.manifests import Manifests, only_container
+from testbed.stack import Stack
 
 DOCUMENTED_PRESTOP_PAUSE = 2.0
 CLIENTS = 6

@@ -13,10 +13,10 @@ import re
 import httpx
 import pytest
 
-from tests.e2e import ingress_nginx
-from tests.e2e.ingress_nginx import Route
-from tests.e2e.stack import Stack
-from tests.support.manifests import Manifests
+from testbed import ingress_nginx
+from testbed.ingress_nginx import Route
+from testbed.manifests import Manifests
+from testbed.stack import Stack
 
 
 def _services(dist: Manifests) -> dict[str, dict]:

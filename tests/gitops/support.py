@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from testbed.paths import DIST, REPO_ROOT
+
 ARGOCD_DIR = REPO_ROOT / "argocd"
-DIST_DIR = REPO_ROOT / "dist"
+DIST_DIR = DIST
 DIST_APPLICATION = ARGOCD_DIR / "dist" / "todo.yaml"
 HELM_APPLICATIONS = {
     "todo-backend": ARGOCD_DIR / "helm" / "todo-backend.yaml",

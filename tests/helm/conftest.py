@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
+from testbed.paths import REPO_ROOT
 from tests.helm.value_sets import CHARTS, Chart, ValueSet
-from tests.support.helm import HELM_VERSIONS, ROOT, Helm, HelmMissing
+from tests.support.helm import HELM_VERSIONS, Helm, HelmMissing
 
 Objects = list[dict[str, Any]]
 
@@ -35,7 +36,7 @@ def dist() -> dict[Chart, Objects]:
     """The committed manifests, per chart: dist/<chart>.k8s.yaml."""
     objects = {}
     for chart in CHARTS:
-        path = ROOT / "dist" / f"{chart}.k8s.yaml"
+        path = REPO_ROOT / "dist" / f"{chart}.k8s.yaml"
         objects[chart] = [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
     return objects
 
@@ -82,4 +83,4 @@ def render(helm: Helm) -> Callable[[ValueSet, Chart], Objects]:
 
 @pytest.fixture(scope="session")
 def charts_dir() -> Path:
-    return ROOT / "charts"
+    return REPO_ROOT / "charts"

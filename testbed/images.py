@@ -33,11 +33,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.e2e.pods import Image, PodCgroup, build_lock, cache_dir, find_runc, runc_template, write_bundle
-from tests.support.dockerfile import Dockerfile, Stage, expand
-from tests.support.dockerignore import DockerIgnore
-from tests.support.frontend_build import assemble_runtime, build_as_dockerfile
-from tests.support.manifests import REPO_ROOT
+from testbed.dockerfile import Dockerfile, Stage, expand
+from testbed.dockerignore import DockerIgnore
+from testbed.frontend_build import assemble_runtime, build_as_dockerfile
+from testbed.paths import REPO_ROOT
+from testbed.pods import Image, PodCgroup, build_lock, cache_dir, find_runc, runc_template, write_bundle
 
 BACKEND_CONTEXT = REPO_ROOT / "backend"
 FRONTEND_CONTEXT = REPO_ROOT / "frontend"

@@ -11,7 +11,7 @@ from app import auth
 from app.application import create_app
 from fastapi.testclient import TestClient
 
-from tests.support.backend import PASSWORD, SECRET, register
+from testbed.backend import PASSWORD, SECRET, register
 
 PUBLIC_API_ROUTES = {("POST", "/api/auth/register"), ("POST", "/api/auth/login")}
 

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from testbed.backend import SECRET, register
+from testbed.paths import BACKEND_DIR
+from testbed.postgres import PostgresServer, running_postgres
+
 # The backend is an application, not an installed package: import it the way
 # gunicorn does, from its own directory.
-sys.path.insert(0, str(ROOT / "backend"))
+sys.path.insert(0, str(BACKEND_DIR))
 
-from app.application import create_app  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-
-from tests.support.backend import SECRET, register  # noqa: E402
-from tests.support.postgres import PostgresServer, running_postgres  # noqa: E402
+from app.application import create_app
+from app.settings import Settings
+from fastapi.testclient import TestClient
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import threading
 from app.login_throttle import MAX_FAILURES, WINDOW_SECONDS, LoginThrottle
 from fastapi.testclient import TestClient
 
-from tests.support.backend import PASSWORD, register
+from testbed.backend import PASSWORD, register
 
 BOB = {"email": "bob@example.com", "password": PASSWORD}
 WRONG = {**BOB, "password": "wrong password"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 
-from tests.support.manifests import REPO_ROOT
+from testbed.paths import REPO_ROOT
 
 NODE = REPO_ROOT / "node_modules" / "node" / "bin" / "node"
 

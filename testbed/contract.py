@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tests.support.manifests import DIST, Manifests, only_container
+from testbed.manifests import Manifests, only_container
+from testbed.paths import DIST
 
 
 def load_dist(app: str) -> Manifests:

@@ -1,13 +1,10 @@
-"""Shared bits of the backend tests: paths, a test secret, and a sign-up helper."""
+"""The backend's test secret and password, and a sign-up helper."""
 
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-BACKEND_DIR = ROOT / "backend"
 # 64 bytes: long enough for every algorithm the backend accepts (HS512 needs 64).
 SECRET = "test-secret-" + "0123456789abcdef" * 3 + "0123"
 PASSWORD = "correct horse battery"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.support.backend import register
+from testbed.backend import register
 
 
 def test_created_task_is_listed_and_readable(client: TestClient, auth: dict) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.backend import PASSWORD, register
+from testbed.backend import PASSWORD, register
 
 # Valid for every string field the API has (an email, a password, a title, a
 # message) but for the NUL, so the NUL is the only reason to refuse it.

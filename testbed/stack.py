@@ -38,18 +38,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.e2e import ingress_nginx
-from tests.e2e.images import backend_image, frontend_image
-from tests.e2e.pods import Container, Image, PodCgroup, RuntimeUnavailable, find_runc, oci_config
-from tests.e2e.probes import ProbeEvent, Prober, ProbeResult, run_probe
-from tests.support.backend import ROOT
-from tests.support.contract import container_env
-from tests.support.manifests import Manifests, only_container
-from tests.support.postgres import free_port
-from tests.support.processes import port_lock
+from testbed import ingress_nginx
+from testbed.contract import container_env
+from testbed.images import backend_image, frontend_image
+from testbed.manifests import Manifests, only_container
+from testbed.paths import REPO_ROOT
+from testbed.pods import Container, Image, PodCgroup, RuntimeUnavailable, find_runc, oci_config
+from testbed.postgres import free_port
+from testbed.probes import ProbeEvent, Prober, ProbeResult, run_probe
+from testbed.processes import port_lock
 
 # Node 22 from the repository's npm tools matches the image; it also drives the browser test.
-NODE_22 = ROOT / "node_modules" / "node" / "bin" / "node"
+NODE_22 = REPO_ROOT / "node_modules" / "node" / "bin" / "node"
 CHROMIUM = Path("/usr/bin/chromium")
 HOST_ANY = "0.0.0.0"
 START_TIMEOUT = 60.0

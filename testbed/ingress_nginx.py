@@ -197,7 +197,7 @@ def render(
         )
 
     return f"""\
-# Generated from the Ingress objects in dist/ by tests/e2e/ingress_nginx.py.
+# Generated from the Ingress objects in dist/ by testbed/ingress_nginx.py.
 worker_processes 2;
 pid {runtime_dir}/nginx.pid;
 error_log {runtime_dir}/error.log notice;

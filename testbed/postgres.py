@@ -21,9 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
-import pytest
 
-from tests.support.cluster import control_plane
+from testbed.paths import script
 
 SUPERUSER = "postgres"
 PASSWORD = "test-password"
@@ -53,7 +52,7 @@ def find_bindir() -> Path:
 
 def free_port() -> int:
     """A loopback port to listen on, chosen as the control plane chooses its own."""
-    port: int = control_plane.free_ports(1)[0]
+    port: int = script("control_plane").free_ports(1)[0]
     return port
 
 
@@ -180,11 +179,8 @@ class PostgresServer:
 
 @contextlib.contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
-    """A started server, stopped on exit; fails the test (never skips) when PostgreSQL is missing."""
-    try:
-        server = PostgresServer().start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error), pytrace=False)
+    """A started server, stopped on exit; raises :class:`PostgresUnavailable` when PostgreSQL is missing."""
+    server = PostgresServer().start()
     try:
         yield server
     finally:

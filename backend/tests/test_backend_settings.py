@@ -9,10 +9,11 @@ import sys
 import pytest
 from app.settings import DEPLOYMENT_ENV, OPTIONAL_ENV, SettingsError, load_settings
 
-from tests.support.backend import BACKEND_DIR, SECRET, RecordingEnv
+from testbed.backend import SECRET, RecordingEnv
+from testbed.paths import BACKEND_DIR
 
 VALID = {
-    "DATABASE_URL": "postgresql://u:p@db.example.com/todo?sslmode=require",
+    "DATABASE_URL": "postgresql://u:password@db.example.com/todo?sslmode=require",
     "BETTER_AUTH_SECRET": SECRET,
     "OPENAI_API_KEY": "",
 }

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.support.dockerfile import Dockerfile
+from testbed.dockerfile import Dockerfile
 
 SKIPPED_DIRS = {"node_modules", ".next"}
 DEPS_STAMP = ".todo-lock-sha256"

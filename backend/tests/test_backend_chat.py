@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.support.backend import register
+from testbed.backend import register
 from tests.support.fake_openai import FakeOpenAI, text, tool_call
 
 

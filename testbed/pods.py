@@ -54,7 +54,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.support.manifests import REPO_ROOT, only_container, pod_spec
+from testbed.manifests import only_container, pod_spec
+from testbed.paths import REPO_ROOT
 
 RUNC_HINT = "apt-get install runc (`make e2e` installs it as root via SYSTEM_PACKAGES)"
 SECCOMP_MODULE = REPO_ROOT / "tools" / "seccomp"
