@@ -22,12 +22,13 @@ class Manifests:
         return cls(yaml.safe_load_all(text))
 
     @classmethod
+    def from_file(cls, path: Path) -> Manifests:
+        return cls.from_yaml(path.read_text(encoding="utf-8"))
+
+    @classmethod
     def from_dir(cls, folder: Path) -> Manifests:
-        return cls(
-            obj
-            for path in sorted(folder.glob("*.yaml"))
-            for obj in yaml.safe_load_all(path.read_text(encoding="utf-8"))
-        )
+        """Every object of the folder's ``*.yaml`` files, in file name order."""
+        return cls(obj for path in sorted(folder.glob("*.yaml")) for obj in cls.from_file(path))
 
     def __iter__(self) -> Iterator[Manifest]:
         return iter(self.objects)

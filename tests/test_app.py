@@ -14,14 +14,11 @@ from constructs_lib import (
     TodoIngress,
 )
 from testbed.manifests import Manifests
+from tests.support.synth import synth_charts
 
 
 def _objects(app_stack: TodoApp) -> Manifests:
-    return Manifests(
-        obj
-        for chart in (app_stack.backend_chart, app_stack.frontend_chart)
-        for obj in cdk8s.Testing.synth(chart)
-    )
+    return synth_charts(app_stack.backend_chart, app_stack.frontend_chart)
 
 
 def test_a_namespaced_app_writes_its_namespace_and_claims_no_namespace_exception() -> None:

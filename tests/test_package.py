@@ -9,8 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import yaml
 
+from testbed.manifests import Manifests
 from testbed.paths import REPO_ROOT
 
 USER_APP = textwrap.dedent(
@@ -69,13 +69,12 @@ def test_wheel_installs_in_a_fresh_virtualenv_and_synthesizes_a_users_chart(tmp_
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["shop-todo", "8000"]
 
-    objects = list(yaml.safe_load_all((project / "dist" / "shop.k8s.yaml").read_text(encoding="utf-8")))
-    assert sorted((o["kind"], o["metadata"]["name"]) for o in objects) == [
+    assert Manifests.from_file(project / "dist" / "shop.k8s.yaml").kinds_and_names() == {
         ("ConfigMap", "shop-todo-config"),
         ("Deployment", "shop-todo"),
         ("Ingress", "shop-todo"),
         ("Service", "shop-todo"),
-    ]
+    }
     imported = subprocess.run(
         [str(python), "-c", "import constructs_lib; print(constructs_lib.__file__)"],
         cwd=project,

@@ -7,14 +7,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import cdk8s
-
-from constructs_lib import add_todo_charts
 from testbed.manifests import Manifests
 from testbed.paths import DIST
 from tests.helm.value_sets import CHARTS, VALUE_SETS, Chart, ValueSet
 from tests.support.helm import CHARTS as CHARTS_DIR
 from tests.support.helm import HELM_VERSIONS, Helm, HelmMissing
+from tests.support.synth import synth_stack
 
 Objects = list[dict[str, Any]]
 DEFAULTS = ValueSet("defaults")
@@ -26,9 +24,7 @@ def dist_objects() -> Objects:
 
 
 def construct_objects(value_set: ValueSet) -> Objects:
-    app = cdk8s.Testing.app()
-    charts = add_todo_charts(app, **value_set.stack_props())
-    return [obj for chart in charts for obj in cdk8s.Testing.synth(chart)]
+    return synth_stack(**value_set.stack_props()).objects
 
 
 def helm_binary(label: str) -> Helm:

@@ -6,8 +6,8 @@ import copy
 from pathlib import Path
 
 import pytest
-import yaml
 
+from testbed.manifests import Manifests
 from tests.cluster.stacks import (
     ALL_VALUE_SETS,
     CHARTS,
@@ -92,8 +92,8 @@ def test_the_charts_helm_test_pods_are_admitted(cluster: Cluster, chart: str) ->
     rendered = cluster.helm(helm.path, "template", chart, str(CHARTS_DIR / chart)).stdout
     hooks = [
         obj
-        for obj in yaml.safe_load_all(rendered)
-        if obj and "helm.sh/hook" in obj["metadata"].get("annotations", {})
+        for obj in Manifests.from_yaml(rendered)
+        if "helm.sh/hook" in obj["metadata"].get("annotations", {})
     ]
     assert {obj["kind"] for obj in hooks} >= {"Pod"}
     served = cluster.dry_run(hooks, cluster.namespace("hooks"))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
+from testbed.manifests import Manifests
 from tests.cluster.stacks import (
     ALL_VALUE_SETS,
     CHARTS,
@@ -44,7 +44,7 @@ def test_each_helm_release_reads_back_unchanged(
             helm.path, "get", "manifest", value_set.release(chart), "-n", namespace
         ).stdout
         # What Helm writes beside the chart's own manifest: its ownership annotations.
-        applied = [obj for obj in yaml.safe_load_all(manifest) if obj]
+        applied = Manifests.from_yaml(manifest).objects
         for obj in applied:
             obj["metadata"].setdefault("annotations", {}).update(
                 {

@@ -19,6 +19,7 @@ from constructs_lib import (
     ZeroDowntimeRollout,
 )
 from tests.support.cluster import RESTRICTED, Cluster, changed_fields
+from tests.support.synth import synth_charts
 
 NAMESPACE = "todo-prod"
 
@@ -57,9 +58,7 @@ def test_a_production_shaped_app_is_admitted_and_stored_as_written(cluster: Clus
             gateway_name="public", gateway_namespace="gateways", host="todo.example.com"
         ),
     )
-    objects = [
-        obj for chart in (stack.backend_chart, stack.frontend_chart) for obj in cdk8s.Testing.synth(chart)
-    ]
+    objects = synth_charts(stack.backend_chart, stack.frontend_chart).objects
     namespace = {
         "apiVersion": "v1",
         "kind": "Namespace",

@@ -7,15 +7,17 @@ Helm version, value set and chart, one per value set for the constructs.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+import cdk8s
 import pytest
-import yaml
 
-from testbed.paths import REPO_ROOT
+from constructs_lib import add_todo_charts
+from testbed.manifests import Manifests
+from testbed.paths import DIST
 from tests.helm.value_sets import CHARTS, Chart, ValueSet
 from tests.support.helm import HELM_VERSIONS, Helm, HelmMissing
+from tests.support.synth import synth_charts
 
 Objects = list[dict[str, Any]]
 
@@ -34,11 +36,7 @@ def helm(request: pytest.FixtureRequest) -> Helm:
 @pytest.fixture(scope="session")
 def dist() -> dict[Chart, Objects]:
     """The committed manifests, per chart: dist/<chart>.k8s.yaml."""
-    objects = {}
-    for chart in CHARTS:
-        path = REPO_ROOT / "dist" / f"{chart}.k8s.yaml"
-        objects[chart] = [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
-    return objects
+    return {chart: Manifests.from_file(DIST / f"{chart}.k8s.yaml").objects for chart in CHARTS}
 
 
 _SYNTHS: dict[str, dict[Chart, Objects]] = {}
@@ -48,16 +46,12 @@ _RENDERS: dict[tuple[str, str, Chart], Objects] = {}
 @pytest.fixture(scope="session")
 def synth() -> Callable[[ValueSet], dict[Chart, Objects]]:
     """The constructs' objects for a value set's props, per chart (synthesized once)."""
-    import cdk8s
-
-    from constructs_lib import add_todo_charts
 
     def run(value_set: ValueSet) -> dict[Chart, Objects]:
         if value_set.id not in _SYNTHS:
-            app = cdk8s.Testing.app()
-            charts = add_todo_charts(app, **value_set.stack_props())
+            charts = add_todo_charts(cdk8s.Testing.app(), **value_set.stack_props())
             _SYNTHS[value_set.id] = {
-                name: cdk8s.Testing.synth(chart) for name, chart in zip(CHARTS, charts, strict=True)
+                name: synth_charts(chart).objects for name, chart in zip(CHARTS, charts, strict=True)
             }
         return _SYNTHS[value_set.id]
 
@@ -79,8 +73,3 @@ def render(helm: Helm) -> Callable[[ValueSet, Chart], Objects]:
         return _RENDERS[key]
 
     return run
-
-
-@pytest.fixture(scope="session")
-def charts_dir() -> Path:
-    return REPO_ROOT / "charts"
