@@ -28,7 +28,7 @@ SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server op
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
 	diff test-fast kube-binaries control-plane control-plane-down charts-deps helm-docs
 
-# Where Argo CD pulls dist/ (or the charts) from; see README.md.
+# Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
 REPO_URL ?=
 REVISION ?= main
 # Both reach the scripts through the environment ("$$REPO_URL" in a recipe), so
@@ -50,6 +50,8 @@ help:
 	@echo "make e2e     only the end-to-end tests (part of make test)"
 	@echo "make control-plane / control-plane-down   start / stop etcd and the Kubernetes control plane on loopback"
 	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
+	@echo "make docs    regenerate the generated parts of docs/ and the chart READMEs"
+	@echo "make diff [BASE=origin/main]   what the working tree would change in the cluster (docs/gitops.md)"
 	@echo "make argocd-repo REPO_URL=... [REVISION=main]   point the Argo CD Applications at your fork"
 	@echo "make minikube-up [REPO_URL=...]                 deploy to Minikube with Argo CD (your machine)"
 
@@ -96,11 +98,12 @@ bench: setup system-packages frontend/node_modules/.installed
 	python benchmarks/synth.py
 	python benchmarks/resources.py
 
-# Rewrite the README sections generated from the code (props reference, runbook steps),
-# copy the library chart into the charts that use it, and write each chart's README.md
-# (its parameters table) from the comments in its values.yaml.
+# Rewrite the docs' generated sections (the props reference, the props-to-values table,
+# the runbook steps; scripts/docs_sections.py), copy the library chart into the charts
+# that use it, and write each chart's README.md (its parameters table) from the comments
+# in its values.yaml. tests/test_docs.py and tests/helm/test_chart_docs.py fail while one is stale.
 docs: $(VENV)/.installed charts-deps helm-docs
-	python scripts/readme_sections.py
+	python scripts/docs_sections.py
 	cd charts && $(HELM_DOCS) $(HELM_DOCS_ARGS)
 
 # helm-docs, pinned in tools/helm-docs/go.mod and built once per machine with Go into
@@ -164,7 +167,7 @@ argocd-repo:
 	@test -n "$$REPO_URL" || { echo "usage: make argocd-repo REPO_URL=<git remote> [REVISION=main]" >&2; exit 2; }
 	$(PYTHON) scripts/set_argocd_source.py "--repo-url=$$REPO_URL" "--revision=$$REVISION"
 
-# Runs on your machine, against Minikube: see README.md.
+# Runs on your machine, against Minikube: see docs/getting-started.md.
 minikube-up:
 	scripts/minikube-up.sh
 

@@ -3,9 +3,9 @@
 # answering on http://todo.local, deployed by Argo CD from git.
 #
 # Every step is apply-style, so running it again converges instead of failing.
-# --dry-run prints every command and runs none of them (README.md lists
-# the same steps), after the same input checks as a real run. Written for
-# bash 3.2 too (macOS's /bin/bash).
+# --dry-run prints every command and runs none of them, after the same input
+# checks as a real run (`make docs` copies its steps into docs/getting-started.md).
+# Written for bash 3.2 too (macOS's /bin/bash).
 set -euo pipefail
 
 readonly ARGOCD_VERSION="v3.5.3"
@@ -370,7 +370,7 @@ wait_for_applications() {
         die "Application $app is '${status:-unknown}' after ${WAIT_TIMEOUT_SECONDS}s.
   Look at: kubectl --context $PROFILE -n argocd describe applications.argoproj.io/$app
            kubectl --context $PROFILE -n $APP_NAMESPACE get pods
-  and README.md, Troubleshooting"
+  and docs/operations.md, Troubleshooting the deployment"
       fi
       sleep 5
       waited=$((waited + 5))

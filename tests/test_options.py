@@ -404,7 +404,7 @@ def test_a_bad_option_is_rejected_naming_the_field(props: dict[str, Any], field:
 
 
 def _documented_ignore_differences() -> list[dict[str, Any]]:
-    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    text = (REPO_ROOT / "docs" / "gitops.md").read_text(encoding="utf-8")
     block = text.split("<!-- argocd-ignore-replicas -->", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     return yaml.safe_load(block)["spec"]["ignoreDifferences"]
 

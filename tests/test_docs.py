@@ -1,0 +1,82 @@
+"""The docs: their generated sections say what the code says, their examples run, their commands exist."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
+import docs_sections  # noqa: E402
+
+PAGES = sorted([REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *(REPO_ROOT / "docs").glob("*.md")])
+PAGES_WITH_PYTHON = [page for page in PAGES if "```python\n" in page.read_text(encoding="utf-8")]
+
+
+def _python_blocks(page: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.DOTALL)
+
+
+def test_generated_sections_are_what_the_code_says_now() -> None:
+    stale = docs_sections.stale_pages()
+    assert stale == [], f"{', '.join(stale)}: generated sections are stale; run `make docs`"
+
+
+# What a page's examples write, checked beyond their running at all.
+WRITTEN = {"README.md": {"todo.k8s.yaml": ("image: todo-backend:1.4.2", "host: todo.example.com")}}
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=lambda page: page.name)
+def test_python_examples_run_in_order(page: Path, tmp_path: Path) -> None:
+    # A reader runs a page's blocks one after the other, in one session, in their own
+    # folder: `app.synth()` writes dist/ there (in a subprocess, as jsii's Node keeps
+    # the working directory it started in).
+    script = tmp_path / "examples.py"
+    script.write_text("\n".join(_python_blocks(page)), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run(
+        [sys.executable, script.name], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, f"{page.name}:\n{result.stderr}"
+    for name, expected in WRITTEN.get(page.name, {}).items():
+        manifest = (tmp_path / "dist" / name).read_text(encoding="utf-8")
+        assert [text for text in expected if text not in manifest] == [], name
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=lambda page: page.name)
+def test_python_examples_are_formatted(page: Path) -> None:
+    for number, block in enumerate(_python_blocks(page), 1):
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "ruff"),
+                "format",
+                "--diff",
+                "--stdin-filename",
+                "example.py",
+                "-",
+            ],
+            input=block,
+            cwd=REPO_ROOT,  # the project's ruff settings
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, f"{page.name}, python block {number}:\n{result.stdout}{result.stderr}"
+
+
+def test_make_targets_the_docs_name_exist() -> None:
+    text = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
+    shell = "\n".join(re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL))
+    # In prose (`make x`) and as commands in shell blocks.
+    targets = set(re.findall(r"`make ([a-z][a-z0-9-]*)", text))
+    targets |= set(re.findall(r"^make ([a-z][a-z0-9-]*)", shell, flags=re.MULTILINE))
+    assert {"synth", "test", "test-fast", "docs", "minikube-up", "argocd-repo", "diff"} <= targets
+    result = subprocess.run(
+        ["make", "-n", *sorted(targets)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
