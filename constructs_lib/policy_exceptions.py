@@ -1,15 +1,17 @@
-"""Where the spec itself conflicts with a Checkov check: one annotation per exception, with its reason.
+"""Where a Checkov check does not fit an object: one annotation per exception, with its reason.
 
 Checkov reads ``checkov.io/skipN: <check id>=<reason>`` from an object's
 ``metadata.annotations`` and skips that check for that object only; there is
-no global skip list. An exception is written only where the check would
-otherwise fail (the UID only while it is below 10000, the pull policy only
-while it is not ``Always``, ...), so every other object is checked in full.
-The one exception to that is the ``latest`` tag: it stays when ``image_tag``
-changes, so that a new tag (``IMAGE_TAG``) changes nothing in the manifests
-but the two image fields.
-The Helm charts write the same annotations, in the same order (the
-``checkovSkips`` helpers); the equivalence tests hold them equal.
+no global skip list. An exception is written only where its check would
+otherwise fail (the namespace one only without a namespace, the tag one only
+for ``latest``, the UID one only below 10000, ...), and its reason describes
+the object as emitted: the pull policy and the user it names are the ones in
+its pod spec. ``checkov_annotations=False`` on a workload writes none, for
+teams that do not run Checkov.
+
+The Helm charts write the same annotations in the same order: the reasons are
+generated into the library chart (``scripts/chart_policy_exceptions.py``,
+run by ``make docs``) and the equivalence tests hold both packagings equal.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from dataclasses import dataclass
 SKIP_ANNOTATION_PREFIX = "checkov.io/skip"
 # Checkov's CKV_K8S_40 wants a UID above this, clear of host users.
 HIGH_UID = 10000
+# The user the spec's images are built to run as.
+SPEC_UID = 1001
+# The pull policy that runs images already on the node, as Minikube's local builds are.
+LOCAL_PULL_POLICY = "Never"
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,8 @@ class PolicyException:
 
     Attributes:
         check_id: the Checkov check, e.g. ``"CKV_K8S_21"``.
-        reason: why the spec needs it, written into the annotation.
+        reason: why the object needs it, written into the annotation. Checkov
+            splits ``<id>=<reason>`` at the first ``=``, so a reason holds none.
     """
 
     check_id: str
@@ -44,19 +51,40 @@ LATEST_TAG = PolicyException(
     "the spec's tag is latest for the images Minikube builds locally; IMAGE_TAG sets a release tag "
     "and changes nothing else",
 )
-IMAGE_DIGEST = PolicyException(
-    "CKV_K8S_43",
-    "images are referenced by tag, which IMAGE_TAG rolls out under GitOps; "
-    "locally built images have no registry digest",
-)
-PULL_POLICY = PolicyException(
-    "CKV_K8S_15",
-    "the pull policy is chosen by image_pull_policy; the spec's Never runs Minikube's local images, "
-    "with no registry to pull from",
-)
+# Without a registry there is no digest to pin; with one, the release tag is what GitOps changes.
+IMAGE_DIGEST = {
+    "local": PolicyException(
+        "CKV_K8S_43",
+        "images are referenced by tag, which IMAGE_TAG rolls out under GitOps; "
+        "locally built images have no registry digest",
+    ),
+    "registry": PolicyException(
+        "CKV_K8S_43",
+        "the image is referenced by its release tag, which a commit to the manifests rolls out; "
+        "the registry keeps release tags immutable",
+    ),
+}
+# Checkov wants Always; each other policy with what it means for this object.
+PULL_POLICY = {
+    "Never": PolicyException(
+        "CKV_K8S_15",
+        "the pull policy is chosen by image_pull_policy; the spec's Never runs Minikube's local images, "
+        "with no registry to pull from",
+    ),
+    "IfNotPresent": PolicyException(
+        "CKV_K8S_15",
+        "the pull policy is IfNotPresent: each node pulls a release tag once and reuses it, "
+        "as a release tag never changes",
+    ),
+    "IfNotPresent:latest": PolicyException(
+        "CKV_K8S_15",
+        "the pull policy is IfNotPresent with the moving tag latest: each node keeps the latest "
+        "it pulled first, so nodes may run different builds",
+    ),
+}
 LOW_UID = PolicyException(
     "CKV_K8S_40",
-    "the images run as their own numeric user (the spec's UID 1001), which runAsNonRoot verifies",
+    "the images run as their own numeric user ({user}), which runAsNonRoot verifies",
 )
 SECRET_ENV = PolicyException(
     "CKV_K8S_35",
@@ -68,6 +96,30 @@ NO_NETWORK_POLICY = PolicyException(
     "NetworkPolicies are the network_policy option, off by default: "
     "the spec's Minikube runs no CNI that enforces them",
 )
+
+# The helm test pod's own exceptions: the charts emit that pod, the constructs do not.
+TEST_POD = {
+    "NO_LIVENESS": PolicyException(
+        "CKV_K8S_8",
+        "a one-shot helm test pod that exits within seconds has nothing for a liveness probe to restart",
+    ),
+    "NO_READINESS": PolicyException(
+        "CKV_K8S_9",
+        "a one-shot helm test pod receives no traffic, so there is nothing for a readiness probe to gate",
+    ),
+    "IMAGE_DIGEST": PolicyException(
+        "CKV_K8S_43", "the helm test image is referenced by tests.image.tag; set a digest there to pin it"
+    ),
+    "PULL_POLICY": PolicyException(
+        "CKV_K8S_15",
+        "the helm test image's pull policy is tests.image.pullPolicy, IfNotPresent by default "
+        "so a cached busybox is reused",
+    ),
+    "NO_NETWORK_POLICY": PolicyException(
+        "CKV2_K8S_6",
+        "the helm test pod only connects out to the Service for a few seconds and accepts no connections",
+    ),
+}
 
 
 def skip_annotations(exceptions: tuple[PolicyException, ...]) -> dict[str, str]:
@@ -83,20 +135,29 @@ def object_exceptions(*, namespaced: bool) -> tuple[PolicyException, ...]:
     return () if namespaced else (DEFAULT_NAMESPACE,)
 
 
+def _user(run_as_user: int) -> str:
+    return f"the spec's UID {run_as_user}" if run_as_user == SPEC_UID else f"UID {run_as_user}"
+
+
 def workload_exceptions(
     *,
     namespaced: bool,
+    image_tag: str,
     pull_policy: str,
     run_as_user: int,
     reads_secret_env: bool,
     network_policy: bool,
 ) -> tuple[PolicyException, ...]:
     """The exceptions a workload's Deployment needs, each only when its check would fail."""
-    found = [*object_exceptions(namespaced=namespaced), LATEST_TAG, IMAGE_DIGEST]
+    found = list(object_exceptions(namespaced=namespaced))
+    if image_tag == "latest":
+        found.append(LATEST_TAG)
+    found.append(IMAGE_DIGEST["local" if pull_policy == LOCAL_PULL_POLICY else "registry"])
     if pull_policy != "Always":
-        found.append(PULL_POLICY)
+        moving = ":latest" if pull_policy == "IfNotPresent" and image_tag == "latest" else ""
+        found.append(PULL_POLICY[pull_policy + moving])
     if run_as_user < HIGH_UID:
-        found.append(LOW_UID)
+        found.append(PolicyException(LOW_UID.check_id, LOW_UID.reason.format(user=_user(run_as_user))))
     if reads_secret_env:
         found.append(SECRET_ENV)
     if not network_policy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from constructs_lib import policy_exceptions
 from tests.support.manifests import Manifests
 from tests.support.synth import run_main
 
@@ -29,20 +30,39 @@ def _changed_fields(before: Manifests, after: Manifests) -> dict[tuple[str, str]
     return changed
 
 
-def test_image_tag_changes_only_the_two_container_images(fresh_dist: Path, tmp_path: Path) -> None:
+def test_a_release_tag_changes_the_images_and_drops_the_latest_tag_exception(
+    fresh_dist: Path, tmp_path: Path
+) -> None:
     result = run_main(tmp_path, IMAGE_TAG="2026.11.26-3f2c1a9")
     assert result.returncode == 0, result.stderr
     before, after = Manifests.from_dir(fresh_dist), Manifests.from_dir(tmp_path)
+
+    image = "/spec/template/spec/containers/0/image"
+    for name, fields in _changed_fields(before, after).items():
+        assert name in {("Deployment", "todo-backend"), ("Deployment", "todo-frontend")}
+        assert {path for path in fields if not path.startswith("/metadata/annotations/checkov.io/skip")} == {
+            image
+        }
+    for name in ("todo-backend", "todo-frontend"):
+        deployment = after.get("Deployment", name)
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["image"] == f"{name}:2026.11.26-3f2c1a9"
+        assert container["imagePullPolicy"] == "Never"
+        skipped = [value.split("=")[0] for value in deployment["metadata"]["annotations"].values()]
+        assert policy_exceptions.LATEST_TAG.check_id not in skipped
+
+
+def test_from_one_release_tag_to_the_next_only_the_two_container_images_change(tmp_path: Path) -> None:
+    for tag in ("1.2.3", "1.2.4"):
+        result = run_main(tmp_path / tag, IMAGE_TAG=tag)
+        assert result.returncode == 0, result.stderr
+    before, after = Manifests.from_dir(tmp_path / "1.2.3"), Manifests.from_dir(tmp_path / "1.2.4")
 
     image = "/spec/template/spec/containers/0/image"
     assert _changed_fields(before, after) == {
         ("Deployment", "todo-backend"): {image},
         ("Deployment", "todo-frontend"): {image},
     }
-    for name in ("todo-backend", "todo-frontend"):
-        container = after.get("Deployment", name)["spec"]["template"]["spec"]["containers"][0]
-        assert container["image"] == f"{name}:2026.11.26-3f2c1a9"
-        assert container["imagePullPolicy"] == "Never"
 
 
 def test_without_image_tag_the_images_are_the_specs_latest(fresh_dist: Path) -> None:

@@ -22,16 +22,25 @@ DOCKERFILES = {
     "docker-backend": REPO_ROOT / "docker" / "backend" / "Dockerfile",
     "docker-frontend": REPO_ROOT / "docker" / "frontend" / "Dockerfile",
 }
-HELM_VALUE_SETS = (ValueSet("defaults"), *VALUE_SETS)
+# Checkov fails a render without exception annotations by design: those sets are not policy targets.
+HELM_VALUE_SETS = (
+    ValueSet("defaults"),
+    *(value_set for value_set in VALUE_SETS if value_set.checkov_annotations),
+)
+# The production-shaped configs: registry images, pinned tags, namespaces.
+ENVIRONMENTS = {path.name: path for path in sorted((REPO_ROOT / "environments" / "dist").iterdir())}
 
 _COUNTS: dict[str, Counter[str]] = {}
 
 
 @pytest.fixture(scope="session")
 def policy_targets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder per target: ``dist``, ``helm-<value set>`` (both charts, test hooks included), ``docker-*``."""
+    """One folder per target: ``dist``, ``environment-<name>``, ``helm-<value set>`` (both charts, test
+    hooks included), ``docker-*``."""
     root = tmp_path_factory.mktemp("policy-targets")
     shutil.copytree(DIST, root / "dist")
+    for name, folder in ENVIRONMENTS.items():
+        shutil.copytree(folder, root / f"environment-{name}")
     helm = HELM_VERSIONS["helm3"]
     try:
         helm.check()

@@ -1,4 +1,4 @@
-"""The policy gate: Checkov finds nothing over dist/, the Helm renders and the Dockerfiles.
+"""The policy gate: Checkov finds nothing over dist/, the environments, the Helm renders and the Dockerfiles.
 
 Exceptions exist only as annotations on the objects (``checkov.io/skipN``) and
 comments in the Dockerfiles (``#checkov:skip=``), each with its reason, and
@@ -17,11 +17,16 @@ import pytest
 import yaml
 
 from constructs_lib import policy_exceptions
-from tests.policy.conftest import DOCKERFILES, HELM_VALUE_SETS
+from tests.policy.conftest import DOCKERFILES, ENVIRONMENTS, HELM_VALUE_SETS
 from tests.support.checkov import CheckovMissing, Report, run_checkov_per_target, write_manifests
 from tests.support.manifests import DIST
 
-TARGETS = ["dist", *(f"helm-{value_set.id}" for value_set in HELM_VALUE_SETS), *DOCKERFILES]
+TARGETS = [
+    "dist",
+    *(f"environment-{name}" for name in ENVIRONMENTS),
+    *(f"helm-{value_set.id}" for value_set in HELM_VALUE_SETS),
+    *DOCKERFILES,
+]
 
 
 def _checkov(directory: Path) -> Report:
@@ -58,7 +63,7 @@ def test_every_exception_states_its_reason(checkov_report: Report) -> None:
 
 def _without_exceptions(obj: dict[str, Any]) -> dict[str, Any]:
     bare = copy.deepcopy(obj)
-    annotations = bare["metadata"].get("annotations", {})
+    annotations = bare["metadata"].get("annotations") or {}
     for key in [key for key in annotations if key.startswith(policy_exceptions.SKIP_ANNOTATION_PREFIX)]:
         del annotations[key]
     return bare
@@ -90,12 +95,7 @@ def test_each_exception_covers_a_check_that_would_fail_without_it(
 
     bare = _checkov(tmp_path)
 
-    skipped = _keys(checkov_report.skipped)
-    # The one exception kept where its check passes: the latest-tag exception stays
-    # when the tag changes, so IMAGE_TAG changes only the image fields (see
-    # policy_exceptions.py); it cannot hide anything then.
-    inert = {key for key in skipped - _keys(bare.failed) if key[0] == policy_exceptions.LATEST_TAG.check_id}
-    assert _keys(bare.failed) == skipped - inert
+    assert _keys(bare.failed) == _keys(checkov_report.skipped)
 
 
 def test_checkov_fails_a_deployment_that_may_escalate_and_write_its_root_filesystem(tmp_path: Path) -> None:
@@ -118,7 +118,12 @@ def test_checkov_fails_a_deployment_that_may_escalate_and_write_its_root_filesys
 
 def test_exception_annotations_are_numbered_in_the_order_checkov_reads_them() -> None:
     exceptions = policy_exceptions.workload_exceptions(
-        namespaced=False, pull_policy="Never", run_as_user=1001, reads_secret_env=True, network_policy=False
+        namespaced=False,
+        image_tag="latest",
+        pull_policy="Never",
+        run_as_user=1001,
+        reads_secret_env=True,
+        network_policy=False,
     )
 
     annotations = policy_exceptions.skip_annotations(exceptions)
@@ -128,18 +133,17 @@ def test_exception_annotations_are_numbered_in_the_order_checkov_reads_them() ->
     assert all(value.count("=") == 1 for value in annotations.values())
 
 
-def test_a_release_image_run_as_a_high_uid_needs_fewer_exceptions() -> None:
+def test_a_registry_release_run_as_a_high_uid_needs_only_the_digest_exception() -> None:
     exceptions = policy_exceptions.workload_exceptions(
         namespaced=True,
+        image_tag="1.2.3",
         pull_policy="Always",
         run_as_user=10001,
         reads_secret_env=False,
         network_policy=True,
     )
 
-    # No namespace exception in a namespaced chart. The latest-tag exception
-    # stays, so that IMAGE_TAG changes only the image fields.
-    assert [e.check_id for e in exceptions] == ["CKV_K8S_14", "CKV_K8S_43"]
+    assert exceptions == (policy_exceptions.IMAGE_DIGEST["registry"],)
 
 
 def test_dockerfile_exceptions_are_inline_comments_with_reasons() -> None:

@@ -26,7 +26,7 @@ import pytest
 from tests.support.manifests import REPO_ROOT
 
 
-def _load_script(name: str) -> Any:
+def load_script(name: str) -> Any:
     """A module of scripts/, which is not a package."""
     if name not in sys.modules:
         spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
@@ -37,7 +37,7 @@ def _load_script(name: str) -> Any:
     return sys.modules[name]
 
 
-control_plane = _load_script("control_plane")
+control_plane = load_script("control_plane")
 
 Objects = list[dict[str, Any]]
 RESTRICTED = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
@@ -90,7 +90,7 @@ class Cluster:
 
     def install_crd(self, name: str) -> None:
         """Install a CRD scripts/import_crds.py imports (from the module tools/crds pins) and wait for it."""
-        crd = _load_script("import_crds").crd_file(name)
+        crd = load_script("import_crds").crd_file(name)
         self.kubectl("apply", "--server-side", "-f", str(crd))
 
         def established() -> bool:
