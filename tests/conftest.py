@@ -15,8 +15,9 @@ from tests.support.synth import run_main, synth_stack
 
 @pytest.fixture(scope="session")
 def fresh_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """What ``python main.py`` writes now, in a temp dir."""
+    """What ``python main.py`` writes now, in a temp dir that held a stale manifest before."""
     outdir = tmp_path_factory.mktemp("dist")
+    (outdir / "stale.k8s.yaml").write_text("kind: Gone\n", encoding="utf-8")
     result = run_main(outdir)
     assert result.returncode == 0, result.stderr
     return outdir

@@ -143,6 +143,9 @@ def _render(helm, chart: str, values: dict[str, Any], tmp_path) -> tuple[int, st
     return result.returncode, result.stdout, result.stderr
 
 
+# One render per string value, payload, chart and Helm version: about a thousand
+# renders, so make test runs it and make test-fast leaves it out.
+@pytest.mark.slow
 @pytest.mark.parametrize("payload", PAYLOADS, ids=str)
 @pytest.mark.parametrize("chart", CHARTS)
 def test_no_string_value_adds_yaml_to_the_manifests(chart, payload, helm, tmp_path):
