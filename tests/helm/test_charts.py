@@ -40,30 +40,6 @@ def test_helpers_are_prefixed_with_the_chart_name(chart):
 
 
 @pytest.mark.parametrize("chart", CHARTS)
-def test_every_value_in_values_yaml_has_a_comment(chart):
-    lines = (CHARTS_DIR / chart / "values.yaml").read_text(encoding="utf-8").splitlines()
-    # Every key with a value needs a comment right above it; entries of a list
-    # are covered by the comment on the list.
-    undocumented = []
-    list_indents: list[int] = []
-    previous = ""
-    for line in lines:
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            indent = len(line) - len(line.lstrip())
-            while list_indents and list_indents[-1] >= indent and not stripped.startswith("- "):
-                list_indents.pop()
-            if stripped.startswith("- "):
-                if not list_indents or list_indents[-1] != indent:
-                    list_indents.append(indent)
-            elif not stripped.endswith(":") and not list_indents and not previous.startswith("#"):
-                undocumented.append(stripped)
-        previous = stripped
-
-    assert not undocumented, f"values without a comment in {chart}/values.yaml: {undocumented}"
-
-
-@pytest.mark.parametrize("chart", CHARTS)
 def test_values_yaml_holds_the_spec_defaults(chart):
     values = yaml.safe_load((CHARTS_DIR / chart / "values.yaml").read_text(encoding="utf-8"))
     props = DEFAULT_PROPS[chart]
