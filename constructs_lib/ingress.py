@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import cdk8s
@@ -53,12 +53,17 @@ class TodoIngressProps:
             ``host``; ``None`` (default): HTTP only, as the spec's Minikube.
         annotations: the controller's settings, e.g.
             ``{"nginx.ingress.kubernetes.io/proxy-body-size": "8m"}``.
+        per_workload: ``True`` (default): one Ingress per workload, which
+            controllers such as ingress-nginx and Traefik merge by host;
+            ``False``: one Ingress, the frontend's, routing both workloads'
+            paths, for controllers that serve each Ingress on its own (GCE).
     """
 
     host: str = "todo.local"
     class_name: str = "nginx"
     tls: IngressTls | None = None
     annotations: Mapping[str, str] = field(default_factory=_no_annotations)
+    per_workload: bool = True
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
@@ -68,6 +73,7 @@ class TodoIngressProps:
             check.check_instance(owner, "tls", self.tls, IngressTls)
             self.tls.validate(f"{owner}.tls")
         check_metadata_map(owner, "annotations", self.annotations, labels=False)
+        check.check_bool(owner, "per_workload", self.per_workload)
         if self.tls is not None and self.tls.cluster_issuer and CLUSTER_ISSUER_ANNOTATION in self.annotations:
             raise check.fail(owner, "annotations", CLUSTER_ISSUER_ANNOTATION, "is set by tls.cluster_issuer")
         object.__setattr__(self, "annotations", types.MappingProxyType(dict(self.annotations)))
@@ -84,7 +90,8 @@ class TodoIngress(Construct):
 
     The backend's and the frontend's Ingress are separate objects, one per
     chart, as the Helm charts package them; the controller merges rules for the
-    same host. Paths are portable (``Prefix``/``Exact``): no controller-specific
+    same host. Given ``also``, the one Ingress routes those workloads' paths
+    to their Services too. Paths are portable (``Prefix``/``Exact``): no controller-specific
     rewrite or regex annotations, and ``/api`` reaches the backend unchanged.
 
     Example:
@@ -103,23 +110,28 @@ class TodoIngress(Construct):
         target: Routable,
         props: TodoIngressProps | None = None,
         issues_certificate: bool = True,
+        also: Sequence[Routable] = (),
     ) -> None:
         """Build the Ingress.
 
         Args:
-            target: the Service and paths to route.
+            target: the Service and paths to route; the Ingress takes its name,
+                labels and annotations.
             props: host, class, TLS and annotations; ``None``: the spec's.
             issues_certificate: whether this Ingress carries the cert-manager
                 issuer of ``props.tls``. Give it to one Ingress per host: two
                 would each ask cert-manager for the same Secret.
+            also: more Services and paths the same Ingress routes, e.g. the
+                backend's in a stack's one Ingress.
         """
         super().__init__(scope, id)
         props = props if props is not None else TodoIngressProps()
         check.check_bool(type(self).__name__, "issues_certificate", issues_certificate)
         check.check_instance(type(self).__name__, "props", props, TodoIngressProps)
         check.check_instance(type(self).__name__, "target", target, Routable)
+        for index, other in enumerate(also):
+            check.check_instance(type(self).__name__, f"also[{index}]", other, Routable)
         self.host = props.host
-        backend = kplus.IngressBackend.from_service(target.service, port=target.port)
         self.ingress = kplus.Ingress(
             self,
             "ingress",
@@ -137,14 +149,15 @@ class TodoIngress(Construct):
             else None,
             rules=[
                 kplus.IngressRule(
-                    backend=backend,
+                    backend=kplus.IngressBackend.from_service(routed.service, port=routed.port),
                     host=props.host,
                     path=route.path,
                     path_type=kplus.HttpIngressPathType.EXACT
                     if route.exact
                     else kplus.HttpIngressPathType.PREFIX,
                 )
-                for route in target.route_paths
+                for routed in (target, *also)
+                for route in routed.route_paths
             ],
         )
 

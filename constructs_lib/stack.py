@@ -27,7 +27,8 @@ class TodoApp(Construct):
     ``YamlOutputType.FILE_PER_CHART`` they synthesize to ``<name>.k8s.yaml``;
     give each stack in one app its own names.
 
-    Routing: an Ingress per chart by default (the spec's). With ``http_route``
+    Routing: an Ingress per chart by default (the spec's), or the frontend's
+    one for both with ``TodoIngressProps(per_workload=False)``. With ``http_route``
     a Gateway API HTTPRoute per chart routes the same paths instead; give
     ``ingress`` as well to emit both while moving from one to the other.
 
@@ -39,7 +40,8 @@ class TodoApp(Construct):
         frontend_chart: the chart holding the frontend and its routes.
         backend: the :class:`TodoBackend`.
         frontend: the :class:`TodoFrontend`.
-        ingresses: the Ingresses, backend's first; empty with only ``http_route``.
+        ingresses: the Ingresses, backend's first (only the frontend's without
+            ``per_workload``); empty with only ``http_route``.
         http_routes: the HTTPRoutes, backend's first; empty without ``http_route``.
 
     Raises:
@@ -109,17 +111,22 @@ class TodoApp(Construct):
         self.frontend = TodoFrontend(
             self.frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
         )
+        ingress_props = ingress if ingress is not None else TodoIngressProps()
         ingresses, routes = [], []
         for target, where in ((self.backend, self.backend_chart), (self.frontend, self.frontend_chart)):
-            if http_route is None or ingress is not None:
-                # The frontend's Ingress (the host's "/") asks cert-manager for the certificate.
+            if (http_route is None or ingress is not None) and (
+                ingress_props.per_workload or target is self.frontend
+            ):
+                # The frontend's Ingress (the host's "/") asks cert-manager for the
+                # certificate; without per_workload it routes the backend's paths too.
                 ingresses.append(
                     TodoIngress(
                         where,
                         "ingress",
                         target=target,
-                        props=ingress,
+                        props=ingress_props,
                         issues_certificate=target is self.frontend,
+                        also=() if ingress_props.per_workload else (self.backend,),
                     )
                 )
             if http_route is not None:

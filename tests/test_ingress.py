@@ -91,3 +91,20 @@ def test_bad_tls_or_annotations_raise_value_error_naming_them() -> None:
             tls=IngressTls(secret_name="t", cluster_issuer="le"),
             annotations={"cert-manager.io/cluster-issuer": "other"},
         )
+
+
+def test_without_per_workload_the_frontends_one_ingress_routes_the_whole_stack() -> None:
+    from constructs_lib import IngressTls, TodoIngressProps
+    from tests.support.synth import synth_stack
+
+    tls = IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt")
+    stack = synth_stack(ingress=TodoIngressProps(per_workload=False, tls=tls))
+
+    (ingress,) = stack.of_kind("Ingress")
+    assert ingress["metadata"]["name"] == "todo-frontend"
+    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "letsencrypt"
+    assert _routes(ingress) == [
+        ("/", "Prefix", "todo-frontend", 3000),
+        ("/api", "Prefix", "todo-backend", 8000),
+        ("/health", "Exact", "todo-backend", 8000),
+    ]

@@ -31,6 +31,10 @@ chart renders what dist/ holds and refuses what the constructs refuse.
 {{- define "todo-backend.issuesCertificate" -}}
 {{- end }}
 
+{{/* With ingress.perWorkload false, the frontend's Ingress routes this chart's paths. */}}
+{{- define "todo-backend.routesStack" -}}
+{{- end }}
+
 {{- define "todo-backend.component" -}}
 backend
 {{- end }}

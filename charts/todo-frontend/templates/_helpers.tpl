@@ -32,6 +32,11 @@ the chart renders what dist/ holds and refuses what the constructs refuse.
 true
 {{- end }}
 
+{{/* With ingress.perWorkload false, the frontend's Ingress is the stack's one: it routes the backend too. */}}
+{{- define "todo-frontend.routesStack" -}}
+true
+{{- end }}
+
 {{- define "todo-frontend.component" -}}
 frontend
 {{- end }}

@@ -5,14 +5,28 @@ path given twice. With ingress.tls.secretName it serves HTTPS for the host;
 only the chart whose issuesCertificate part says so (the frontend's, which
 routes the host's "/") carries cert-manager's issuer annotation, since two
 Ingresses asking for one Secret would race (constructs_lib/ingress.py).
+With ingress.perWorkload false, the chart whose routesStack part says so
+(the frontend's) renders the stack's one Ingress, routing ingress.backend's
+paths to that Service as well, and the other chart renders none.
 */}}
 {{- define "todo-common.ingress" -}}
-{{- if .Values.ingress.enabled -}}
+{{- $routesStack := include "todo-common.part" (list . "routesStack") -}}
+{{- if and .Values.ingress.enabled (or .Values.ingress.perWorkload $routesStack) -}}
 {{- $fullname := include "todo-common.fullname" . -}}
-{{- $port := .Values.service.port | int64 -}}
 {{- $routes := dict -}}
 {{- range .Values.ingress.paths -}}
-{{- $_ := set $routes .path . -}}
+{{- $_ := set $routes .path (dict "path" .path "pathType" .pathType "service" $fullname "port" $.Values.service.port) -}}
+{{- end -}}
+{{- if not .Values.ingress.perWorkload -}}
+{{- with .Values.ingress.backend -}}
+{{- $backend := . -}}
+{{- range .paths -}}
+{{- if hasKey $routes .path -}}
+{{- fail (printf "ingress.backend.paths: got %q; is routed to this chart's Service already; route each path once" .path) -}}
+{{- end -}}
+{{- $_ := set $routes .path (dict "path" .path "pathType" .pathType "service" $backend.name "port" $backend.port) -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -50,9 +64,9 @@ spec:
             pathType: {{ .pathType | quote }}
             backend:
               service:
-                name: {{ $fullname | quote }}
+                name: {{ .service | quote }}
                 port:
-                  number: {{ $port }}
+                  number: {{ .port | int64 }}
           {{- end }}
           {{- end }}
 {{- end }}
