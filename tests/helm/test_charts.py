@@ -152,6 +152,21 @@ def test_backend_install_notes_show_how_to_create_the_secret():
     assert "http://todo.local/api" in notes
 
 
+def test_backend_install_notes_with_an_external_secret_show_how_to_check_it_synced():
+    keys = [f"externalSecret.remoteKeys.{key}=todo/{key.lower()}" for key in SECRET_KEYS]
+    notes = _install_notes(
+        "todo-backend",
+        "--set",
+        "externalSecret.enabled=true,externalSecret.storeName=vault",
+        "--set",
+        ",".join(keys),
+    )
+
+    assert "kubectl get externalsecret todo-secrets --namespace default" in notes
+    assert "SecretStore vault" in notes
+    assert "kubectl create secret" not in notes
+
+
 @pytest.mark.parametrize(
     ("tag", "pull_policy", "warned"),
     [
