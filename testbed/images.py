@@ -36,11 +36,11 @@ from pathlib import Path
 from testbed.dockerfile import Dockerfile, Stage, expand
 from testbed.dockerignore import DockerIgnore
 from testbed.frontend_build import assemble_runtime, build_as_dockerfile
-from testbed.paths import REPO_ROOT
+from testbed.paths import BACKEND_DIR, FRONTEND_DIR, NODE, REPO_ROOT
 from testbed.pods import Image, PodCgroup, build_lock, cache_dir, find_runc, runc_template, write_bundle
 
-BACKEND_CONTEXT = REPO_ROOT / "backend"
-FRONTEND_CONTEXT = REPO_ROOT / "frontend"
+BACKEND_CONTEXT = BACKEND_DIR
+FRONTEND_CONTEXT = FRONTEND_DIR
 DOCKERFILES = {
     "todo-backend": REPO_ROOT / "docker" / "backend" / "Dockerfile",
     "todo-frontend": REPO_ROOT / "docker" / "frontend" / "Dockerfile",
@@ -48,7 +48,6 @@ DOCKERFILES = {
 # Docker's default PATH, which the python and node base images start from.
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 MACHINE_PYTHON = Path("/usr/bin/python3")
-NODE_BIN = REPO_ROOT / "node_modules" / "node" / "bin"
 # This machine's pip settings (index, certificates, proxies) reach the build container.
 HOST_BUILD_ENV = ("PIP_", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
 
@@ -169,5 +168,5 @@ def frontend_image(workdir: Path) -> Image:
     (workdir / ".next" / "cache").mkdir(parents=True, exist_ok=True)
     assert final.cmd is not None
     return Image(
-        {final.workdir: workdir, "/usr/local/bin": NODE_BIN}, image_env(final), final.workdir, final.cmd
+        {final.workdir: workdir, "/usr/local/bin": NODE.parent}, image_env(final), final.workdir, final.cmd
     )

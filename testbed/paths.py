@@ -11,6 +11,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DIST = REPO_ROOT / "dist"
 BACKEND_DIR = REPO_ROOT / "backend"
 FRONTEND_DIR = REPO_ROOT / "frontend"
+# Node 22 LTS, as the frontend image runs it, from the repository's npm packages (make setup).
+NODE = REPO_ROOT / "node_modules" / "node" / "bin" / "node"
 
 
 def script(name: str) -> ModuleType:

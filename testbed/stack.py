@@ -42,14 +42,13 @@ from testbed import ingress_nginx
 from testbed.contract import container_env
 from testbed.images import backend_image, frontend_image
 from testbed.manifests import Manifests, only_container
-from testbed.paths import REPO_ROOT
+from testbed.paths import NODE
 from testbed.pods import Container, Image, PodCgroup, RuntimeUnavailable, find_runc, oci_config
 from testbed.postgres import free_port
 from testbed.probes import ProbeEvent, Prober, ProbeResult, run_probe
 from testbed.processes import port_lock
 
 # Node 22 from the repository's npm tools matches the image; it also drives the browser test.
-NODE_22 = REPO_ROOT / "node_modules" / "node" / "bin" / "node"
 CHROMIUM = Path("/usr/bin/chromium")
 HOST_ANY = "0.0.0.0"
 START_TIMEOUT = 60.0
@@ -79,11 +78,9 @@ def require_chromium() -> Path:
 
 
 def require_node() -> Path:
-    if not os.access(NODE_22, os.X_OK):
-        raise MissingTool(
-            f"{NODE_22} not found: run `make setup` (npm ci installs Node 22 and playwright-core)"
-        )
-    return NODE_22
+    if not os.access(NODE, os.X_OK):
+        raise MissingTool(f"{NODE} not found: run `make setup` (npm ci installs Node 22 and playwright-core)")
+    return NODE
 
 
 def _unprivileged(uid: int, gid: int) -> dict[str, Any]:

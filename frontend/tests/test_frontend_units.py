@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import subprocess
 
-from testbed.paths import REPO_ROOT
-
-NODE = REPO_ROOT / "node_modules" / "node" / "bin" / "node"
+from testbed.paths import FRONTEND_DIR, NODE
 
 
 def test_frontend_api_client_unit_tests_pass() -> None:
     assert NODE.exists(), "Node 22 missing: run `make setup` (npm ci installs it)"
     result = subprocess.run(
         [str(NODE), "--test", "lib/api.test.js"],
-        cwd=REPO_ROOT / "frontend",
+        cwd=FRONTEND_DIR,
         capture_output=True,
         text=True,
         timeout=300,

@@ -15,9 +15,9 @@ from testbed.contract import config_data, container
 from testbed.dockerfile import Dockerfile
 from testbed.dockerignore import DockerIgnore
 from testbed.manifests import Manifests, pod_spec
-from testbed.paths import REPO_ROOT
+from testbed.paths import BACKEND_DIR, FRONTEND_DIR, REPO_ROOT
 
-CONTEXTS = {"backend": REPO_ROOT / "backend", "frontend": REPO_ROOT / "frontend"}
+CONTEXTS = {"backend": BACKEND_DIR, "frontend": FRONTEND_DIR}
 # From spec/phase-iv-data-model.md (Entry Point), as an exec-form list.
 BACKEND_ENTRY_POINT = (
     "gunicorn app.main:app -w 2 -k uvicorn.workers.UvicornWorker --bind 0.0.0.0:8000 --timeout 120"

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from testbed.paths import DIST, REPO_ROOT
+from testbed.paths import DIST, NODE, REPO_ROOT
 
 ARGOCD_DIR = REPO_ROOT / "argocd"
 DIST_DIR = DIST
@@ -25,7 +25,6 @@ HELM_APPLICATIONS = {
 RUNBOOK = REPO_ROOT / "scripts" / "minikube-up.sh"
 SETTER = REPO_ROOT / "scripts" / "set_argocd_source.py"
 VALIDATOR = Path(__file__).resolve().parent / "validate_argocd.mjs"
-NODE = REPO_ROOT / "node_modules" / "node" / "bin" / "node"
 GITOPS_DOC = REPO_ROOT / "README.md"
 
 PLACEHOLDER_REPO_URL = "https://github.com/example-org/todo-cloud-native.git"
