@@ -1,4 +1,4 @@
-"""An nginx config generated from Ingress objects, as ingress-nginx would write it.
+"""An nginx config generated from Ingress objects, as ingress-nginx would write it, or from HTTPRoutes.
 
 Only what the routing needs is modelled, and it follows ingress-nginx's own
 translation (internal/ingress/controller: ``updateServerLocations``,
@@ -17,6 +17,16 @@ translation (internal/ingress/controller: ``updateServerLocations``,
 
 Annotations under ``nginx.ingress.kubernetes.io/`` change routing in ways this
 generator does not model, so they are refused rather than silently ignored.
+
+Gateway API HTTPRoutes (``http_route_routes``) go through the same locations:
+their matching rules give the same answers for the paths the constructs
+write. ``PathPrefix`` matches element by element as ``Prefix`` does, ``Exact``
+as ``Exact``, and an exact match wins over any prefix, then the longest prefix
+wins. A host outside an HTTPRoute's ``hostnames`` gets a 404, as a Gateway
+answers a request no route matches. What differs from an Ingress is only what
+an HTTPRoute cannot say: no ``ImplementationSpecific`` path type, and the
+backend port is a number, never a Service port name. Filters, weights and
+header, query or method matches are refused as not modelled.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ PATH_TYPES = ("Exact", "Prefix", "ImplementationSpecific")
 
 @dataclass(frozen=True)
 class Route:
-    """One Ingress path: host, path, pathType and the Service (name, port) behind it."""
+    """One Ingress path (or HTTPRoute path match): host, path, pathType and the Service (name, port) behind it."""
 
     host: str
     path: str
@@ -41,6 +51,7 @@ class Route:
     service: str
     port: int
     ingress: str
+    kind: str = "Ingress"
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,42 @@ def ingress_routes(
     return routes
 
 
+# Gateway API path match types -> the Ingress pathType that matches the same requests.
+GATEWAY_PATH_TYPES = {"PathPrefix": "Prefix", "Exact": "Exact"}
+
+
+def http_route_routes(
+    http_routes: Iterable[Mapping[str, Any]], services: Mapping[str, Mapping[str, Any]]
+) -> list[Route]:
+    """Every path match of the HTTPRoutes, for each of their hostnames, with its Service port checked."""
+    routes = []
+    for http_route in http_routes:
+        name = http_route["metadata"]["name"]
+        spec = http_route["spec"]
+        for rule in spec["rules"]:
+            unmodelled = sorted(set(rule) - {"matches", "backendRefs"})
+            (backend,) = rule["backendRefs"]
+            if unmodelled or set(backend) - {"name", "port"}:
+                raise NotImplementedError(f"HTTPRoute {name}: {unmodelled or backend} is not modelled here")
+            port = service_port_number(services, backend["name"], {"number": backend["port"]})
+            for match in rule["matches"]:
+                if set(match) != {"path"} or match["path"]["type"] not in GATEWAY_PATH_TYPES:
+                    raise NotImplementedError(f"HTTPRoute {name}: match {match} is not modelled here")
+                for host in spec.get("hostnames") or [""]:
+                    routes.append(
+                        Route(
+                            host=host,
+                            path=match["path"]["value"],
+                            path_type=GATEWAY_PATH_TYPES[match["path"]["type"]],
+                            service=backend["name"],
+                            port=port,
+                            ingress=name,
+                            kind="HTTPRoute",
+                        )
+                    )
+    return routes
+
+
 def locations(routes: Sequence[Route]) -> dict[str, list[Location]]:
     """nginx locations per host, as ingress-nginx's updateServerLocations builds them."""
     by_host: dict[str, dict[tuple[str, str], Location]] = {}
@@ -111,7 +158,7 @@ def locations(routes: Sequence[Route]) -> dict[str, list[Location]]:
         key = (location.modifier, location.path)
         if key in host and host[key].route != location.route:
             raise ValueError(
-                f"host {location.route.host!r}: location {location.match} is claimed by Ingress "
+                f"host {location.route.host!r}: location {location.match} is claimed by {location.route.kind} "
                 f"{host[key].route.ingress} and {location.route.ingress}"
             )
         host[key] = location
@@ -184,7 +231,7 @@ def render(
             else:
                 body = "            return 503;"
             blocks.append(
-                f"        # Ingress {route.ingress}: {route.path} ({route.path_type})\n"
+                f"        # {route.kind} {route.ingress}: {route.path} ({route.path_type})\n"
                 f"        location {location.match} {{\n{body}\n        }}\n"
             )
         if not any(loc.match == "/" for loc in host_locations):

@@ -1,22 +1,28 @@
-"""The Ingress objects in dist/, served by real nginx, route as Kubernetes says they should.
+"""The Ingress objects in dist/, and the HTTPRoutes of the same stack, served by real nginx, route as specified.
 
 The nginx config follows ingress-nginx's translation of pathTypes; the oracle
 here is the Kubernetes Ingress spec itself (element-wise Prefix matching,
 Exact, longest match first, Exact over Prefix on a tie), so a translation
-mistake shows up as a request reaching the wrong Service.
+mistake shows up as a request reaching the wrong Service. Gateway API's
+HTTPRoute matching (PathPrefix element-wise, Exact first, then the longest
+prefix) is the same oracle with PathPrefix for Prefix, and the HTTPRoutes
+TodoApp emits for the same props are checked against it on the same pods.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from constructs_lib import TodoHttpRouteProps
 from testbed import ingress_nginx
 from testbed.ingress_nginx import Route
 from testbed.manifests import Manifests
-from testbed.stack import Stack
+from testbed.stack import Nginx, Stack
+from tests.support.synth import synth_stack
 
 
 def _services(dist: Manifests) -> dict[str, dict]:
@@ -115,6 +121,50 @@ def test_root_and_deep_links_reach_the_frontend(stack: Stack, ingress: httpx.Cli
     assert "<html" in missing.text and "/_next/static" in missing.text
 
 
+@pytest.fixture(scope="module")
+def gateway_routes(dist: Manifests, ingress_host: str) -> list[Route]:
+    """The HTTPRoutes the spec's stack emits when routed through a Gateway, for dist/'s Services."""
+    http_routes = synth_stack(http_route=TodoHttpRouteProps(gateway_name="public", host=ingress_host))
+    return ingress_nginx.http_route_routes(http_routes.of_kind("HTTPRoute"), _services(dist))
+
+
+@pytest.fixture(scope="module")
+def gateway(stack: Stack, gateway_routes: list[Route], ingress_host: str) -> Iterator[httpx.Client]:
+    """A client of a second nginx serving the HTTPRoutes, in front of the same pods."""
+    # In the stack's folder, which nginx's unprivileged user can reach.
+    nginx = Nginx(gateway_routes, stack.dir / "gateway")
+    nginx.start(stack.endpoints())
+    try:
+        with httpx.Client(base_url=nginx.base_url, headers={"Host": ingress_host}, timeout=15) as client:
+            yield client
+    finally:
+        nginx.stop()
+
+
+def test_every_path_reaches_the_service_gateway_api_picks_and_the_ingress_does(
+    stack: Stack,
+    gateway: httpx.Client,
+    ingress: httpx.Client,
+    gateway_routes: list[Route],
+    dist: Manifests,
+    ingress_host: str,
+) -> None:
+    seen = {}
+    for path in _probe_paths(gateway_routes):
+        expected = spec_match(gateway_routes, ingress_host, path)
+        seen[path] = (_service_of(stack, gateway.get(path)), expected and expected.service)
+    assert {p: got for p, (got, _) in seen.items()} == {p: want for p, (_, want) in seen.items()}
+    assert {got for got, _ in seen.values()} >= {"todo-backend", "todo-frontend"}
+    # Same props, same answers: routing through the Gateway changes no path's Service.
+    assert {p: _service_of(stack, ingress.get(p)) for p in seen} == {p: got for p, (got, _) in seen.items()}
+
+
+def test_a_host_outside_the_http_routes_hostnames_gets_a_404(gateway: httpx.Client) -> None:
+    response = gateway.get("/health", headers={"Host": "other.example"})
+    assert response.status_code == 404
+    assert "x-upstream-addr" not in response.headers
+
+
 def test_unknown_host_gets_the_default_backend(stack: Stack) -> None:
     assert stack.nginx is not None
     response = httpx.get(f"{stack.nginx.base_url}/health", headers={"Host": "other.example"}, timeout=10)
@@ -185,6 +235,43 @@ def test_controller_annotations_are_refused_not_ignored() -> None:
     rewrite = {"nginx.ingress.kubernetes.io/rewrite-target": "/"}
     with pytest.raises(NotImplementedError, match="rewrite-target"):
         ingress_nginx.ingress_routes([_ingress("i", ("/api", "Prefix", "a"), annotations=rewrite)], SERVICES)
+
+
+def _http_route(*matches: tuple[str, str], rule: dict | None = None) -> dict:
+    return {
+        "metadata": {"name": "r"},
+        "spec": {
+            "hostnames": ["h.test"],
+            "rules": [
+                {
+                    "matches": [{"path": {"type": t, "value": v}} for t, v in matches],
+                    "backendRefs": [{"name": "a", "port": 80}],
+                    **(rule or {}),
+                }
+            ],
+        },
+    }
+
+
+def test_path_prefix_and_exact_make_the_locations_prefix_and_exact_do() -> None:
+    routes = ingress_nginx.http_route_routes(
+        [_http_route(("PathPrefix", "/api"), ("Exact", "/health"))], SERVICES
+    )
+    found = [(loc.match, loc.route.kind) for loc in ingress_nginx.locations(routes)["h.test"]]
+    assert found == [("= /health", "HTTPRoute"), ("/api/", "HTTPRoute"), ("= /api", "HTTPRoute")]
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        _http_route(("RegularExpression", "/a.*")),
+        _http_route(("PathPrefix", "/"), rule={"filters": [{"type": "URLRewrite"}]}),
+    ],
+    ids=["regular-expression", "filters"],
+)
+def test_http_route_features_not_modelled_are_refused_not_ignored(route: dict) -> None:
+    with pytest.raises(NotImplementedError):
+        ingress_nginx.http_route_routes([route], SERVICES)
 
 
 def test_a_service_without_ready_endpoints_answers_503(tmp_path) -> None:
