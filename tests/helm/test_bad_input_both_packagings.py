@@ -58,6 +58,8 @@ class BadInput:
         prop: what the construct's message must name, e.g. ``"TodoIngressProps.host"``.
         release: the release name, when it is the bad input.
         app_version: Chart.yaml's appVersion, when it is the bad input.
+        reason: words of what is allowed, one of which both Helm versions print.
+        lint: ``helm lint`` must refuse it too.
     """
 
     id: str
@@ -68,6 +70,8 @@ class BadInput:
     prop: str = ""
     release: str = ""
     app_version: str = ""
+    reason: tuple[str, ...] = ()
+    lint: bool = False
 
 
 BAD_INPUTS = (
@@ -194,6 +198,8 @@ BAD_INPUTS = (
         ("replicaCount",),
         lambda: TodoFrontendProps(replicas=-1),
         "TodoFrontendProps.replicas",
+        reason=("0",),
+        lint=True,
     ),
     BadInput(
         "probe-period-above-int32",
@@ -259,6 +265,8 @@ BAD_INPUTS = (
         ("resources", "requests", "cpu"),
         lambda: TodoBackendProps(resources=_resources(cpu_request="0.5")),
         "TodoBackendProps.resources.cpu_request",
+        reason=("pattern",),
+        lint=True,
     ),
     BadInput(
         "memory-of-1024Mi-instead-of-1Gi",
@@ -275,6 +283,8 @@ BAD_INPUTS = (
         ("resources", "requests", "memory"),
         lambda: TodoBackendProps(resources=_resources(memory_request="256M")),
         "TodoBackendProps.resources.memory_request",
+        reason=("pattern",),
+        lint=True,
     ),
     BadInput(
         "cpu-limit-below-its-request",
@@ -323,6 +333,8 @@ BAD_INPUTS = (
         ("extraConfig", "DEBUG"),
         lambda: TodoFrontendProps(extra_config={"DEBUG": True}),
         "TodoFrontendProps.extra_config",
+        reason=("string",),
+        lint=True,
     ),
     BadInput(
         "config-name-a-typed-value-sets",
@@ -331,6 +343,7 @@ BAD_INPUTS = (
         ("extraConfig",),
         lambda: TodoFrontendProps(extra_config={"PORT": "8080"}),
         "TodoFrontendProps.extra_config",
+        reason=("PORT",),
     ),
     BadInput(
         "config-values-over-1-mib",
@@ -388,6 +401,8 @@ BAD_INPUTS = (
         ("config", "jwtAlgorithm"),
         lambda: TodoBackendProps(jwt_algorithm="none"),
         "TodoBackendProps.jwt_algorithm",
+        reason=("HS256",),
+        lint=True,
     ),
     # Ports: the one the app listens on.
     BadInput(
@@ -405,6 +420,8 @@ BAD_INPUTS = (
         ("service", "port"),
         lambda: TodoFrontendProps(port=70000),
         "TodoFrontendProps.port",
+        reason=("65535", "65,535"),
+        lint=True,
     ),
     # The constructs always probe their port; in the charts the probes are values of their own.
     BadInput(
@@ -444,6 +461,100 @@ BAD_INPUTS = (
             network_policy=NetworkPolicy(ingress_controller_pod_labels={"team": "-edge"})
         ),
         "TodoFrontendProps.network_policy.ingress_controller_pod_labels['team']",
+    ),
+    # Types, enums and ranges the schema checks (helm lint too), each message saying what is allowed.
+    BadInput(
+        "replicas-of-wrong-type",
+        "todo-frontend",
+        {"replicaCount": "3"},
+        ("replicaCount",),
+        lambda: TodoFrontendProps(replicas="3"),  # type: ignore[arg-type]
+        "TodoFrontendProps.replicas",
+        reason=("integer",),
+        lint=True,
+    ),
+    BadInput(
+        "unknown-pull-policy",
+        "todo-backend",
+        {"image.pullPolicy": "Sometimes"},
+        ("image", "pullPolicy"),
+        lambda: TodoBackendProps(image_pull_policy="Sometimes"),  # type: ignore[arg-type]
+        "TodoBackendProps.image_pull_policy",
+        reason=("IfNotPresent",),
+        lint=True,
+    ),
+    BadInput(
+        "port-below-1",
+        "todo-frontend",
+        {"service.port": 0},
+        ("service", "port"),
+        lambda: TodoFrontendProps(port=0),
+        "TodoFrontendProps.port",
+        reason=("1",),
+        lint=True,
+    ),
+    BadInput(
+        "probe-port-above-65535",
+        "todo-backend",
+        {"livenessProbe.httpGet.port": 65536},
+        ("livenessProbe", "httpGet", "port"),
+        reason=("65535", "65,535"),
+        lint=True,
+    ),
+    BadInput(
+        "probe-period-of-wrong-type",
+        "todo-frontend",
+        {"readinessProbe.periodSeconds": "soon"},
+        ("readinessProbe", "periodSeconds"),
+        reason=("integer",),
+        lint=True,
+    ),
+    BadInput(
+        "zero-token-lifetime",
+        "todo-backend",
+        {"config.jwtExpireDays": 0},
+        ("config", "jwtExpireDays"),
+        lambda: TodoBackendProps(jwt_expire_days=0),
+        "TodoBackendProps.jwt_expire_days",
+        reason=("1",),
+        lint=True,
+    ),
+    BadInput(
+        "host-with-underscore",
+        "todo-frontend",
+        {"ingress.host": "todo_local"},
+        ("ingress", "host"),
+        lambda: TodoIngressProps(host="todo_local"),
+        "TodoIngressProps.host",
+        reason=("pattern",),
+        lint=True,
+    ),
+    BadInput(
+        "unknown-service-type",
+        "todo-frontend",
+        {"service.type": "External"},
+        ("service", "type"),
+        lambda: TodoFrontendProps(service_type="External"),  # type: ignore[arg-type]
+        "TodoFrontendProps.service_type",
+        reason=("ClusterIP",),
+        lint=True,
+    ),
+    # A misspelt key would otherwise be ignored without a word.
+    BadInput(
+        "misspelt-key", "todo-backend", {"replicas": 3}, ("replicas",), reason=("additional",), lint=True
+    ),
+    # Keys a typed value or the Secret sets, named in the refusal.
+    *(
+        BadInput(
+            f"config-name-{key}",
+            "todo-backend",
+            {"extraConfig": {key: "x"}},
+            ("extraConfig",),
+            lambda key=key: TodoBackendProps(extra_config={key: "x"}),
+            "TodoBackendProps.extra_config",
+            reason=(key,),
+        )
+        for key in ("JWT_ALGORITHM", "DATABASE_URL")
     ),
 )
 
@@ -498,6 +609,19 @@ def test_the_chart_refuses_it_naming_the_value(bad, helm, tmp_path):
     assert any(name in message for name in names), f"the message names none of {names}:\n{message}"
     # Either the schema refused it, or a template check in the constructs' wording.
     assert "schema" in message or f"{names[2]}: got " in message, message
+    assert not bad.reason or any(word.lower() in message.lower() for word in bad.reason), message
+
+
+@pytest.mark.parametrize("bad", [bad for bad in BAD_INPUTS if bad.lint], ids=lambda bad: bad.id)
+def test_helm_lint_refuses_it_naming_the_value(bad, helm, tmp_path):
+    values = tmp_path / "values.json"
+    values.write_text(json.dumps(_values_tree(bad.values)), encoding="utf-8")
+
+    result = helm.run("lint", str(CHARTS_DIR / bad.chart), "--values", str(values), check=False)
+
+    message = result.stdout + result.stderr
+    assert result.returncode != 0, f"{helm.label} lint accepted {bad.values}"
+    assert any(name in message for name in _spellings(bad.field)), message
 
 
 @pytest.mark.parametrize("bad", [bad for bad in BAD_INPUTS if bad.props], ids=lambda bad: bad.id)
