@@ -104,6 +104,7 @@ bench: setup system-packages frontend/node_modules/.installed
 # in its values.yaml. tests/test_docs.py and tests/helm/test_chart_docs.py fail while one is stale.
 docs: $(VENV)/.installed charts-deps helm-docs
 	python scripts/docs_sections.py
+	python scripts/chart_values.py
 	cd charts && $(HELM_DOCS) $(HELM_DOCS_ARGS)
 
 # helm-docs, pinned in tools/helm-docs/go.mod and built once per machine with Go into
@@ -124,7 +125,9 @@ $(HELM_DOCS):
 
 # Each chart carries a copy of the library chart charts/todo-common in its charts/
 # folder, so that `helm template` and Argo CD need no `helm dependency build`.
+# The library chart's Checkov reasons come from the library's; every chart vendors a copy.
 charts-deps:
+	python scripts/chart_policy_exceptions.py
 	for chart in todo-backend todo-frontend; do \
 	  rm -rf charts/$$chart/charts/todo-common; \
 	  mkdir -p charts/$$chart/charts; \

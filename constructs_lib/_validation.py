@@ -16,36 +16,64 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+# The patterns below are the one spelling of each rule: the checks here
+# fullmatch them, and constructs_lib/helm.py anchors them into the charts'
+# values.schema.json. They use only syntax Python's re and the charts' schema
+# validators (Go's regexp under Helm 3 and 4) both read: no \u escapes, no lookaround.
+
 # RFC 1035 label (IsDNS1035Label): what Kubernetes requires of Service names.
-_DNS_LABEL = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+DNS_LABEL = r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?"
 # RFC 1123 subdomain (IsDNS1123Subdomain), at most 253 characters: most object names and hosts.
-_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+DNS_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 DNS_SUBDOMAIN_MAX = 253
-# Label values (IsValidLabelValue): up to 63 characters, alphanumeric at both ends.
-_LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?")
+# Non-empty label values (IsValidLabelValue allows empty ones too): up to 63 characters,
+# alphanumeric at both ends.
+LABEL_VALUE = r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]"
 # Docker reference grammar, simplified: [host[:port]/]path, lowercase path components.
-_IMAGE_REPOSITORY = re.compile(
-    r"([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
-)
-_IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+IMAGE_REPOSITORY = r"([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
+IMAGE_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 # Label keys (IsQualifiedName): an optional DNS-subdomain prefix and "/", then up to 63 characters.
-_LABEL_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?")
-# Environment variable names a shell can read: stricter than IsEnvVarName, which allows '.' and '-'.
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# Unicode's control characters (category Cc: C0, DEL and C1, NEL among them) and the
-# line and paragraph separators, which YAML 1.1 reads as line breaks: no setting
-# needs one, and the charts' values.schema.json refuses the same in extraConfig.
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-# Browsers send Origin in lowercase, and CORS compares it byte for byte.
-_ORIGIN = re.compile(r"https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:(?P<port>[0-9]{1,5}))?")
-# Ingress paths of type Exact or Prefix (validateIngressPath in pkg/apis/networking/validation).
-_INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
-_INVALID_PATH_SUFFIXES = ("/..", "/.")
+LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
 # int32 fields (replicas, probe timings, UIDs): the API's upper bound.
 INT32_MAX = 2**31 - 1
+PORT_MAX = 65535
 # A ConfigMap's data, in bytes (core.MaxSecretSize) and its keys' length (IsConfigMapKey).
 CONFIG_MAP_MAX_BYTES = 1024 * 1024
 CONFIG_MAP_KEY_MAX = 253
+# Environment variable names a shell can read (stricter than IsEnvVarName, which
+# allows '.' and '-'), no longer than a ConfigMap key.
+ENV_NAME = rf"[A-Za-z_][A-Za-z0-9_]{{0,{CONFIG_MAP_KEY_MAX - 1}}}"
+# Unicode's control characters (category Cc: C0, DEL and C1, NEL among them) and the
+# line and paragraph separators, which YAML 1.1 reads as line breaks: no setting
+# needs one. A character class body; U+2028/U+2029 are literal, as Go's regexp has no \u.
+CONTROL_CHARACTERS = "\\x00-\\x1f\\x7f-\\x9f\u2028\u2029"
+# A port number of up to five digits, at most 65535.
+PORT_NUMBER = r"([0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+# Browsers send Origin in lowercase, and CORS compares it byte for byte.
+ORIGIN = rf"https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:{PORT_NUMBER})?"
+# An HTTP path: '/', then no whitespace (any Unicode space or separator) and no control or
+# format characters; check_http_path applies the same rule with str.isspace/isprintable,
+# as Python's re has no \p{...}.
+HTTP_PATH = r"/[^\s\p{Z}\p{C}]*"
+# Ingress paths of type Exact or Prefix (validateIngressPath in pkg/apis/networking/validation).
+INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
+INVALID_PATH_SUFFIXES = ("/..", "/.")
+# CPU in millicores or whole cores, memory with a binary suffix: the spellings the API
+# server keeps (parse_quantity then refuses the non-canonical ones, "1000m" or "1024Mi").
+CPU = r"[1-9][0-9]*m?"
+MEMORY = r"[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi)"
+# A Go duration, as the External Secrets Operator parses refreshInterval: "1h", "30m", "1h30m", "0" (once).
+GO_DURATION = r"0|([0-9]+(ns|us|µs|ms|s|m|h))+"
+
+_DNS_LABEL = re.compile(DNS_LABEL)
+_DNS_SUBDOMAIN = re.compile(DNS_SUBDOMAIN)
+_LABEL_VALUE = re.compile(LABEL_VALUE)
+_IMAGE_REPOSITORY = re.compile(IMAGE_REPOSITORY)
+_IMAGE_TAG = re.compile(IMAGE_TAG)
+_LABEL_NAME = re.compile(LABEL_NAME)
+_ENV_NAME = re.compile(ENV_NAME)
+_CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
+_ORIGIN = re.compile(ORIGIN)
 
 _BINARY_SUFFIXES = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
 _DECIMAL_SUFFIXES = {"n": -3, "u": -2, "m": -1, "": 0, "k": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
@@ -64,7 +92,7 @@ def check_int(owner: str, field: str, value: Any, *, minimum: int, maximum: int 
 
 
 def check_port(owner: str, field: str, value: Any) -> None:
-    check_int(owner, field, value, minimum=1, maximum=65535)
+    check_int(owner, field, value, minimum=1, maximum=PORT_MAX)
 
 
 def check_dns_label(owner: str, field: str, value: Any) -> None:
@@ -106,7 +134,7 @@ def check_host(owner: str, field: str, value: Any) -> None:
 
 
 def check_label_value(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not value or not _LABEL_VALUE.fullmatch(value):
+    if not isinstance(value, str) or not _LABEL_VALUE.fullmatch(value):
         raise fail(
             owner,
             field,
@@ -171,17 +199,16 @@ def check_http_path(owner: str, field: str, value: Any) -> None:
 def check_ingress_path(owner: str, field: str, value: Any) -> None:
     """An Ingress path of type Exact or Prefix, as Kubernetes validates it."""
     check_http_path(owner, field, value)
-    for sequence in _INVALID_PATH_SEQUENCES:
+    for sequence in INVALID_PATH_SEQUENCES:
         if sequence in value:
             raise fail(owner, field, value, f"must not contain {sequence!r}")
-    for suffix in _INVALID_PATH_SUFFIXES:
+    for suffix in INVALID_PATH_SUFFIXES:
         if value.endswith(suffix):
             raise fail(owner, field, value, f"must not end with {suffix!r}")
 
 
 def check_origin(owner: str, field: str, value: Any) -> None:
-    match = _ORIGIN.fullmatch(value) if isinstance(value, str) else None
-    if match is None or int(match["port"] or 1) > 65535:
+    if not isinstance(value, str) or not _ORIGIN.fullmatch(value):
         raise fail(
             owner,
             field,
@@ -207,7 +234,7 @@ def check_env_map(owner: str, field: str, value: Any, *, reserved: Mapping[str, 
     if not isinstance(value, Mapping):
         raise fail(owner, field, value, "must be a mapping of environment variable names to strings")
     for key, item in value.items():
-        if not isinstance(key, str) or len(key) > CONFIG_MAP_KEY_MAX or not _ENV_NAME.fullmatch(key):
+        if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
             raise fail(
                 owner,
                 field,

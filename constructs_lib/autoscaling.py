@@ -10,6 +10,9 @@ from constructs import Construct
 
 from constructs_lib import _validation as check
 
+# The highest CPU target accepted, in percent of the CPU request.
+TARGET_CPU_UTILIZATION_MAX = 1000
+
 
 @dataclass(frozen=True, kw_only=True)
 class Autoscaling:
@@ -40,7 +43,13 @@ class Autoscaling:
                 self.max_replicas,
                 f"must be at least min_replicas ({self.min_replicas})",
             )
-        check.check_int(owner, "target_cpu_utilization", self.target_cpu_utilization, minimum=1, maximum=1000)
+        check.check_int(
+            owner,
+            "target_cpu_utilization",
+            self.target_cpu_utilization,
+            minimum=1,
+            maximum=TARGET_CPU_UTILIZATION_MAX,
+        )
 
 
 def add_autoscaler(

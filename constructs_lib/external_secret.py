@@ -37,8 +37,7 @@ from constructs_lib._imports.external_secrets.io.external_secrets import (
 # CreateContainerConfigError until the operator catches up. Deployments are in wave 0.
 SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
 SYNC_WAVE = "-1"
-# A Go duration, as the operator parses refreshInterval: "1h", "30m", "1h30m", "0" (fetch once).
-_DURATION = re.compile(r"0|([0-9]+(ns|us|µs|ms|s|m|h))+")
+_DURATION = re.compile(check.GO_DURATION)
 
 
 class StoreKind(enum.StrEnum):

@@ -36,8 +36,8 @@ PART_OF = "todo"
 # props name, and of the name of the peer the other one's NetworkPolicy admits or calls.
 BACKEND_NAME = "todo-backend"
 FRONTEND_NAME = "todo-frontend"
-_CPU_SPELLING = re.compile(r"[0-9]+m?")
-_MEMORY_SPELLING = re.compile(r"[0-9]+(Ki|Mi|Gi|Ti|Pi)")
+_CPU_SPELLING = re.compile(check.CPU)
+_MEMORY_SPELLING = re.compile(check.MEMORY)
 _SPELLING_HINT = {
     "cpu": "must be millicores ('250m') or whole cores ('2')",
     "memory": "must use a binary suffix (Ki, Mi, Gi, Ti, Pi), e.g. '256Mi'",
@@ -199,6 +199,9 @@ class WorkloadProps:
         tolerations: ``Toleration(...)`` each, letting the pods onto tainted nodes.
         priority_class_name: the PriorityClass of the pods, e.g. ``"high"``;
             ``None`` (default): the cluster's default.
+        checkov_annotations: ``True`` (default) writes a ``checkov.io/skipN``
+            annotation, with its reason, for each Checkov check an object does
+            not meet; ``False`` writes none, for teams that do not run Checkov.
     """
 
     name: str
@@ -228,6 +231,7 @@ class WorkloadProps:
     node_selector: Mapping[str, str] = field(default_factory=dict)
     tolerations: tuple[Toleration, ...] = ()
     priority_class_name: str | None = None
+    checkov_annotations: bool = True
 
     # How long the app takes to stop gracefully after SIGTERM, in seconds.
     SHUTDOWN_SECONDS: ClassVar[int] = 0
@@ -310,6 +314,7 @@ class WorkloadProps:
         self._check_option("autoscaling", Autoscaling, lambda option: option.validate(f"{owner}.autoscaling"))
         check.check_bool(owner, "pod_disruption_budget", self.pod_disruption_budget)
         check.check_bool(owner, "spread_pods", self.spread_pods)
+        check.check_bool(owner, "checkov_annotations", self.checkov_annotations)
         self._check_option(
             "zero_downtime_rollout",
             ZeroDowntimeRollout,
@@ -433,10 +438,13 @@ class Workload(Construct):
         self.labels: Mapping[str, str] = types.MappingProxyType(labels)
         self.route_paths = props.ingress_paths
 
-        # Checkov exceptions the spec needs (policy_exceptions.py), on each object.
+        # Checkov exceptions (policy_exceptions.py) each object needs, as it is emitted.
         # A chart with a namespace writes it into every object: no exception needed.
         namespaced = bool(cdk8s.Chart.of(self).namespace)
-        self.namespace_annotations = skip_annotations(object_exceptions(namespaced=namespaced))
+        annotate = props.checkov_annotations
+        self.namespace_annotations = (
+            skip_annotations(object_exceptions(namespaced=namespaced)) if annotate else {}
+        )
         self.route_annotations: Mapping[str, str] = self.namespace_annotations
         self.config_map = kplus.ConfigMap(
             self,
@@ -449,14 +457,19 @@ class Workload(Construct):
         # cdk8s-plus writes `immutable: false`, which the server keeps but the
         # charts (and most tools) leave out; absent means mutable all the same.
         cdk8s.ApiObject.of(self.config_map).add_json_patch(_remove_patch("/immutable"))
-        deployment_annotations = skip_annotations(
-            workload_exceptions(
-                namespaced=namespaced,
-                pull_policy=props.image_pull_policy.value,
-                run_as_user=props.run_as_user,
-                reads_secret_env=bool(secret_env),
-                network_policy=props.network_policy is not None,
+        deployment_annotations = (
+            skip_annotations(
+                workload_exceptions(
+                    namespaced=namespaced,
+                    image_tag=props.image_tag,
+                    pull_policy=props.image_pull_policy.value,
+                    run_as_user=props.run_as_user,
+                    reads_secret_env=bool(secret_env),
+                    network_policy=props.network_policy is not None,
+                )
             )
+            if annotate
+            else {}
         )
         self.deployment = self._deployment(props, labels, deployment_annotations)
         self.container = self._container(props, secret_env, writable_paths)

@@ -1,0 +1,1567 @@
+"""The Helm packaging of the props: which chart value carries which prop, and how.
+
+:data:`VALUES` declares every value of the ``todo-backend`` and
+``todo-frontend`` charts, in the order ``values.yaml`` lists them. A value
+that mirrors a prop names it (``prop``, a field path in the props class of its
+``owner``) and says how the props become the value (``to_value``); its
+default and its ``# --`` comment then come from the props class (its field
+defaults and its docstring's ``Attributes:`` section). Values with no props
+counterpart (``secret.create``, ``fullnameOverride``) carry their own default
+and comment. Every value carries its JSON Schema, built from the patterns and
+limits of ``constructs_lib._validation`` that the props checks use.
+
+From this table ``scripts/chart_values.py`` (``make docs``) writes each chart's
+``values.yaml`` and ``values.schema.json``, the tests turn props into Helm
+values (:func:`chart_values`), and the README shows the props-to-values table
+(:func:`prop_rows`). A workload prop of type ``bool`` or a string enum needs
+no entry here: it becomes a top-level value of the camel-cased name.
+
+:data:`TEMPLATE_RULES` lists the rules JSON Schema cannot state (they relate
+two values, or need arithmetic); each chart's templates ``fail`` on them with
+the message the constructs raise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from constructs_lib import _validation as check
+from constructs_lib.autoscaling import TARGET_CPU_UTILIZATION_MAX
+from constructs_lib.backend import (
+    JWT_ALGORITHMS,
+    JWT_EXPIRE_DAYS_MAX,
+    SECRET_KEYS,
+    TodoBackend,
+    TodoBackendProps,
+)
+from constructs_lib.external_secret import StoreKind
+from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
+from constructs_lib.http_route import TodoHttpRouteProps
+from constructs_lib.ingress import TodoIngressProps
+from constructs_lib.network_policy import NetworkPolicy
+from constructs_lib.pod_settings import TaintEffect, TolerationOperator
+from constructs_lib.workload import PullPolicy, ServiceType, WorkloadProps
+from constructs_lib.workload import _volume_name as volume_name
+
+Chart = Literal["todo-backend", "todo-frontend"]
+CHARTS: tuple[Chart, ...] = ("todo-backend", "todo-frontend")
+# Whose props a value reads: the chart's own workload's ("workload": TodoBackendProps
+# in todo-backend, TodoFrontendProps in todo-frontend), one workload's, or the routes'.
+Owner = Literal["workload", "backend", "frontend", "ingress", "http_route"]
+PROPS_CLASSES: Mapping[Owner, type] = types.MappingProxyType(
+    {
+        "workload": WorkloadProps,
+        "backend": TodoBackendProps,
+        "frontend": TodoFrontendProps,
+        "ingress": TodoIngressProps,
+        "http_route": TodoHttpRouteProps,
+    }
+)
+CHART_OWNER: Mapping[Chart, Owner] = types.MappingProxyType(
+    {"todo-backend": "backend", "todo-frontend": "frontend"}
+)
+Schema = Mapping[str, Any]
+
+
+class _Marker(enum.Enum):
+    OMIT = "omit"
+    UNSET = "unset"
+
+
+# A to_value result: the props leave this value at the chart's default (an option that is off).
+OMIT: Final = _Marker.OMIT
+# A ChartValue's default: none of its own (a prop's default, or no line in values.yaml).
+UNSET: Final = _Marker.UNSET
+
+
+def _charts_of(owner: Owner, charts: tuple[Chart, ...]) -> tuple[Chart, ...]:
+    if charts:
+        return charts
+    return tuple(
+        chart for chart in CHARTS if owner not in ("backend", "frontend") or CHART_OWNER[chart] == owner
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChartValue:
+    """One chart value, the prop it mirrors (if any) and its schema.
+
+    Attributes:
+        path: the dotted value path, e.g. ``"image.pullPolicy"``.
+        schema: its JSON Schema.
+        prop: the field path in the owner's props, e.g. ``"resources.cpu_request"``;
+            ``None``: a chart-only value.
+        owner: whose props ``prop`` is in.
+        to_value: the owner's props -> the value, or :data:`OMIT`; ``None``: the
+            prop's value as JSON (an enum's value, a list, a dict), omitted when
+            the path passes an option that is ``None``.
+        reads: other top-level fields ``to_value`` reads, e.g. a probe's port.
+        doc: the ``# --`` comment of a chart-only value, else text added after the prop's.
+        prop_doc: whether the comment starts with the prop's docstring text.
+        chart_docs: text added to the comment in one chart only.
+        parts: comments of the keys inside a map value, by dotted sub-path.
+        default: the ``values.yaml`` default, when it is not the props' default;
+            chart-only values without one are in the schema only.
+        chart_defaults: a default per chart, for a chart-only value that differs.
+        charts: the charts that have the value; empty: the owner's (both for
+            the shared props, the one workload's for its own).
+        required: whether the schema requires the key.
+        note: how the value relates to the prop, for the README's table.
+    """
+
+    path: str
+    schema: Schema
+    prop: str | None = None
+    owner: Owner = "workload"
+    to_value: Callable[[Any], Any] | None = None
+    reads: tuple[str, ...] = ()
+    doc: str = ""
+    prop_doc: bool = True
+    chart_docs: Mapping[Chart, str] = field(default_factory=dict)
+    parts: Mapping[str, str] = field(default_factory=dict)
+    default: Any = UNSET
+    chart_defaults: Mapping[Chart, Any] = field(default_factory=dict)
+    charts: tuple[Chart, ...] = ()
+    required: bool = True
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "charts", _charts_of(self.owner, self.charts))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ValueGroup:
+    """A map of values (``image``, ``resources.requests``), with its comment and schema.
+
+    Attributes:
+        path: the dotted path of the map.
+        doc: its ``# --`` comment; empty: none (helm-docs lists only its leaves).
+        prop: the prop whose docstring text starts the comment, if any.
+        owner: whose props ``prop`` is in.
+        closed: whether the schema refuses keys not declared in :data:`VALUES`.
+        description: the schema's description of the map.
+        charts: the charts that have the map; empty: as :class:`ChartValue`'s.
+        required: whether the schema requires the key.
+    """
+
+    path: str
+    doc: str = ""
+    prop: str | None = None
+    owner: Owner = "workload"
+    closed: bool = True
+    description: str = ""
+    charts: tuple[Chart, ...] = ()
+    required: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "charts", _charts_of(self.owner, self.charts))
+
+
+@dataclass(frozen=True, kw_only=True)
+class TemplateRule:
+    """A rule both packagings enforce that JSON Schema cannot state.
+
+    Attributes:
+        id: a short name.
+        rule: what is refused, in words.
+        values: the value paths involved; the template's message names the first.
+        props: the props fields involved (owner class and field path).
+        charts: the charts whose templates check it.
+    """
+
+    id: str
+    rule: str
+    values: tuple[str, ...]
+    props: tuple[str, ...]
+    charts: tuple[Chart, ...] = CHARTS
+
+
+# --- Schemas, from the patterns and limits the props checks use ---------------------------
+
+
+def anchored(pattern: str) -> str:
+    """A pattern the checks ``fullmatch``, as a JSON Schema pattern (which searches)."""
+    return f"^({pattern})$" if _has_top_level_alternation(pattern) else f"^{pattern}$"
+
+
+def _has_top_level_alternation(pattern: str) -> bool:
+    depth, escaped = 0, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/definitions/{name}"}
+
+
+def _optional(pattern: str, *, max_length: int | None = None, description: str = "") -> Schema:
+    """A string that is empty (the chart's "unset") or matches ``pattern``."""
+    schema: dict[str, Any] = {"type": "string"}
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    schema["pattern"] = f"^({pattern})?$"
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _int(minimum: int, maximum: int | None = check.INT32_MAX) -> Schema:
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum}
+    if maximum is not None:
+        schema["maximum"] = maximum
+    return schema
+
+
+def _enum(choices: type[enum.Enum] | tuple[str, ...]) -> Schema:
+    values = [str(member.value) for member in choices] if isinstance(choices, type) else list(choices)
+    return {"type": "string", "enum": values}
+
+
+BOOLEAN: Final[Schema] = types.MappingProxyType({"type": "boolean"})
+_LABEL_KEY = f"({check.DNS_SUBDOMAIN}/)?{check.LABEL_NAME}"
+_FREE_TEXT = f"[^{check.CONTROL_CHARACTERS}]*"
+_PORT_OR_NAME: Schema = {
+    "oneOf": [_ref("port"), {"type": "string", "enum": ["http"], "description": "The container port's name."}]
+}
+_SECCOMP_PROFILE: Schema = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "enum": ["RuntimeDefault", "Localhost", "Unconfined"]},
+        "localhostProfile": {"type": "string", "pattern": r"^[^\s\p{C}]+$"},
+    },
+}
+
+
+def _nullable_int(minimum: int, maximum: int | None = check.INT32_MAX) -> Schema:
+    return {**_int(minimum, maximum), "type": ["integer", "null"]}
+
+
+def _handler(name: str) -> Schema:
+    return {"required": [name], "properties": {name: {"type": "object"}}}
+
+
+DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
+    {
+        "port": {**_int(1, check.PORT_MAX), "description": f"A TCP port, 1-{check.PORT_MAX}."},
+        "cpu": {
+            "type": "string",
+            "pattern": anchored(check.CPU),
+            "description": "CPU in millicores ('250m') or whole cores ('2'); the template refuses "
+            "spellings the API server rewrites ('1000m' is '1').",
+        },
+        "memory": {
+            "type": "string",
+            "pattern": anchored(check.MEMORY),
+            "description": "Memory with a binary suffix, e.g. '256Mi'; the template refuses spellings "
+            "the API server rewrites ('1024Mi' is '1Gi').",
+        },
+        "probe": {
+            "type": "object",
+            "description": "A container probe (Kubernetes Probe) with a handler: httpGet, tcpSocket, "
+            "exec or grpc. More than one is refused by the template, not here: helm lint merges a "
+            "null that switches a default handler off back in.",
+            "properties": {
+                "httpGet": {
+                    "type": ["object", "null"],
+                    "properties": {"path": _ref("httpPath"), "port": _PORT_OR_NAME},
+                    "required": ["port"],
+                },
+                "tcpSocket": {
+                    "type": ["object", "null"],
+                    "properties": {"port": _PORT_OR_NAME},
+                    "required": ["port"],
+                },
+                "exec": {"type": ["object", "null"]},
+                "grpc": {"type": ["object", "null"], "properties": {"port": _ref("port")}},
+                "periodSeconds": _nullable_int(1),
+                "timeoutSeconds": _nullable_int(1),
+                "initialDelaySeconds": _nullable_int(0),
+                "failureThreshold": _nullable_int(1),
+                "successThreshold": _nullable_int(1),
+                "terminationGracePeriodSeconds": _nullable_int(1, None),
+            },
+            "additionalProperties": False,
+            "anyOf": [_handler(name) for name in ("httpGet", "tcpSocket", "exec", "grpc")],
+        },
+        "dnsLabel": {
+            "type": "string",
+            "pattern": anchored(check.DNS_LABEL),
+            "description": "An RFC 1035 label (what Service names must be): 1-63 lowercase letters, "
+            "digits or '-', starting with a letter and ending with a letter or digit.",
+        },
+        "dnsSubdomain": {
+            "type": "string",
+            "maxLength": check.DNS_SUBDOMAIN_MAX,
+            "pattern": anchored(check.DNS_SUBDOMAIN),
+            "description": "An RFC 1123 subdomain, lowercase: dot-separated labels of letters, digits "
+            f"or '-', at most {check.DNS_SUBDOMAIN_MAX} characters.",
+        },
+        "host": {
+            "allOf": [_ref("dnsSubdomain")],
+            "description": "A DNS name. Kubernetes refuses IP addresses as Ingress hosts: the template "
+            "refuses them, since a schema 'not' would fail without saying why.",
+        },
+        "imageRepository": {
+            "type": "string",
+            "pattern": anchored(check.IMAGE_REPOSITORY),
+            "description": "An image repository without tag, e.g. todo-backend or "
+            "registry.example.com:5000/team/todo-backend; the path is lowercase.",
+        },
+        "imageTag": {
+            "type": "string",
+            "pattern": anchored(check.IMAGE_TAG),
+            "description": "An image tag: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.",
+        },
+        "pullPolicy": _enum(PullPolicy),
+        "freeText": {
+            "type": "string",
+            "pattern": anchored(_FREE_TEXT),
+            "description": "Any text without control characters (newlines, tabs, NUL, DEL, C1) or the "
+            "separators U+2028 and U+2029, which YAML 1.1 reads as line breaks.",
+        },
+        "httpPath": {
+            "type": "string",
+            "pattern": anchored(check.HTTP_PATH),
+            "description": "An HTTP path: starts with '/', no whitespace (any Unicode space or line "
+            "separator) and no control or format characters.",
+        },
+        "ingressPath": {
+            "allOf": [_ref("httpPath")],
+            "description": "An HTTP path. The template refuses what Kubernetes refuses in Exact and "
+            f"Prefix paths: {', '.join(repr(s) for s in check.INVALID_PATH_SEQUENCES)}, and a trailing "
+            f"{' or '.join(repr(s) for s in reversed(check.INVALID_PATH_SUFFIXES))}.",
+        },
+        "uid": {
+            **_int(1),
+            "description": f"A numeric user or group ID other than root's: 1 to {check.INT32_MAX}.",
+        },
+        "labelMap": {
+            "$comment": "patternProperties rather than propertyNames: Helm 4 reports a bad property "
+            "name at the root, without naming the value.",
+            "type": "object",
+            "description": "Labels: keys are qualified names ([DNS subdomain/]name of at most 63 "
+            "characters), values 1-63 letters, digits, '-', '_' or '.', alphanumeric at both ends. "
+            "The template refuses keys under app.kubernetes.io/, checkov.io/, checksum/ and cdk8s.io/.",
+            "patternProperties": {
+                anchored(_LABEL_KEY): {"type": "string", "pattern": anchored(check.LABEL_VALUE)}
+            },
+            "additionalProperties": False,
+        },
+        "annotationMap": {
+            "$comment": "patternProperties rather than propertyNames: Helm 4 reports a bad property "
+            "name at the root, without naming the value.",
+            "type": "object",
+            "description": "Annotations: keys are qualified names ([DNS subdomain/]name of at most 63 "
+            "characters), values text without control characters. The template refuses keys under "
+            "app.kubernetes.io/, checkov.io/, checksum/ and cdk8s.io/, and more than 256 KiB in all.",
+            "patternProperties": {anchored(_LABEL_KEY): _ref("freeText")},
+            "additionalProperties": False,
+        },
+        "toleration": {
+            "type": "object",
+            "description": "A toleration (Kubernetes Toleration). The template refuses an empty key "
+            "without operator Exists, a value with Exists, and tolerationSeconds without effect NoExecute.",
+            "additionalProperties": False,
+            "properties": {
+                "key": {"type": "string", "pattern": f"^({_LABEL_KEY})?$"},
+                "operator": _enum(TolerationOperator),
+                "value": {"type": "string", "pattern": f"^({check.LABEL_VALUE})?$"},
+                "effect": _enum(TaintEffect),
+                "tolerationSeconds": _int(0, None),
+            },
+        },
+    }
+)
+
+# --- Converters: props -> values ---------------------------------------------------------
+
+
+def _probe(probe_field: str) -> Callable[[Any], Any]:
+    def to_value(props: Any) -> dict[str, Any]:
+        # The whole probe, with null for the handler and timeout it does not use,
+        # because Helm merges a probe given in values into the default one.
+        probe, port = getattr(props, probe_field), props.port
+        http = {"path": probe.http_path, "port": port} if probe.http_path is not None else None
+        return {
+            "httpGet": http,
+            "tcpSocket": None if http else {"port": port},
+            "periodSeconds": probe.period_seconds,
+            "timeoutSeconds": probe.timeout_seconds,
+        }
+
+    return to_value
+
+
+def _controller_labels(props: Any) -> Any:
+    if props.network_policy is None:
+        return OMIT
+    # Helm merges maps into the defaults: null removes a default label the props leave out.
+    default_labels = NetworkPolicy().ingress_controller_pod_labels
+    return {**dict.fromkeys(default_labels), **props.network_policy.ingress_controller_pod_labels}
+
+
+def _remote_key(key: str) -> Callable[[Any], Any]:
+    return lambda props: OMIT if props.secret_source is None else props.secret_source.remote_keys[key]
+
+
+def _writable_paths(workload: type[TodoBackend] | type[TodoFrontend]) -> list[dict[str, str]]:
+    return [
+        {"name": volume_name(path), "mountPath": path, "sizeLimit": size}
+        for path, size in workload.WRITABLE_PATHS.items()
+    ]
+
+
+def _is_set(option: str) -> Callable[[Any], bool]:
+    return lambda props: getattr(props, option) is not None
+
+
+def _or_empty(path: str) -> Callable[[Any], Any]:
+    return lambda props: _read(props, path.split("."), none_is_empty=True)
+
+
+_PROBE_PARTS = {
+    "httpGet.path": "the path of the HTTP GET probe.",
+    "httpGet.port": "Must be service.port (or http, its name): the port the app listens on.",
+    "tcpSocket.port": "Must be service.port (or http, its name): the port the app listens on.",
+    "periodSeconds": "how often the kubelet probes, in seconds.",
+    "timeoutSeconds": "how long one probe may take, in seconds; below periodSeconds.",
+}
+_RESERVED_KEYS_NOTE = (
+    "keys the library writes (app.kubernetes.io/, checkov.io/, checksum/, cdk8s.io/) are refused"
+)
+
+# --- The values, in values.yaml order ----------------------------------------------------
+
+_DECLARED: tuple[ChartValue | ValueGroup, ...] = (
+    ChartValue(
+        path="nameOverride",
+        schema=_optional(check.DNS_LABEL, description="Empty (the chart name) or a DNS label."),
+        prop="name",
+        to_value=lambda props: props.name,
+        default="",
+        doc="Empty: the chart's name. Install with a release name equal to it.",
+        note="and install with the release name equal to it",
+    ),
+    ChartValue(
+        path="fullnameOverride",
+        schema=_optional(check.DNS_LABEL),
+        doc="Overrides the object names outright (Deployment, Service, Ingress; the ConfigMap is "
+        "`<fullname>-config`). Empty: the release name.",
+        default="",
+    ),
+    ChartValue(path="replicaCount", schema=_int(0), prop="replicas"),
+    ValueGroup(path="image"),
+    ChartValue(path="image.repository", schema=_ref("imageRepository"), prop="image"),
+    ChartValue(
+        path="image.tag",
+        schema=_ref("imageTag"),
+        prop="image_tag",
+        doc="Pass number-like tags with `--set-string` (1.10 is not 1.1).",
+    ),
+    ChartValue(path="image.pullPolicy", schema=_ref("pullPolicy"), prop="image_pull_policy"),
+    ValueGroup(path="service"),
+    ChartValue(path="service.type", schema=_enum(ServiceType), prop="service_type"),
+    ChartValue(
+        path="service.annotations",
+        schema=_ref("annotationMap"),
+        prop="service_annotations",
+        doc="Keys under app.kubernetes.io/, checkov.io/, checksum/ and cdk8s.io/ are the chart's and refused.",
+        note="as pod_annotations",
+    ),
+    ChartValue(
+        path="service.port",
+        schema=_ref("port"),
+        prop="port",
+        chart_docs={
+            "todo-backend": "Only 8000: the image's CMD binds gunicorn to 0.0.0.0:8000, so the chart "
+            "refuses any other port.",
+            "todo-frontend": "The ConfigMap's PORT follows it. Set the probes' tcpSocket.port to it as "
+            "well: the chart refuses probes on any other port.",
+        },
+        note="the probes' httpGet/tcpSocket port follows it",
+    ),
+    ValueGroup(
+        path="resources",
+        prop="resources",
+        doc='In the canonical spelling the API server writes back ("500m", "1", "256Mi", "1Gi", never '
+        '"1000m" or "1024Mi"), so GitOps tools see no drift; limits are at least the requests.',
+    ),
+    # Open: the container's resources are passed as given, so other resources may be added.
+    ValueGroup(path="resources.requests", closed=False),
+    ChartValue(
+        path="resources.requests.cpu",
+        schema=_ref("cpu"),
+        prop="resources.cpu_request",
+        note="cpu_request, memory_request, cpu_limit, memory_limit in that order",
+    ),
+    ChartValue(path="resources.requests.memory", schema=_ref("memory"), prop="resources.memory_request"),
+    ValueGroup(path="resources.limits", closed=False),
+    ChartValue(path="resources.limits.cpu", schema=_ref("cpu"), prop="resources.cpu_limit"),
+    ChartValue(path="resources.limits.memory", schema=_ref("memory"), prop="resources.memory_limit"),
+    ChartValue(
+        path="livenessProbe",
+        schema=_ref("probe"),
+        prop="liveness",
+        to_value=_probe("liveness"),
+        reads=("port",),
+        doc="Any probe handler works; to replace the default one, set it to null as well.",
+        parts=_PROBE_PARTS,
+        note="http_path -> httpGet.path (else tcpSocket), period_seconds, timeout_seconds",
+    ),
+    ChartValue(
+        path="readinessProbe",
+        schema=_ref("probe"),
+        prop="readiness",
+        to_value=_probe("readiness"),
+        reads=("port",),
+        doc="As livenessProbe.",
+        parts=_PROBE_PARTS,
+        note="as liveness",
+    ),
+    ChartValue(path="secretName", schema=_ref("dnsSubdomain"), prop="secret_name", owner="backend"),
+    ValueGroup(path="secret", charts=("todo-backend",)),
+    ChartValue(
+        path="secret.create",
+        schema=BOOLEAN,
+        doc="Render the Secret secretName from secret.values. Off: the Secret is created outside Helm "
+        "and never stored in a release.",
+        default=False,
+        charts=("todo-backend",),
+    ),
+    ChartValue(
+        path="secret.values",
+        schema={
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {key: {"type": "string", "minLength": 1} for key in SECRET_KEYS},
+            "description": "Plain-text Secret values; control characters are refused by the template, "
+            "which does not print them.",
+        },
+        doc="The Secret's plain-text values, used only with create=true. Never write them in a file: "
+        'pass each on the command line, e.g. `--set-string secret.values.DATABASE_URL="$DATABASE_URL"`.',
+        default={},
+        charts=("todo-backend",),
+        required=False,
+    ),
+    ValueGroup(path="externalSecret", charts=("todo-backend",)),
+    ChartValue(
+        path="externalSecret.enabled",
+        schema=BOOLEAN,
+        prop="secret_source",
+        owner="backend",
+        to_value=_is_set("secret_source"),
+        doc="In the chart: true renders it, a wave (-1) before the Deployment; not with secret.create.",
+        note="None -> enabled: false; the chart writes the data in the Secret's key order",
+    ),
+    ChartValue(
+        path="externalSecret.storeName",
+        schema=_optional(
+            check.DNS_SUBDOMAIN,
+            max_length=check.DNS_SUBDOMAIN_MAX,
+            description="The store's name, a lowercase DNS subdomain; the template requires it with enabled.",
+        ),
+        prop="secret_source.store_name",
+        owner="backend",
+        default="",
+        doc="Required with enabled.",
+    ),
+    ChartValue(
+        path="externalSecret.storeKind",
+        schema=_enum(StoreKind),
+        prop="secret_source.store_kind",
+        owner="backend",
+    ),
+    ValueGroup(
+        path="externalSecret.remoteKeys",
+        prop="secret_source.remote_keys",
+        owner="backend",
+        charts=("todo-backend",),
+        description="The store's key for each Secret key; the template requires all three with enabled.",
+    ),
+    *(
+        ChartValue(
+            path=f"externalSecret.remoteKeys.{key}",
+            schema=_ref("freeText"),
+            prop="secret_source.remote_keys",
+            owner="backend",
+            to_value=_remote_key(key),
+            default="",
+            doc=f"The store's key for {key}.",
+            prop_doc=False,
+        )
+        for key in SECRET_KEYS
+    ),
+    ChartValue(
+        path="externalSecret.refreshInterval",
+        schema={
+            "type": "string",
+            "pattern": anchored(check.GO_DURATION),
+            "description": "A Go duration, e.g. 1h or 1h30m, or 0 (fetch once).",
+        },
+        prop="secret_source.refresh_interval",
+        owner="backend",
+    ),
+    ValueGroup(
+        path="config",
+        doc="Non-secret settings, written into the ConfigMap `<fullname>-config`.",
+        charts=("todo-backend",),
+    ),
+    ChartValue(
+        path="config.jwtAlgorithm", schema=_enum(JWT_ALGORITHMS), prop="jwt_algorithm", owner="backend"
+    ),
+    ChartValue(
+        path="config.jwtExpireDays",
+        schema=_int(1, JWT_EXPIRE_DAYS_MAX),
+        prop="jwt_expire_days",
+        owner="backend",
+    ),
+    ChartValue(
+        path="config.corsOrigins",
+        schema={
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "string",
+                "pattern": anchored(check.ORIGIN),
+                "description": "A browser origin in lowercase, as browsers send it: http(s)://host[:port], no path.",
+            },
+        },
+        prop="cors_origins",
+        owner="backend",
+        note="a list; the ConfigMap gets it comma-separated",
+    ),
+    ChartValue(
+        path="extraConfig",
+        schema={
+            "$comment": "patternProperties rather than propertyNames: Helm 4 reports a bad property name "
+            "at the root, without naming extraConfig.",
+            "type": "object",
+            "description": "More ConfigMap entries: environment variable names of at most "
+            f"{check.CONFIG_MAP_KEY_MAX} characters to strings without control characters or "
+            "U+2028/U+2029. The template refuses names a typed value sets, and more than 1 MiB of "
+            "ConfigMap values.",
+            "patternProperties": {anchored(check.ENV_NAME): _ref("freeText")},
+            "additionalProperties": False,
+        },
+        prop="extra_config",
+        doc="Names a typed value sets are refused, and so are control characters (newlines, tabs) and "
+        "U+2028/U+2029 in values; the ConfigMap's values total at most 1 MiB.",
+        chart_docs={
+            "todo-frontend": "They override the defaults HOSTNAME=0.0.0.0, NEXT_TELEMETRY_DISABLED=1 and "
+            "NODE_ENV=production; NEXT_PUBLIC_* values are baked in at image build time, so setting "
+            "them here changes nothing.",
+        },
+        note="string values; names a typed prop sets are refused",
+    ),
+    ValueGroup(path="ingress"),
+    ChartValue(
+        path="ingress.enabled",
+        schema=BOOLEAN,
+        doc="Route ingress.paths of ingress.host to the Service with an Ingress.",
+        default=True,
+    ),
+    ChartValue(
+        path="ingress.className",
+        schema=_optional(
+            check.DNS_SUBDOMAIN,
+            max_length=check.DNS_SUBDOMAIN_MAX,
+            description="Empty (the cluster's default IngressClass) or an IngressClass name: a lowercase "
+            "DNS subdomain.",
+        ),
+        prop="class_name",
+        owner="ingress",
+        doc="Empty: the cluster's default class.",
+    ),
+    ChartValue(
+        path="ingress.host",
+        schema=_ref("host"),
+        prop="host",
+        owner="ingress",
+        doc="A lowercase DNS name, not an IP address (Kubernetes refuses IPs as Ingress hosts).",
+    ),
+    ValueGroup(path="ingress.tls"),
+    ChartValue(
+        path="ingress.tls.secretName",
+        schema=_optional(
+            check.DNS_SUBDOMAIN,
+            max_length=check.DNS_SUBDOMAIN_MAX,
+            description="Empty (HTTP only) or the TLS Secret's name: a lowercase DNS subdomain.",
+        ),
+        prop="tls.secret_name",
+        owner="ingress",
+        to_value=_or_empty("tls.secret_name"),
+        doc="Empty: HTTP only, as the spec's Minikube.",
+        note="None -> empty; the issuer's annotation only on the frontend's Ingress (issues_certificate)",
+    ),
+    ChartValue(
+        path="ingress.tls.clusterIssuer",
+        schema=_optional(
+            check.DNS_SUBDOMAIN,
+            max_length=check.DNS_SUBDOMAIN_MAX,
+            description="Empty or a cert-manager ClusterIssuer's name: a lowercase DNS subdomain.",
+        ),
+        prop="tls.cluster_issuer",
+        owner="ingress",
+        to_value=_or_empty("tls.cluster_issuer"),
+        chart_docs={
+            "todo-backend": "Only the todo-frontend chart's Ingress asks for the certificate (two would "
+            "race for the Secret); here it is only checked.",
+        },
+    ),
+    ChartValue(
+        path="ingress.annotations",
+        schema=_ref("annotationMap"),
+        prop="annotations",
+        owner="ingress",
+        doc="Keys under app.kubernetes.io/, checkov.io/, checksum/ and cdk8s.io/ are refused, and "
+        "cert-manager.io/cluster-issuer with tls.clusterIssuer.",
+        note="as pod_annotations",
+    ),
+    ChartValue(
+        path="ingress.paths",
+        schema={
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["path", "pathType"],
+                "properties": {
+                    "path": _ref("ingressPath"),
+                    "pathType": {"type": "string", "enum": ["Prefix", "Exact", "ImplementationSpecific"]},
+                },
+            },
+        },
+        prop="ingress_paths",
+        to_value=lambda props: [
+            {"path": route.path, "pathType": "Exact" if route.exact else "Prefix"}
+            for route in props.ingress_paths
+        ],
+        doc="Each path once, with pathType Prefix (whole segments: /api matches /api/tasks, not "
+        "/apiary) or Exact. Kubernetes refuses //, /./, /../, %2f and a trailing /. or /.. in them.",
+        note="exact=True -> pathType Exact, else Prefix",
+    ),
+    ChartValue(
+        path="ingress.perWorkload",
+        schema=BOOLEAN,
+        prop="per_workload",
+        owner="ingress",
+        chart_docs={
+            "todo-backend": "false: this chart renders no Ingress; the todo-frontend chart's routes these paths.",
+            "todo-frontend": "false: this chart's Ingress routes ingress.backend's paths as well.",
+        },
+    ),
+    # TodoApp gives the frontend's one Ingress the backend's Service and paths.
+    ValueGroup(
+        path="ingress.backend",
+        doc="The stack's todo-backend, which the one Ingress routes when ingress.perWorkload is false.",
+        charts=("todo-frontend",),
+    ),
+    ChartValue(
+        path="ingress.backend.name",
+        schema=_ref("dnsLabel"),
+        prop="name",
+        owner="backend",
+        doc="Its Service: its release name.",
+        prop_doc=False,
+        charts=("todo-frontend",),
+        note="in the todo-frontend chart: the Service the one Ingress routes the backend's paths to",
+    ),
+    ChartValue(
+        path="ingress.backend.port",
+        schema=_ref("port"),
+        prop="port",
+        owner="backend",
+        doc="Its Service's port.",
+        prop_doc=False,
+        charts=("todo-frontend",),
+        note="in the todo-frontend chart: that Service's port",
+    ),
+    ChartValue(
+        path="ingress.backend.paths",
+        schema={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["path", "pathType"],
+                "properties": {
+                    "path": _ref("ingressPath"),
+                    "pathType": {"type": "string", "enum": ["Prefix", "Exact", "ImplementationSpecific"]},
+                },
+            },
+        },
+        prop="ingress_paths",
+        owner="backend",
+        to_value=lambda props: [
+            {"path": route.path, "pathType": "Exact" if route.exact else "Prefix"}
+            for route in props.ingress_paths
+        ],
+        doc="Its paths, as its chart's ingress.paths; none may be one of this chart's.",
+        prop_doc=False,
+        charts=("todo-frontend",),
+        note="in the todo-frontend chart: the backend's paths, as its ingress.paths",
+    ),
+    ValueGroup(path="httpRoute"),
+    ChartValue(
+        path="httpRoute.enabled",
+        schema=BOOLEAN,
+        prop="gateway_name",
+        owner="http_route",
+        to_value=lambda props: True,
+        default=False,
+        doc="Render a Gateway API HTTPRoute (gateway.networking.k8s.io/v1; the CRDs must be installed) "
+        "sending ingress.paths of httpRoute.host to the Service. It routes beside the Ingress: set "
+        "ingress.enabled=false to route through the Gateway alone.",
+        prop_doc=False,
+        note="add_todo_charts' http_route: None -> enabled: false; given without ingress, also "
+        "ingress.enabled: false",
+    ),
+    ChartValue(
+        path="httpRoute.gatewayName",
+        schema=_optional(
+            check.DNS_SUBDOMAIN,
+            max_length=check.DNS_SUBDOMAIN_MAX,
+            description="The Gateway's name, a lowercase DNS subdomain; the template requires it with enabled.",
+        ),
+        prop="gateway_name",
+        owner="http_route",
+        default="",
+        doc="Required with enabled.",
+    ),
+    ChartValue(
+        path="httpRoute.gatewayNamespace",
+        schema=_optional(
+            check.DNS_LABEL,
+            description="Empty (the release's namespace) or a namespace name: a lowercase DNS label.",
+        ),
+        prop="gateway_namespace",
+        owner="http_route",
+        to_value=_or_empty("gateway_namespace"),
+        default="",
+        note="None -> empty",
+    ),
+    ChartValue(
+        path="httpRoute.sectionName",
+        schema=_optional(
+            check.DNS_SUBDOMAIN,
+            max_length=check.DNS_SUBDOMAIN_MAX,
+            description="Empty (every listener) or a listener name: a lowercase DNS subdomain.",
+        ),
+        prop="section_name",
+        owner="http_route",
+        to_value=_or_empty("section_name"),
+        default="",
+        note="None -> empty",
+    ),
+    ChartValue(
+        path="httpRoute.host",
+        schema=_ref("host"),
+        prop="host",
+        owner="http_route",
+        doc="A lowercase DNS name, not an IP address.",
+    ),
+    # Both security contexts are passed to the pod spec as given (toYaml): open maps
+    # whose known keys are typed.
+    ValueGroup(
+        path="podSecurityContext",
+        doc='Pod security context: Pod Security Standards "restricted" with the image\'s numeric user.',
+        closed=False,
+        description="Passed to the pod spec as given (toYaml); the keys values.yaml sets are typed here.",
+    ),
+    ChartValue(
+        path="podSecurityContext.runAsNonRoot",
+        schema=BOOLEAN,
+        doc="Refuse to start a container as root.",
+        default=True,
+        required=False,
+    ),
+    ChartValue(path="podSecurityContext.runAsUser", schema=_ref("uid"), prop="run_as_user", required=False),
+    ChartValue(path="podSecurityContext.runAsGroup", schema=_ref("uid"), prop="run_as_group", required=False),
+    ChartValue(
+        path="podSecurityContext.fsGroup",
+        schema=_ref("uid"),
+        prop="run_as_group",
+        doc="The image's group, which owns the mounted volumes.",
+        prop_doc=False,
+        required=False,
+    ),
+    ChartValue(
+        path="podSecurityContext.fsGroupChangePolicy",
+        schema=_enum(("OnRootMismatch", "Always")),
+        doc="Change volume ownership only when it does not match already.",
+        default="OnRootMismatch",
+        required=False,
+    ),
+    ChartValue(
+        path="podSecurityContext.seccompProfile",
+        schema=_SECCOMP_PROFILE,
+        default={"type": "RuntimeDefault"},
+        parts={"type": "The container runtime's default seccomp filter."},
+        required=False,
+    ),
+    ValueGroup(
+        path="securityContext",
+        doc="Container security context: no privilege, no capabilities, read-only root filesystem "
+        "(writablePaths are the exceptions).",
+        closed=False,
+        description="Passed to the container spec as given (toYaml); the keys values.yaml sets are typed here.",
+    ),
+    ChartValue(
+        path="securityContext.runAsNonRoot",
+        schema=BOOLEAN,
+        doc="Refuse to start as root.",
+        default=True,
+        required=False,
+    ),
+    ChartValue(path="securityContext.runAsUser", schema=_ref("uid"), prop="run_as_user", required=False),
+    ChartValue(path="securityContext.runAsGroup", schema=_ref("uid"), prop="run_as_group", required=False),
+    *(
+        ChartValue(path=f"securityContext.{key}", schema=BOOLEAN, doc=doc, default=value, required=False)
+        for key, value, doc in (
+            ("privileged", False, "No privileged mode."),
+            ("allowPrivilegeEscalation", False, "No setuid escalation."),
+            ("readOnlyRootFilesystem", True, "Writes go to writablePaths only."),
+        )
+    ),
+    ValueGroup(path="securityContext.capabilities", closed=False, required=False),
+    ChartValue(
+        path="securityContext.capabilities.add",
+        schema={"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z_]+$"}},
+        required=False,
+    ),
+    ChartValue(
+        path="securityContext.capabilities.drop",
+        schema={"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z_]+$"}},
+        doc="Drop every Linux capability.",
+        default=["ALL"],
+        required=False,
+    ),
+    ChartValue(path="securityContext.seccompProfile", schema=_SECCOMP_PROFILE, required=False),
+    ChartValue(
+        path="writablePaths",
+        schema={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "mountPath", "sizeLimit"],
+                "properties": {
+                    "name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
+                    "mountPath": {
+                        "type": "string",
+                        "pattern": anchored(f"/{_FREE_TEXT}"),
+                        "description": "An absolute path without control characters.",
+                    },
+                    "sizeLimit": _ref("memory"),
+                },
+            },
+        },
+        doc="emptyDir volumes for the paths the app writes; the root filesystem is read-only.",
+        chart_docs={
+            "todo-backend": "gunicorn and Python write temporary files under /tmp.",
+            "todo-frontend": "Next.js writes its image and fetch caches under .next/cache; Node uses /tmp.",
+        },
+        chart_defaults={
+            "todo-backend": _writable_paths(TodoBackend),
+            "todo-frontend": _writable_paths(TodoFrontend),
+        },
+    ),
+    ChartValue(
+        path="imagePullSecrets",
+        schema={
+            "type": "array",
+            "description": "Names of Secrets in the release's namespace the kubelet pulls the image with.",
+            "items": _ref("dnsSubdomain"),
+        },
+        prop="image_pull_secrets",
+        note="a list of Secret names",
+    ),
+    ChartValue(path="podLabels", schema=_ref("labelMap"), prop="pod_labels", note=_RESERVED_KEYS_NOTE),
+    ChartValue(
+        path="podAnnotations",
+        schema=_ref("annotationMap"),
+        prop="pod_annotations",
+        note="as pod_labels; the chart also refuses control characters in values",
+    ),
+    ChartValue(path="nodeSelector", schema=_ref("labelMap"), prop="node_selector", note="as pod_labels"),
+    ChartValue(
+        path="tolerations",
+        schema={"type": "array", "items": _ref("toleration")},
+        prop="tolerations",
+        to_value=lambda props: [toleration.to_json() for toleration in props.tolerations],
+        doc="Each has key, operator (Equal or Exists), value (none with Exists), effect (NoSchedule, "
+        "PreferNoSchedule or NoExecute; empty: all) and, with NoExecute only, tolerationSeconds.",
+        note="Toleration(key, operator, value, effect, toleration_seconds) -> key, operator, value, "
+        "effect, tolerationSeconds",
+    ),
+    ChartValue(
+        path="priorityClassName",
+        schema=_optional(
+            check.DNS_SUBDOMAIN,
+            max_length=check.DNS_SUBDOMAIN_MAX,
+            description="Empty (the cluster's default) or a PriorityClass name: a lowercase DNS subdomain.",
+        ),
+        prop="priority_class_name",
+        to_value=_or_empty("priority_class_name"),
+        note="None -> empty",
+    ),
+    ValueGroup(path="networkPolicy", prop="network_policy"),
+    ChartValue(
+        path="networkPolicy.enabled",
+        schema=BOOLEAN,
+        prop="network_policy",
+        to_value=_is_set("network_policy"),
+        doc="true renders `<fullname>-default-deny` and `<fullname>`.",
+        prop_doc=False,
+        note="None -> enabled: false",
+    ),
+    ValueGroup(path="networkPolicy.ingressController"),
+    ChartValue(
+        path="networkPolicy.ingressController.namespace",
+        schema=_ref("dnsLabel"),
+        prop="network_policy.ingress_controller_namespace",
+    ),
+    ChartValue(
+        path="networkPolicy.ingressController.podLabels",
+        schema={
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"pattern": anchored(_LABEL_KEY)},
+            "additionalProperties": {"type": "string", "pattern": anchored(check.LABEL_VALUE)},
+        },
+        prop="network_policy.ingress_controller_pod_labels",
+        to_value=_controller_labels,
+        default=dict(NetworkPolicy().ingress_controller_pod_labels),
+        parts={
+            key: "A label of the ingress controller's pods."
+            for key in NetworkPolicy().ingress_controller_pod_labels
+        },
+    ),
+    # add_todo_charts gives each workload the other's name; each chart has a value for it.
+    ChartValue(
+        path="networkPolicy.frontendName",
+        schema=_ref("dnsLabel"),
+        prop="name",
+        owner="frontend",
+        doc="This stack's todo-frontend, whose pods alone are let in: its release name, which its pods' "
+        "app.kubernetes.io/instance label holds and their name label must hold too.",
+        prop_doc=False,
+        charts=("todo-backend",),
+        note="in the todo-backend chart: the frontend its NetworkPolicy lets in (TodoBackend's frontend_name)",
+    ),
+    ChartValue(
+        path="networkPolicy.backendName",
+        schema=_ref("dnsLabel"),
+        prop="name",
+        owner="backend",
+        doc="This stack's todo-backend, the only pods the server side may call: its release name, which "
+        "its pods' app.kubernetes.io/instance label holds and their name label must hold too.",
+        prop_doc=False,
+        charts=("todo-frontend",),
+        note="in the todo-frontend chart: the backend its NetworkPolicy lets it call (TodoFrontend's "
+        "backend_name)",
+    ),
+    ValueGroup(path="autoscaling", prop="autoscaling"),
+    ChartValue(
+        path="autoscaling.enabled",
+        schema=BOOLEAN,
+        prop="autoscaling",
+        to_value=_is_set("autoscaling"),
+        doc="true renders a HorizontalPodAutoscaler and no replicas (replicaCount is ignored).",
+        prop_doc=False,
+        note="None -> enabled: false; with it the Deployment has no replicas",
+    ),
+    ChartValue(path="autoscaling.minReplicas", schema=_int(1), prop="autoscaling.min_replicas"),
+    ChartValue(path="autoscaling.maxReplicas", schema=_int(1), prop="autoscaling.max_replicas"),
+    ChartValue(
+        path="autoscaling.targetCPUUtilizationPercentage",
+        schema=_int(1, TARGET_CPU_UTILIZATION_MAX),
+        prop="autoscaling.target_cpu_utilization",
+    ),
+    ValueGroup(path="podDisruptionBudget"),
+    ChartValue(
+        path="podDisruptionBudget.enabled",
+        schema=BOOLEAN,
+        prop="pod_disruption_budget",
+        note="rendered from two pods on only",
+    ),
+    ChartValue(path="spreadPods", schema=BOOLEAN, prop="spread_pods", note="applied from two pods on only"),
+    ValueGroup(path="zeroDowntimeRollout", prop="zero_downtime_rollout"),
+    ChartValue(
+        path="zeroDowntimeRollout.enabled",
+        schema=BOOLEAN,
+        prop="zero_downtime_rollout",
+        to_value=_is_set("zero_downtime_rollout"),
+        doc="true rolls with maxUnavailable 0, a preStop pause and a longer grace period.",
+        prop_doc=False,
+        note="None -> enabled: false",
+    ),
+    ChartValue(
+        path="zeroDowntimeRollout.preStopSeconds",
+        schema=_int(1),
+        prop="zero_downtime_rollout.pre_stop_seconds",
+    ),
+    ChartValue(
+        path="zeroDowntimeRollout.terminationGracePeriodSeconds",
+        schema=_int(1),
+        prop="zero_downtime_rollout.termination_grace_period_seconds",
+    ),
+    ValueGroup(path="tests", doc="The pod `helm test` starts to check that the Service answers."),
+    ValueGroup(path="tests.image"),
+    ChartValue(
+        path="tests.image.repository",
+        schema=_ref("imageRepository"),
+        doc="An image with wget and nc (busybox).",
+        default="busybox",
+    ),
+    ChartValue(path="tests.image.tag", schema=_ref("imageTag"), doc="Its tag.", default="1.37"),
+    ChartValue(
+        path="tests.image.pullPolicy",
+        schema=_ref("pullPolicy"),
+        doc="When the kubelet pulls it.",
+        default=PullPolicy.IF_NOT_PRESENT.value,
+    ),
+    ChartValue(
+        path="global",
+        schema={"type": "object", "description": "Helm's global values; unused."},
+        required=False,
+    ),
+    ChartValue(
+        path="todo-common",
+        schema={
+            "type": "object",
+            "description": "Helm's values of the todo-common library chart (charts/todo-common), which "
+            "reads none; Helm adds the key for every dependency.",
+        },
+        required=False,
+    ),
+)
+
+# Props that no chart value carries, and why.
+NOT_VALUES: Mapping[tuple[Owner, str], str] = types.MappingProxyType(
+    {("workload", "app_version"): "not a value: the chart's appVersion, 1.0.0 like the prop's default"}
+)
+
+# --- Props docstrings and field types ---------------------------------------------------
+
+_SECTION = re.compile(r"^Attributes\b.*:$")
+_ATTRIBUTE = re.compile(r"^ {4}(\w+): (.*)$")
+
+
+def attribute_docs(cls: type) -> dict[str, str]:
+    """``name: text`` of the ``Attributes:`` sections of ``cls`` and its bases (subclasses win)."""
+    found: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        lines = inspect.cleandoc(klass.__dict__.get("__doc__") or "").splitlines()
+        current, in_section = None, False
+        for line in lines:
+            if _SECTION.match(line):
+                in_section, current = True, None
+                continue
+            match = _ATTRIBUTE.match(line) if in_section else None
+            if match:
+                current = match[1]
+                found[current] = match[2].strip()
+            elif in_section and current and line.startswith(" " * 8) and line.strip():
+                found[current] += " " + line.strip()
+            elif in_section and line and not line.startswith(" "):
+                in_section, current = False, None
+    return {name: text.replace("``", "`") for name, text in found.items()}
+
+
+def _field_class(cls: type, name: str) -> type | None:
+    """The dataclass a field holds (``X`` of ``X | None``), if any."""
+    hint = typing.get_type_hints(cls)[name]
+    candidates = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for candidate in candidates:
+        if isinstance(candidate, type) and dataclasses.is_dataclass(candidate):
+            return candidate
+    return None
+
+
+def _owner_class(owner: Owner, chart: Chart) -> type:
+    return PROPS_CLASSES[CHART_OWNER[chart] if owner == "workload" else owner]
+
+
+def prop_doc(cls: type, path: str) -> str:
+    """The docstring text of the field at ``path`` (e.g. ``"resources.cpu_request"``) of ``cls``."""
+    *parents, name = path.split(".")
+    for parent in parents:
+        nested = _field_class(cls, parent)
+        if nested is None:
+            raise TypeError(f"{cls.__name__}.{parent} is not a props class")
+        cls = nested
+    docs = attribute_docs(cls)
+    if name not in docs:
+        raise ValueError(f"{cls.__name__}'s docstring has no Attributes entry for {name}")
+    return docs[name]
+
+
+# --- Reading props ----------------------------------------------------------------------
+
+
+def _read(props: Any, path: list[str], *, none_is_empty: bool = False) -> Any:
+    value = props
+    for name in path:
+        if value is None:
+            return "" if none_is_empty else OMIT
+        value = getattr(value, name)
+    if value is None and none_is_empty:
+        return ""
+    return as_json(value)
+
+
+def as_json(value: Any) -> Any:
+    """A props value as Helm values hold it: enums by value, tuples as lists, mappings as dicts."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {key: as_json(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [as_json(item) for item in value]
+    return value
+
+
+def _convert(entry: ChartValue, props: Any) -> Any:
+    assert entry.prop is not None
+    if entry.to_value is not None:
+        return entry.to_value(props)
+    return _read(props, entry.prop.split("."))
+
+
+def _class_default(cls: type, path: list[str]) -> Any:
+    """The default of the field at ``path``, through the defaults of the options on the way."""
+    for name in path[:-1]:
+        nested = _field_class(cls, name)
+        if nested is None:
+            return UNSET
+        cls = nested
+    for item in dataclasses.fields(cls):
+        if item.name == path[-1]:
+            if item.default is not dataclasses.MISSING:
+                return as_json(item.default)
+            if item.default_factory is not dataclasses.MISSING:
+                return as_json(item.default_factory())
+    return UNSET
+
+
+def _default_props(owner_class: type) -> Any:
+    try:
+        return owner_class()
+    except TypeError:  # a required field, e.g. TodoHttpRouteProps.gateway_name
+        return None
+
+
+# --- The table, completed with the props no entry names ---------------------------------
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
+def _own_fields(owner: Owner) -> list[str]:
+    cls = PROPS_CLASSES[owner]
+    inherited = (
+        {f.name for f in dataclasses.fields(WorkloadProps)} if owner in ("backend", "frontend") else set()
+    )
+    return [f.name for f in dataclasses.fields(cls) if f.name not in inherited]
+
+
+def _implicit_schema(owner: Owner, name: str) -> Schema:
+    hint = typing.get_type_hints(PROPS_CLASSES[owner])[name]
+    if hint is bool:
+        return BOOLEAN
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return _enum(hint)
+    raise TypeError(
+        f"{PROPS_CLASSES[owner].__name__}.{name} ({hint}) needs a ChartValue in constructs_lib/helm.py: "
+        "only bool and enum props become chart values by themselves"
+    )
+
+
+def _complete(declared: tuple[ChartValue | ValueGroup, ...]) -> tuple[ChartValue | ValueGroup, ...]:
+    """``declared``, plus a top-level value for each prop it leaves out, after its field's predecessor."""
+    entries = list(declared)
+    for owner in ("workload", "backend", "frontend", "ingress", "http_route"):
+        seen: list[str] = []
+        for name in _own_fields(owner):
+            covered = [
+                index
+                for index, entry in enumerate(entries)
+                if isinstance(entry, ChartValue)
+                and entry.owner == owner
+                and entry.prop is not None
+                and entry.prop.split(".")[0] == name
+            ]
+            if not covered and (owner, name) not in NOT_VALUES:
+                after = max(
+                    (
+                        index
+                        for index, entry in enumerate(entries)
+                        if isinstance(entry, ChartValue)
+                        and entry.owner == owner
+                        and entry.prop is not None
+                        and entry.prop.split(".")[0] in seen
+                        and "." not in entry.path
+                    ),
+                    default=len(entries) - 1,
+                )
+                entries.insert(
+                    after + 1,
+                    ChartValue(
+                        path=_camel(name), schema=_implicit_schema(owner, name), prop=name, owner=owner
+                    ),
+                )
+            seen.append(name)
+    return tuple(entries)
+
+
+VALUES: Final[tuple[ChartValue | ValueGroup, ...]] = _complete(_DECLARED)
+
+
+def chart_entries(chart: Chart) -> Iterator[ChartValue | ValueGroup]:
+    """The entries of :data:`VALUES` the chart has."""
+    return (entry for entry in VALUES if chart in entry.charts)
+
+
+# --- Props -> values --------------------------------------------------------------------
+
+
+def chart_values(
+    chart: Chart,
+    props: Mapping[Owner, Any],
+    given: Mapping[Owner, Collection[str]] | None = None,
+) -> dict[str, Any]:
+    """{dotted value path: value} that make ``chart`` render what these props build.
+
+    ``props`` holds the props objects by owner (``"backend"``, ``"frontend"``,
+    ``"ingress"``, ``"http_route"``); ``given`` limits the result to the values
+    of the named top-level fields (the others keep the chart's defaults).
+    ``None`` values delete a default (Helm's null).
+    """
+    flat: dict[str, Any] = {}
+    for entry in chart_entries(chart):
+        if not isinstance(entry, ChartValue) or entry.prop is None:
+            continue
+        owner = CHART_OWNER[chart] if entry.owner == "workload" else entry.owner
+        source = props.get(owner)
+        triggers = {entry.prop.split(".")[0], *entry.reads}
+        if source is None or (given is not None and not triggers & set(given.get(owner, ()))):
+            continue
+        value = _convert(entry, source)
+        if value is not OMIT:
+            flat[entry.path] = value
+    return flat
+
+
+def values_tree(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """{dotted path: value} as nested maps; a map value is merged into one already there."""
+    tree: dict[str, Any] = {}
+    for path, value in flat.items():
+        *parents, leaf = path.split(".")
+        node = tree
+        for key in parents:
+            node = node.setdefault(key, {})
+        if isinstance(value, dict) and isinstance(node.get(leaf), dict):
+            node[leaf].update(value)
+        else:
+            node[leaf] = value
+    return tree
+
+
+# --- values.yaml and values.schema.json -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentedValue:
+    """A key of values.yaml: its default (or nested keys) and its ``# --`` comment."""
+
+    value: Any
+    doc: str
+
+
+def _doc(entry: ChartValue | ValueGroup, chart: Chart) -> str:
+    parts = []
+    if entry.prop is not None and (not isinstance(entry, ChartValue) or entry.prop_doc):
+        text = prop_doc(_owner_class(entry.owner, chart), entry.prop)
+        parts.append(text[0].upper() + text[1:])
+    if entry.doc:
+        parts.append(entry.doc)
+    if isinstance(entry, ChartValue) and chart in entry.chart_docs:
+        parts.append(entry.chart_docs[chart])
+    choices = _choices(entry)
+    if choices:
+        parts.append(f"One of {', '.join(choices)}")
+    return " ".join(part if part.endswith(".") else f"{part}." for part in parts)
+
+
+def _choices(entry: ChartValue | ValueGroup) -> list[str]:
+    """The allowed values of an enum value, which the comment lists."""
+    if not isinstance(entry, ChartValue):
+        return []
+    schema = entry.schema
+    if "$ref" in schema:
+        schema = DEFINITIONS[schema["$ref"].rsplit("/", 1)[1]]
+    return [choice or '""' for choice in schema.get("enum", [])]
+
+
+def _default(entry: ChartValue, chart: Chart) -> Any:
+    if chart in entry.chart_defaults:
+        return entry.chart_defaults[chart]
+    if entry.default is not UNSET:
+        return entry.default
+    if entry.prop is None:
+        return UNSET
+    owner_class = _owner_class(entry.owner, chart)
+    props = _default_props(owner_class)
+    value = _convert(entry, props) if props is not None else OMIT
+    if value is OMIT:
+        value = _class_default(owner_class, entry.prop.split("."))
+    if value is UNSET:
+        raise ValueError(
+            f"{entry.path}: {owner_class.__name__}.{entry.prop} has no default; give the entry one"
+        )
+    return value
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    return value
+
+
+def _documented(value: Any, parts: Mapping[str, str], prefix: str = "") -> Any:
+    if not isinstance(value, dict) or not value:
+        return value
+    return {
+        key: DocumentedValue(_documented(item, parts, f"{prefix}{key}."), parts.get(f"{prefix}{key}", ""))
+        for key, item in value.items()
+    }
+
+
+def documented_values(chart: Chart) -> dict[str, DocumentedValue]:
+    """The chart's values.yaml as nested :class:`DocumentedValue` maps, in file order."""
+    root: dict[str, DocumentedValue] = {}
+    for entry in chart_entries(chart):
+        *parents, leaf = entry.path.split(".")
+        node = root
+        for key in parents:
+            node = node[key].value
+        if isinstance(entry, ValueGroup):
+            node[leaf] = DocumentedValue({}, _doc(entry, chart))
+            continue
+        default = _default(entry, chart)
+        if default is UNSET:
+            continue
+        parts = {key: text[0].upper() + text[1:] for key, text in entry.parts.items()}
+        node[leaf] = DocumentedValue(_documented(_without_nulls(default), parts), _doc(entry, chart))
+    return root
+
+
+def values_schema(chart: Chart) -> dict[str, Any]:
+    """The chart's values.schema.json."""
+    root: dict[str, Any] = {"type": "object", "additionalProperties": False, "required": [], "properties": {}}
+    for entry in chart_entries(chart):
+        *parents, leaf = entry.path.split(".")
+        node = root
+        for key in parents:
+            node = node["properties"][key]
+        if isinstance(entry, ValueGroup):
+            schema: dict[str, Any] = {"type": "object"}
+            if entry.closed:
+                schema["additionalProperties"] = False
+            schema["required"] = []
+            schema["properties"] = {}
+            if entry.description:
+                schema["description"] = entry.description
+        else:
+            schema = dict(entry.schema)
+        node["properties"][leaf] = schema
+        if entry.required:
+            node.setdefault("required", []).append(leaf)
+    _drop_empty_required(root)
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": f"Values of the {chart} chart",
+        **root,
+        "definitions": dict(DEFINITIONS),
+    }
+
+
+def _drop_empty_required(schema: dict[str, Any]) -> None:
+    if schema.get("required") == []:
+        del schema["required"]
+    for child in schema.get("properties", {}).values():
+        if isinstance(child, dict):
+            _drop_empty_required(child)
+
+
+# --- The README's table -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PropRow:
+    """One prop and the chart values that carry it, as the README's table shows it."""
+
+    owner: Owner
+    prop: str
+    values: tuple[str, ...]
+    note: str
+    chart: Chart | None = None
+
+
+def prop_rows() -> tuple[PropRow, ...]:
+    """The props-to-values table: one row per prop (per chart, for a prop one chart carries from the other workload)."""
+    rows: dict[tuple[Owner, str, tuple[Chart, ...]], PropRow] = {}
+    for entry in VALUES:
+        if not isinstance(entry, ChartValue) or entry.prop is None:
+            continue
+        prop = entry.prop.split(".")[0]
+        key = (entry.owner, prop, entry.charts)
+        row = rows.get(key)
+        chart = entry.charts[0] if len(entry.charts) == 1 and entry.owner in ("backend", "frontend") else None
+        if row is None:
+            rows[key] = PropRow(entry.owner, prop, (entry.path,), entry.note, chart)
+        else:
+            note = "; ".join(filter(None, (row.note, entry.note)))
+            rows[key] = dataclasses.replace(row, values=(*row.values, entry.path), note=note)
+    result = list(rows.values())
+    for (owner, prop), note in NOT_VALUES.items():
+        result.append(PropRow(owner, prop, ("Chart.yaml appVersion",), note))
+    return tuple(result)
+
+
+def markdown_table() -> str:
+    """The props <-> values table the README shows."""
+    classes = {
+        "workload": "TodoBackendProps, TodoFrontendProps",
+        "backend": "TodoBackendProps",
+        "frontend": "TodoFrontendProps",
+        "ingress": "TodoIngressProps",
+        "http_route": "TodoHttpRouteProps",
+    }
+    lines = ["| Props | Field | Chart values | Notes |", "|---|---|---|---|"]
+    for row in prop_rows():
+        values = ", ".join(f"`{path}`" for path in row.values)
+        lines.append(f"| {classes[row.owner]} | `{row.prop}` | {values} | {row.note} |")
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+"""Write each chart's values.yaml and values.schema.json from constructs_lib/helm.py.
+
+The defaults and ``# --`` comments (which helm-docs turns into the chart's
+README) come from the props classes, the schema from the props' validation
+rules. ``make docs`` runs this; tests/helm/test_generated_values.py fails when
+a chart's files and the code disagree. ``--check`` only reports stale files.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from constructs_lib.helm import CHARTS, Chart, DocumentedValue, documented_values, values_schema  # noqa: E402
+
+WIDTH = 100
+HEADER = """\
+# Values of the {chart} chart, written by scripts/chart_values.py (`make docs`)
+# from the props classes and constructs_lib/helm.py: edit those, not this file.
+# The defaults are the props' defaults, so they render exactly the objects in
+# dist/{chart}.k8s.yaml (tests/helm proves it). The comments are the props'
+# docstrings: a prop's True, False and None are true, false and "" here.
+# values.schema.json rejects unknown keys, so a typo fails instead of being ignored.
+"""
+
+
+def _scalar(value: Any) -> str:
+    if value == {}:
+        return "{}"
+    if value == []:
+        return "[]"
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=10**6)
+    return text.removesuffix("\n...\n").rstrip("\n")
+
+
+def _comment(doc: str, indent: str) -> list[str]:
+    lines = textwrap.wrap(doc, WIDTH - len(indent) - 5, break_long_words=False, break_on_hyphens=False)
+    return [f"{indent}# -- {lines[0]}", *(f"{indent}# {line}" for line in lines[1:])]
+
+
+def _render(node: dict[str, DocumentedValue], depth: int) -> list[str]:
+    indent = "  " * depth
+    lines: list[str] = []
+    for key, item in node.items():
+        if depth == 0 and lines:
+            lines.append("")
+        if item.doc:
+            lines += _comment(item.doc, indent)
+        value = item.value
+        if isinstance(value, dict) and value:
+            lines.append(f"{indent}{key}:")
+            lines += _render(value, depth + 1)
+        elif isinstance(value, list) and value:
+            block = yaml.safe_dump(value, default_flow_style=False, sort_keys=False, allow_unicode=True)
+            lines.append(f"{indent}{key}:")
+            lines += [f"{indent}  {line}" for line in block.splitlines()]
+        else:
+            lines.append(f"{indent}{key}: {_scalar(value)}")
+    return lines
+
+
+def values_yaml(chart: Chart) -> str:
+    """The chart's values.yaml text."""
+    return HEADER.format(chart=chart) + "\n" + "\n".join(_render(documented_values(chart), 0)) + "\n"
+
+
+def schema_json(chart: Chart) -> str:
+    """The chart's values.schema.json text."""
+    return json.dumps(values_schema(chart), indent=2, ensure_ascii=False) + "\n"
+
+
+def generated_files() -> dict[Path, str]:
+    """Each generated file and the text it must hold."""
+    files = {}
+    for chart in CHARTS:
+        files[ROOT / "charts" / chart / "values.yaml"] = values_yaml(chart)
+        files[ROOT / "charts" / chart / "values.schema.json"] = schema_json(chart)
+    return files
+
+
+def main(argv: list[str]) -> int:
+    stale = [path for path, text in generated_files().items() if path.read_text(encoding="utf-8") != text]
+    if "--check" in argv:
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is stale; run `make docs`", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in generated_files().items():
+        path.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
