@@ -13,6 +13,7 @@ import pytest
 
 from testbed.manifests import Manifests
 from testbed.paths import DIST, REPO_ROOT
+from tests.support.synth import app_env
 
 FIX = "run `make synth` and commit dist/"
 
@@ -65,8 +66,7 @@ def _cli_synth(work: Path, *args: str, **settings: str) -> subprocess.CompletedP
         shutil.copytree(DIST, work / "dist")
     # cdk8s.yaml runs `python main.py`: the venv's python, first on PATH as under make.
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
-    env = {key: value for key, value in os.environ.items() if key not in ("IMAGE_TAG", "CDK8S_OUTDIR")}
-    env.update(settings, PATH=path, CDK8S_CHECK_UPGRADE="false")
+    env = app_env(**settings, PATH=path, CDK8S_CHECK_UPGRADE="false")
     return subprocess.run(
         [str(cli), "synth", *args], cwd=work, env=env, capture_output=True, text=True, timeout=120
     )

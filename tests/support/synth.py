@@ -50,14 +50,19 @@ def synth_stack(
     )
 
 
-def run_main(outdir: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    """``python main.py outdir``, as ``cdk8s synth`` runs it, with the given settings."""
+def app_env(**settings: str) -> dict[str, str]:
+    """This process's environment without the app's settings, then with the given ones."""
     env = {key: value for key, value in os.environ.items() if key not in (*APP_SETTINGS, "CDK8S_OUTDIR")}
     env.update(settings)
+    return env
+
+
+def run_main(outdir: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``python main.py outdir``, as ``cdk8s synth`` runs it, with the given settings."""
     return subprocess.run(
         [sys.executable, "main.py", str(outdir)],
         cwd=REPO_ROOT,
-        env=env,
+        env=app_env(**settings),
         check=False,
         capture_output=True,
         text=True,
