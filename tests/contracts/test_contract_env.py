@@ -8,9 +8,6 @@ from testbed.backend import SECRET, RecordingEnv
 from testbed.contract import config_data, secret_env
 from testbed.manifests import Manifests
 
-SPEC_SECRET_KEYS = {"DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY"}
-
-
 def _provided(dist: Manifests) -> dict[str, str]:
     """The container's env as the kubelet would build it, with test Secret values."""
     secrets = {"DATABASE_URL": "postgresql://u:p@db/todo?sslmode=require",
@@ -29,11 +26,6 @@ def test_backend_reads_exactly_the_env_names_the_deployment_provides(
     # deliberately not part of the Deployment; everything else must match.
     assert env.read - set(OPTIONAL_ENV) == set(env) == set(DEPLOYMENT_ENV)
     assert not set(OPTIONAL_ENV) & set(env)
-
-
-def test_secrets_come_from_todo_secrets_under_their_own_names(backend_dist: Manifests) -> None:
-    refs = secret_env(backend_dist, "todo-backend")
-    assert refs == {key: ("todo-secrets", key) for key in SPEC_SECRET_KEYS}
 
 
 def test_configmap_values_are_accepted_by_the_backend(backend_dist: Manifests) -> None:
