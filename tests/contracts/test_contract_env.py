@@ -8,6 +8,7 @@ from testbed.backend import SECRET, RecordingEnv
 from testbed.contract import config_data, secret_env
 from testbed.manifests import Manifests
 
+
 def _provided(dist: Manifests) -> dict[str, str]:
     """The container's env as the kubelet would build it, with test Secret values."""
     secrets = {"DATABASE_URL": "postgresql://u:p@db/todo?sslmode=require",
