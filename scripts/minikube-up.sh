@@ -10,6 +10,11 @@ set -euo pipefail
 
 readonly ARGOCD_VERSION="v3.5.3"
 readonly ARGOCD_INSTALL_URL="https://raw.githubusercontent.com/argoproj/argo-cd/${ARGOCD_VERSION}/manifests/install.yaml"
+# Envoy Gateway, a Gateway API implementation that reports conformance, for --gateway;
+# installed as its docs say: https://gateway.envoyproxy.io/docs/install/install-helm/
+readonly ENVOY_GATEWAY_VERSION="v1.8.2"
+readonly ENVOY_GATEWAY_CHART="oci://docker.io/envoyproxy/gateway-helm"
+readonly GATEWAY_MANIFEST="scripts/minikube-gateway.yaml"
 readonly PLACEHOLDER_REPO_URL="https://github.com/example-org/todo-cloud-native.git"
 readonly SECRET_NAME="todo-secrets"
 readonly SECRET_KEYS="DATABASE_URL BETTER_AUTH_SECRET OPENAI_API_KEY"
@@ -21,7 +26,7 @@ readonly ROOT
 
 usage() {
   cat <<EOF
-Usage: scripts/minikube-up.sh [--dry-run] [--helm] [--repo-url URL] [--revision REV] [--image-tag TAG]
+Usage: scripts/minikube-up.sh [--dry-run] [--helm | --gateway] [--repo-url URL] [--revision REV] [--image-tag TAG]
 
 Starts Minikube, enables its ingress addon, builds todo-backend and
 todo-frontend into Minikube's image store (minikube image build: no local
@@ -32,6 +37,9 @@ Synced and Healthy.
 Options:
   --dry-run         print every command without running any (inputs are still checked)
   --helm            deploy the Helm charts (argocd/helm/) instead of dist/ (argocd/dist/)
+  --gateway         route through the Gateway API instead of an Ingress: install Envoy Gateway
+                    ${ENVOY_GATEWAY_VERSION} with Helm, apply ${GATEWAY_MANIFEST} and deploy the
+                    charts with HTTPRoutes (argocd/gateway/)
   --repo-url URL    git remote Argo CD syncs from (rewrites argocd/; env REPO_URL)
   --revision REV    branch, tag or commit Argo CD tracks (env REVISION)
   --image-tag TAG   tag for the built images (env IMAGE_TAG, default latest)
@@ -100,6 +108,7 @@ parse_args() {
     case $1 in
       --dry-run) DRY_RUN=1 ;;
       --helm) PACKAGING=helm ;;
+      --gateway) PACKAGING=gateway ;;
       --repo-url | --revision | --image-tag)
         [ $# -ge 2 ] || { usage >&2; die "$1 needs a value"; }
         case $1 in
@@ -124,7 +133,8 @@ parse_args() {
   case $IMAGE_TAG in
     "" | [.-]* | *[!A-Za-z0-9_.-]*) die "--image-tag '$IMAGE_TAG' is not a valid image tag (letters, digits, '_', '.', '-')" ;;
   esac
-  if [ "$PACKAGING" = helm ]; then
+  if [ "$PACKAGING" != dist ]; then
+    # argocd/helm/ and argocd/gateway/ name the same two Applications: one replaces the other.
     APPLICATIONS="todo-backend todo-frontend"
     OTHER_APPLICATIONS="todo"
     OTHER_DIR="argocd/dist"
@@ -145,6 +155,11 @@ check_prerequisites() {
   command -v kubectl >/dev/null 2>&1 ||
     missing="${missing}
   kubectl:  not found on PATH; install it: https://kubernetes.io/docs/tasks/tools/"
+  if [ "$PACKAGING" = gateway ]; then
+    command -v helm >/dev/null 2>&1 ||
+      missing="${missing}
+  helm:     not found on PATH; needed by --gateway to install Envoy Gateway: https://helm.sh/docs/intro/install/"
+  fi
   if [ -n "$REPO_URL$REVISION" ]; then
     command -v python3 >/dev/null 2>&1 ||
       missing="${missing}
@@ -154,7 +169,7 @@ check_prerequisites() {
 
   local file
   for file in docker/backend/Dockerfile docker/frontend/Dockerfile backend frontend \
-    "$APP_DIR" scripts/set_argocd_source.py; do
+    "$APP_DIR" "$GATEWAY_MANIFEST" scripts/set_argocd_source.py; do
     [ -e "$ROOT/$file" ] || die "$file not found in $ROOT: run this from a full checkout of the repository"
   done
 }
@@ -277,6 +292,15 @@ enable_ingress() {
 # minikube image build ships the context directory to the node and resolves
 # -f inside it, so a Dockerfile kept outside its context (docker/<name>/) is
 # copied into a staged copy of the context first.
+# The Gateway path: Envoy Gateway (it brings the Gateway API CRDs) and the Gateway the HTTPRoutes attach to.
+install_gateway() {
+  step "Install Envoy Gateway $ENVOY_GATEWAY_VERSION with Helm and apply the Gateway todo"
+  run helm --kube-context "$PROFILE" upgrade --install eg "$ENVOY_GATEWAY_CHART" --version "$ENVOY_GATEWAY_VERSION" \
+    --namespace envoy-gateway-system --create-namespace --wait --timeout 5m
+  run kubectl --context "$PROFILE" apply -f "$GATEWAY_MANIFEST"
+  run kubectl --context "$PROFILE" -n "$APP_NAMESPACE" wait --for=condition=Programmed gateway/todo --timeout=300s
+}
+
 build_image() {
   local name=$1 context=$2 dockerfile=$3
   local stage="$WORK_DIR/$name"
@@ -379,6 +403,21 @@ wait_for_applications() {
   done
 }
 
+print_gateway_access() {
+  step "Reach the app through the Gateway"
+  cat <<EOF
+   Envoy Gateway serves the Gateway todo from a LoadBalancer Service: keep
+   'minikube -p $PROFILE tunnel' running in another terminal, then map the Gateway's address:
+     kubectl --context $PROFILE -n $APP_NAMESPACE get gateway todo -o jsonpath='{.status.addresses[0].value}'
+     echo "<that address> todo.local" | sudo tee -a /etc/hosts
+   Then open http://todo.local (API health: curl http://todo.local/health).
+
+   Check status:
+     kubectl --context $PROFILE -n argocd get applications.argoproj.io
+     kubectl --context $PROFILE -n $APP_NAMESPACE get pods,services,gateways,httproutes
+EOF
+}
+
 print_access() {
   step "Reach the app"
   local ip="<minikube-ip>"
@@ -425,13 +464,21 @@ main() {
 
   set_source
   start_minikube
-  enable_ingress
+  if [ "$PACKAGING" = gateway ]; then
+    install_gateway
+  else
+    enable_ingress
+  fi
   build_images
   create_secret
   install_argocd
   apply_applications
   wait_for_applications
-  print_access
+  if [ "$PACKAGING" = gateway ]; then
+    print_gateway_access
+  else
+    print_access
+  fi
 }
 
 main "$@"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
+import yaml
 
 from constructs_lib import IngressPath, TodoFrontendProps, TodoHttpRouteProps
+from testbed.paths import REPO_ROOT
 from tests.support.cluster import Cluster, changed_fields
+from tests.support.helm import HELM_VERSIONS
 from tests.support.synth import synth_stack
 
 ROUTE = TodoHttpRouteProps(gateway_name="public", gateway_namespace="gateways", host="todo.example.com")
@@ -15,7 +19,12 @@ ROUTE = TodoHttpRouteProps(gateway_name="public", gateway_namespace="gateways", 
 
 @pytest.fixture(scope="module")
 def gateway_cluster(cluster: Cluster) -> Cluster:
-    cluster.install_crd("gateway_api")
+    # The Gateway and its class too, for the runbook's Gateway.
+    cluster.install_crd(
+        "gateway_api",
+        "gateway.networking.k8s.io_gatewayclasses.yaml",
+        "gateway.networking.k8s.io_gateways.yaml",
+    )
     return cluster
 
 
@@ -51,3 +60,27 @@ def test_a_route_the_crd_refuses_is_refused(gateway_cluster: Cluster) -> None:
     )
     assert result.returncode != 0
     assert "path" in result.stderr
+
+
+def test_the_runbooks_gateway_and_the_gateway_applications_charts_are_accepted(
+    gateway_cluster: Cluster,
+) -> None:
+    # What `scripts/minikube-up.sh --gateway` applies: the Gateway, then the charts
+    # with the values argocd/gateway/ gives them; the HTTPRoutes attach to that Gateway.
+    namespace = gateway_cluster.namespace("gateway-runbook")
+    gateway_objects = list(yaml.safe_load_all((REPO_ROOT / "scripts" / "minikube-gateway.yaml").read_text()))
+    (gateway,) = [obj for obj in gateway_objects if obj["kind"] == "Gateway"]
+    gateway["metadata"]["namespace"] = namespace
+    gateway_cluster.apply(gateway_objects, namespace)
+
+    helm = HELM_VERSIONS["helm3"]
+    routes = []
+    for path in sorted((REPO_ROOT / "argocd" / "gateway").glob("*.yaml")):
+        source = yaml.safe_load(path.read_text())["spec"]["source"]
+        chart = Path(source["path"]).name
+        objects = helm.template(source["helm"]["releaseName"], chart, values=source["helm"]["valuesObject"])
+        assert not [obj for obj in objects if obj["kind"] == "Ingress"], path
+        gateway_cluster.apply(objects, namespace)
+        routes += [obj for obj in objects if obj["kind"] == "HTTPRoute"]
+
+    assert [route["spec"]["parentRefs"] for route in routes] == [[{"name": gateway["metadata"]["name"]}]] * 2

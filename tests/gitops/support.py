@@ -115,10 +115,16 @@ exit 0
 """
 
 
+HELM_STUB = """#!/bin/sh
+printf '%s\\n' "helm $*" >> "$STUB_LOG"
+exit 0
+"""
+
+
 def write_stubs(bin_dir: Path, *, failing: bool) -> Path:
-    """minikube and kubectl stand-ins that log each call to $STUB_LOG."""
+    """minikube, kubectl and helm stand-ins that log each call to $STUB_LOG."""
     bin_dir.mkdir(parents=True, exist_ok=True)
-    for name, body in (("minikube", MINIKUBE_STUB), ("kubectl", KUBECTL_STUB)):
+    for name, body in (("minikube", MINIKUBE_STUB), ("kubectl", KUBECTL_STUB), ("helm", HELM_STUB)):
         path = bin_dir / name
         path.write_text(FAILING_STUB if failing else body)
         path.chmod(0o755)

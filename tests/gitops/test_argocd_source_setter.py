@@ -83,7 +83,8 @@ def test_setter_changes_only_repo_url_and_revision_of_every_application(
 
     assert proc.returncode == 0, proc.stderr
     after = snapshot(argocd_copy)
-    assert before.keys() == after.keys() and len(after) == 3
+    assert before.keys() == after.keys()
+    assert {"dist/todo.yaml", "helm/todo-frontend.yaml", "gateway/todo-frontend.yaml"} <= after.keys()
     for name in before:
         changed = [
             line
@@ -408,7 +409,7 @@ def test_setter_without_arguments_shows_the_current_source(argocd_copy: Path) ->
     proc = run_setter(argocd_copy)
 
     assert proc.returncode == 0
-    assert proc.stdout.count("repoURL=") == 3
+    assert proc.stdout.count("repoURL=") == len(snapshot(argocd_copy))
     assert "targetRevision=main" in proc.stdout
 
 

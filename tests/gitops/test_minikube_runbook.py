@@ -233,6 +233,37 @@ def test_helm_mode_applies_the_chart_applications_instead_of_dist(checkout: Path
     assert not any("argocd/dist" in c for c in result.commands)
 
 
+def test_gateway_mode_installs_envoy_gateway_and_applies_the_http_route_applications(
+    checkout: Path, tmp_path: Path
+) -> None:
+    result = run_runbook(
+        "--dry-run", "--gateway", env=dry_run_env(tmp_path), root=checkout, tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert_in_order(
+        result.commands,
+        [
+            r"^minikube -p minikube start$",
+            r"^helm --kube-context minikube upgrade --install eg oci://docker\.io/envoyproxy/gateway-helm "
+            r"--version v\d+\.\d+\.\d+ --namespace envoy-gateway-system --create-namespace --wait",
+            r"^kubectl --context minikube apply -f scripts/minikube-gateway\.yaml$",
+            r"wait --for=condition=Programmed gateway/todo",
+            r"^kubectl --context minikube apply "
+            r"-f argocd/gateway/todo-backend\.yaml -f argocd/gateway/todo-frontend\.yaml$",
+        ],
+    )
+    assert not any("addons enable ingress" in c or "argocd/dist" in c for c in result.commands)
+    assert "get gateway todo" in result.stdout
+
+
+def test_gateway_mode_names_a_missing_helm(checkout: Path, tmp_path: Path) -> None:
+    env = dry_run_env(tmp_path)
+    (tmp_path / "bin" / "helm").unlink()
+    result = run_runbook("--dry-run", "--gateway", env=env, root=checkout, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "helm:     not found on PATH" in result.stderr
+
+
 def test_dry_run_warns_about_the_placeholder_repository(dry_run: RunbookResult) -> None:
     assert f"points at the placeholder repository {PLACEHOLDER_REPO_URL}" in dry_run.stderr
     assert "make argocd-repo REPO_URL=" in dry_run.stderr

@@ -88,9 +88,18 @@ class Cluster:
             )
         return result
 
-    def install_crd(self, name: str) -> None:
-        """Install a CRD scripts/import_crds.py imports (from the module tools/crds pins) and wait for it."""
+    def install_crd(self, name: str, *siblings: str) -> None:
+        """Install a CRD scripts/import_crds.py imports (from the module tools/crds pins) and wait for it.
+
+        ``siblings`` names more CRD files of the same folder of that module to install, e.g.
+        ``"gateway.networking.k8s.io_gateways.yaml"``.
+        """
         crd = load_script("import_crds").crd_file(name)
+        for sibling in siblings:
+            self._install_crd_file(crd.parent / sibling)
+        self._install_crd_file(crd)
+
+    def _install_crd_file(self, crd: Path) -> None:
         self.kubectl("apply", "--server-side", "-f", str(crd))
 
         def established() -> bool:
