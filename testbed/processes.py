@@ -6,7 +6,6 @@ import fcntl
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,20 +36,6 @@ def assert_port_free(port: int) -> None:
                 f"port {port} is taken by another process; the contract test must run the "
                 f"image's command, which binds exactly this port ({error})"
             ) from None
-
-
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    """Return once 127.0.0.1:port accepts TCP connections (the kubelet's tcpSocket probe)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"process exited with {process.returncode} before listening")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"nothing listened on port {port} within {timeout:.0f}s")
 
 
 def stop(process: subprocess.Popen, timeout: float = 20.0) -> None:
