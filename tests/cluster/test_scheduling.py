@@ -9,11 +9,15 @@ runs, so the pods are bound but never started.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 
 from constructs_lib import NetworkPolicy, Resources, TodoBackendProps, TodoFrontendProps, ZeroDowntimeRollout
+from testbed.manifests import Manifests
+from testbed.paths import REPO_ROOT
 from tests.cluster.stacks import dist_objects
 from tests.support.cluster import Cluster, start_control_plane, wait_for
 from tests.support.synth import synth_stack
@@ -27,50 +31,17 @@ MINIKUBE_MEMORY = "2200Mi"
 def node_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """A control plane of its own, so no other test's pods take the Node's room."""
     for cluster in start_control_plane(tmp_path_factory.mktemp("scheduling")):
-        _register_node(cluster)
+        cluster.register_node(NODE, cpu=MINIKUBE_CPUS, memory=MINIKUBE_MEMORY, zone="zone-a")
         yield cluster
 
 
-def _register_node(cluster: Cluster) -> None:
-    import json
-
-    labels = {
-        "kubernetes.io/hostname": NODE,
-        "kubernetes.io/os": "linux",
-        "topology.kubernetes.io/zone": "zone-a",
-    }
-    cluster.kubectl(
-        "create",
-        "-f",
-        "-",
-        stdin=json.dumps({"apiVersion": "v1", "kind": "Node", "metadata": {"name": NODE, "labels": labels}}),
-    )
-    size = {"cpu": MINIKUBE_CPUS, "memory": MINIKUBE_MEMORY, "pods": "110"}
-    ready = {
-        "type": "Ready",
-        "status": "True",
-        "reason": "KubeletReady",
-        "message": "registered by the tests",
-    }
-    cluster.kubectl(
-        "patch",
-        "node",
-        NODE,
-        "--subresource=status",
-        "--type=merge",
-        "-p",
-        json.dumps({"status": {"capacity": size, "allocatable": size, "conditions": [ready]}}),
-    )
-
-
-def _bound(cluster: Cluster, namespace: str, count: int) -> list[dict]:
+def _bound(cluster: Cluster, namespace: str, count: int, nodes: tuple[str, ...] = (NODE,)) -> list[dict]:
     def pods() -> list[dict] | None:
         items = cluster.get("pods", namespace)["items"]
-        return (
-            items if len(items) == count and all(p["spec"].get("nodeName") == NODE for p in items) else None
-        )
+        bound = len(items) == count and all(p["spec"].get("nodeName") in nodes for p in items)
+        return items if bound else None
 
-    return wait_for(f"{count} pods bound to {NODE}", pods)
+    return wait_for(f"{count} pods bound to {', '.join(nodes)}", pods)
 
 
 def test_the_specs_pods_are_bound_to_a_minikube_sized_node(node_cluster: Cluster) -> None:
@@ -108,3 +79,44 @@ def test_a_stack_that_does_not_fit_stays_pending_with_the_schedulers_reason(node
     backend = node_cluster.get("pods", namespace, selector="app.kubernetes.io/name=todo-backend")["items"]
     assert [pod["status"]["phase"] for pod in backend] == ["Pending"]
     assert "nodeName" not in backend[0]["spec"]
+
+
+# Production: three machines of 2 CPUs and 4 GiB, one per zone (a small managed node pool).
+ZONES = ("zone-a", "zone-b", "zone-c")
+PRODUCTION_NODES = tuple(f"node-{zone}" for zone in ZONES)
+
+
+@pytest.fixture(scope="module")
+def zoned_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    for cluster in start_control_plane(tmp_path_factory.mktemp("zoned")):
+        for node, zone in zip(PRODUCTION_NODES, ZONES, strict=True):
+            cluster.register_node(node, cpu="2", memory="4Gi", zone=zone)
+        cluster.install_crd("gateway_api")
+        cluster.install_crd("external_secrets")
+        yield cluster
+
+
+def test_production_at_its_autoscalers_maximum_is_bound_evenly_across_three_zones(
+    zoned_cluster: Cluster,
+) -> None:
+    objects = Manifests.from_dir(REPO_ROOT / "environments" / "dist" / "production").objects
+    (namespace,) = {obj["metadata"]["namespace"] for obj in objects}
+    zoned_cluster.kubectl("create", "namespace", namespace)
+    zoned_cluster.apply(objects, namespace)
+    # Peak load: each autoscaler held at its maximum, as it would be under sustained CPU.
+    maximum = 0
+    for autoscaler in (obj for obj in objects if obj["kind"] == "HorizontalPodAutoscaler"):
+        top = autoscaler["spec"]["maxReplicas"]
+        maximum += top
+        patch = json.dumps({"spec": {"minReplicas": top}})
+        zoned_cluster.kubectl("patch", "hpa", autoscaler["metadata"]["name"], "-n", namespace, "-p", patch)
+
+    pods = _bound(zoned_cluster, namespace, maximum, PRODUCTION_NODES)
+
+    for workload in ("todo-backend", "todo-frontend"):
+        zones = Counter(
+            pod["spec"]["nodeName"]
+            for pod in pods
+            if pod["metadata"]["labels"]["app.kubernetes.io/name"] == workload
+        )
+        assert max(zones.values()) - min(zones.values()) <= 1 and len(zones) == len(ZONES), (workload, zones)

@@ -104,10 +104,10 @@ class Cluster:
 
         def established() -> bool:
             # Polled: `kubectl wait` fails outright while the CRD has no conditions yet.
-            conditions = json.loads(self.kubectl("get", "-f", str(crd), "-o", "json").stdout)
+            # A new CRD's status may be absent, or hold conditions: null, for a moment.
+            status = json.loads(self.kubectl("get", "-f", str(crd), "-o", "json").stdout).get("status") or {}
             return any(
-                c["type"] == "Established" and c["status"] == "True"
-                for c in conditions.get("status", {}).get("conditions", [])
+                c["type"] == "Established" and c["status"] == "True" for c in status.get("conditions") or []
             )
 
         wait_for(f"{crd.name} to be established", established)
@@ -188,6 +188,25 @@ class Cluster:
         for obj in objects:
             live = self.get(obj["kind"].lower(), namespace, obj["metadata"]["name"])
             assert changed_fields(obj, live) == [], f"{obj['kind']}/{obj['metadata']['name']}"
+
+    def register_node(self, name: str, *, cpu: str, memory: str, zone: str) -> None:
+        """A Ready Node of that size in that zone, as a kubelet would register it (none runs here)."""
+        labels = {
+            "kubernetes.io/hostname": name,
+            "kubernetes.io/os": "linux",
+            "topology.kubernetes.io/zone": zone,
+        }
+        node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels}}
+        self.kubectl("create", "-f", "-", stdin=json.dumps(node))
+        size = {"cpu": cpu, "memory": memory, "pods": "110"}
+        ready = {
+            "type": "Ready",
+            "status": "True",
+            "reason": "KubeletReady",
+            "message": "registered by the tests",
+        }
+        status = {"status": {"capacity": size, "allocatable": size, "conditions": [ready]}}
+        self.kubectl("patch", "node", name, "--subresource=status", "--type=merge", "-p", json.dumps(status))
 
     def events(self, namespace: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.get("events", namespace)["items"]
