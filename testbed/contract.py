@@ -6,13 +6,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from testbed.manifests import Manifests, only_container
-from testbed.paths import DIST
-
-
-def load_dist(app: str) -> Manifests:
-    path = DIST / f"todo-{app}.k8s.yaml"
-    assert path.exists(), f"{path} is missing: synthesize dist/ first"
-    return Manifests.from_yaml(path.read_text(encoding="utf-8"))
 
 
 def container(dist: Manifests, name: str) -> dict[str, Any]:

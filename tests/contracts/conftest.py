@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from testbed.contract import load_dist
 from testbed.dockerfile import Dockerfile
 from testbed.manifests import Manifests
-from testbed.paths import BACKEND_DIR, REPO_ROOT
+from testbed.paths import BACKEND_DIR, DIST, REPO_ROOT
 from testbed.postgres import PostgresServer, running_postgres
 
 # The backend is an application, not an installed package: import it the way
@@ -19,13 +18,9 @@ sys.path.insert(0, str(BACKEND_DIR))
 
 
 @pytest.fixture(scope="session")
-def backend_dist() -> Manifests:
-    return load_dist("backend")
-
-
-@pytest.fixture(scope="session")
-def frontend_dist() -> Manifests:
-    return load_dist("frontend")
+def dist() -> Manifests:
+    """The committed dist/, both workloads."""
+    return Manifests.from_dir(DIST)
 
 
 @pytest.fixture(scope="session")

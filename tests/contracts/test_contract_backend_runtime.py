@@ -43,7 +43,7 @@ def _probe_port(dist: Manifests) -> int:
 @pytest.fixture
 def run_backend(
     backend_dockerfile: Dockerfile,
-    backend_dist: Manifests,
+    dist: Manifests,
     postgres: PostgresServer,
     tmp_path: Path,
 ) -> Callable[..., object]:
@@ -65,11 +65,11 @@ def run_backend(
         env = {k: v for k, v in runtime.env.items() if k != "PATH"}
         # The image puts its virtualenv first on PATH; this venv is its stand-in.
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
-        env.update(container_env(backend_dist, "todo-backend", secrets))
+        env.update(container_env(dist, "todo-backend", secrets))
         for name in drop:
             env.pop(name)
         log_path = tmp_path / "gunicorn.log"
-        port = _probe_port(backend_dist)
+        port = _probe_port(dist)
         with port_lock(port), open(log_path, "wb") as log:
             assert_port_free(port)
             process = subprocess.Popen(

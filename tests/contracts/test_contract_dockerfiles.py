@@ -87,10 +87,9 @@ def test_frontend_runs_the_standalone_server_on_all_interfaces(
 
 @pytest.mark.parametrize(("app", "user_name"), [("backend", "appuser"), ("frontend", "nextjs")])
 def test_image_user_is_numeric_and_matches_the_deployment(
-    request: pytest.FixtureRequest, app: str, user_name: str
+    request: pytest.FixtureRequest, dist: Manifests, app: str, user_name: str
 ) -> None:
     dockerfile: Dockerfile = request.getfixturevalue(f"{app}_dockerfile")
-    dist: Manifests = request.getfixturevalue(f"{app}_dist")
     name = f"todo-{app}"
     uid, _, gid = dockerfile.final.user.partition(":")
     assert uid.isdigit() and gid.isdigit(), "USER must be numeric for runAsNonRoot"
@@ -107,10 +106,9 @@ def test_image_user_is_numeric_and_matches_the_deployment(
 
 @pytest.mark.parametrize("app", ["backend", "frontend"])
 def test_exposed_port_is_the_container_port_and_the_probe_port(
-    request: pytest.FixtureRequest, app: str
+    request: pytest.FixtureRequest, dist: Manifests, app: str
 ) -> None:
     dockerfile: Dockerfile = request.getfixturevalue(f"{app}_dockerfile")
-    dist: Manifests = request.getfixturevalue(f"{app}_dist")
     main = container(dist, f"todo-{app}")
     (exposed,) = dockerfile.final.expose
     assert [p["containerPort"] for p in main["ports"]] == [int(exposed)]
@@ -126,9 +124,9 @@ def test_backend_command_binds_the_exposed_port(backend_dockerfile: Dockerfile) 
 
 
 def test_frontend_port_and_hostname_agree_with_its_configmap(
-    frontend_dockerfile: Dockerfile, frontend_dist: Manifests
+    frontend_dockerfile: Dockerfile, dist: Manifests
 ) -> None:
-    config = config_data(frontend_dist, "todo-frontend")
+    config = config_data(dist, "todo-frontend")
     runtime = frontend_dockerfile.final
     assert config["PORT"] == runtime.expose[0] == runtime.env["PORT"]
     assert config["HOSTNAME"] == runtime.env["HOSTNAME"]
@@ -136,12 +134,11 @@ def test_frontend_port_and_hostname_agree_with_its_configmap(
 
 @pytest.mark.parametrize("app", ["backend", "frontend"])
 def test_writable_mounts_are_under_the_images_workdir_or_tmp(
-    request: pytest.FixtureRequest, app: str
+    request: pytest.FixtureRequest, dist: Manifests, app: str
 ) -> None:
     # With a read-only root filesystem the app can write only to these
     # emptyDirs, so they must be the paths the image's server writes to.
     dockerfile: Dockerfile = request.getfixturevalue(f"{app}_dockerfile")
-    dist: Manifests = request.getfixturevalue(f"{app}_dist")
     main = container(dist, f"todo-{app}")
     assert main["securityContext"]["readOnlyRootFilesystem"] is True
     mounts = {m["mountPath"] for m in main["volumeMounts"]}

@@ -19,9 +19,9 @@ def _provided(dist: Manifests) -> dict[str, str]:
 
 
 def test_backend_reads_exactly_the_env_names_the_deployment_provides(
-    backend_dist: Manifests,
+    dist: Manifests,
 ) -> None:
-    env = RecordingEnv(_provided(backend_dist))
+    env = RecordingEnv(_provided(dist))
     load_settings(env)
     # OPTIONAL_ENV (the OpenAI endpoint and model) have defaults and are
     # deliberately not part of the Deployment; everything else must match.
@@ -29,17 +29,17 @@ def test_backend_reads_exactly_the_env_names_the_deployment_provides(
     assert not set(OPTIONAL_ENV) & set(env)
 
 
-def test_configmap_values_are_accepted_by_the_backend(backend_dist: Manifests) -> None:
-    config = config_data(backend_dist, "todo-backend")
-    settings = load_settings(_provided(backend_dist))
+def test_configmap_values_are_accepted_by_the_backend(dist: Manifests) -> None:
+    config = config_data(dist, "todo-backend")
+    settings = load_settings(_provided(dist))
     assert settings.jwt_algorithm == config["JWT_ALGORITHM"]
     assert settings.jwt_expire_days == int(config["JWT_EXPIRE_DAYS"])
     assert ",".join(settings.cors_origins) == config["CORS_ORIGINS"]
 
 
 def test_cors_allows_the_ingress_host_the_frontend_is_served_from(
-    backend_dist: Manifests, frontend_dist: Manifests
+    dist: Manifests,
 ) -> None:
-    settings = load_settings(_provided(backend_dist))
-    hosts = {rule["host"] for rule in frontend_dist.get("Ingress", "todo-frontend")["spec"]["rules"]}
+    settings = load_settings(_provided(dist))
+    hosts = {rule["host"] for rule in dist.get("Ingress", "todo-frontend")["spec"]["rules"]}
     assert {f"http://{host}" for host in hosts} <= set(settings.cors_origins)
