@@ -113,7 +113,9 @@ def test_backend_reads_its_secrets_from_the_external_todo_secrets(default_stack:
         key: {"name": "todo-secrets", "key": key}
         for key in ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
     }
-    assert not default_stack.of_kind("Secret"), "the Secret is the user's; it is never rendered"
+    # The Secret is the user's: if dist/ held it, Argo CD's selfHeal would
+    # overwrite the real values and prune would delete them.
+    assert not default_stack.of_kind("Secret")
 
 
 def test_frontend_needs_no_secrets(default_stack: Manifests) -> None:
