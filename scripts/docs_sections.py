@@ -6,7 +6,8 @@ in one page:
 - ``docs/reference.md``, ``props-reference``: every props class's fields,
   defaults and the descriptions from their docstrings;
 - ``docs/helm.md``, ``props-values``: which chart value carries each prop,
-  from the mapping the Helm equivalence tests derive both sides from;
+  from ``constructs_lib/helm.py``, the mapping the charts' values and the Helm
+  equivalence tests are derived from;
 - ``docs/getting-started.md``, ``runbook-dry-run``: the steps
   ``scripts/minikube-up.sh --dry-run`` prints.
 
@@ -49,6 +50,7 @@ from constructs_lib import (  # noqa: E402
     Toleration,
     ZeroDowntimeRollout,
 )
+from constructs_lib.helm import markdown_table  # noqa: E402
 
 CLASSES = (
     TodoBackendProps,
@@ -130,12 +132,7 @@ def props_reference() -> str:
 
 
 def props_values() -> str:
-    try:
-        from constructs_lib.helm import markdown_table  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        from tests.helm.value_sets import markdown_table
-
-    return str(markdown_table())
+    return markdown_table()
 
 
 def runbook_dry_run() -> str:
