@@ -19,8 +19,8 @@ class Autoscaling:
     """Scale the Deployment between two bounds on average CPU utilization.
 
     With it, the Deployment carries no ``replicas``: the autoscaler owns that
-    field, and a GitOps tool must leave it alone (see the README's Security section for the
-    Argo CD ``ignoreDifferences`` entry).
+    field, and a GitOps tool must leave it alone (docs/gitops.md, "Autoscaling under Argo CD",
+    gives the Argo CD ``ignoreDifferences`` entry).
 
     Attributes:
         min_replicas: the fewest pods, e.g. ``2``.
