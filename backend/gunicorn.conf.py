@@ -9,3 +9,8 @@ manages these pods, so it is switched off.
 control_socket_disable = True
 # Access lines on stdout, where `kubectl logs` reads them.
 accesslog = "-"
+# Seconds a worker has to finish its requests after SIGTERM (gunicorn's default,
+# written out because the deployment depends on it): scripts/chart_values.py
+# copies it into constructs_lib and the todo-backend chart, whose zero-downtime
+# grace period must outlast it.
+graceful_timeout = 30

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from constructs import Construct
 
+from constructs_lib import _gunicorn as gunicorn
 from constructs_lib import _validation as check
 from constructs_lib.external_secret import ExternalSecret, add_external_secret
 from constructs_lib.network_policy import NetworkAccess
@@ -26,9 +27,8 @@ from constructs_lib.workload import (
 # The keys of the external Secret, each read into the env variable of the same name.
 SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
-# gunicorn's graceful_timeout: the image's CMD and gunicorn.conf.py leave it at
-# gunicorn's default, 30 s (tests/test_options.py reads it from gunicorn).
-GUNICORN_GRACEFUL_TIMEOUT = 30
+# gunicorn's graceful_timeout, as the image's backend/gunicorn.conf.py sets it.
+GUNICORN_GRACEFUL_TIMEOUT = gunicorn.GRACEFUL_TIMEOUT
 # The image's CMD binds gunicorn to this port; no other port would be answered.
 IMAGE_PORT = 8000
 # The backend refuses longer-lived tokens at start-up (backend/app/settings.py).

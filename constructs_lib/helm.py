@@ -167,20 +167,27 @@ class ValueGroup:
 
 @dataclass(frozen=True, kw_only=True)
 class TemplateRule:
-    """A rule both packagings enforce that JSON Schema cannot state.
+    """A rule JSON Schema cannot state (it relates two values, or needs arithmetic).
+
+    The charts' templates ``fail`` on it with ``<value path>: got <value>;
+    <what is allowed>``, as the props checks raise ``<Props>.<field>: got
+    <value>; <what is allowed>``; the two "what is allowed" texts are the same
+    once ``names`` turns the chart's spellings into the props'.
 
     Attributes:
         id: a short name.
         rule: what is refused, in words.
-        values: the value paths involved; the template's message names the first.
-        props: the props fields involved (owner class and field path).
+        values: the value paths it applies to (``[]`` for each list item).
+        props: the props fields it mirrors, ``Class.field``; empty: the charts' own rule.
+        names: the chart's spellings in its message -> the props' spellings.
         charts: the charts whose templates check it.
     """
 
     id: str
     rule: str
     values: tuple[str, ...]
-    props: tuple[str, ...]
+    props: tuple[str, ...] = ()
+    names: Mapping[str, str] = field(default_factory=dict)
     charts: tuple[Chart, ...] = CHARTS
 
 
@@ -1161,6 +1168,174 @@ NOT_VALUES: Mapping[tuple[Owner, str], str] = types.MappingProxyType(
     {("workload", "app_version"): "not a value: the chart's appVersion, 1.0.0 like the prop's default"}
 )
 
+TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
+    TemplateRule(
+        id="probe-timeout-below-period",
+        rule="a probe's timeout (1 s when unset) is below its period",
+        values=("livenessProbe.timeoutSeconds", "readinessProbe.timeoutSeconds"),
+        props=("Probe.timeout_seconds",),
+        names={"periodSeconds": "period_seconds"},
+    ),
+    TemplateRule(
+        id="limits-not-below-requests",
+        rule="a resource limit is at least its request",
+        values=("resources.limits.cpu", "resources.limits.memory"),
+        props=("Resources.cpu_limit", "Resources.memory_limit"),
+        names={"resources.requests.cpu": "cpu_request", "resources.requests.memory": "memory_request"},
+    ),
+    TemplateRule(
+        id="canonical-quantities",
+        rule="quantities are spelled as the API server writes them back ('1', not '1000m')",
+        values=(
+            "resources.requests.cpu",
+            "resources.requests.memory",
+            "resources.limits.cpu",
+            "resources.limits.memory",
+            "writablePaths[].sizeLimit",
+        ),
+        props=(
+            "Resources.cpu_request",
+            "Resources.memory_request",
+            "Resources.cpu_limit",
+            "Resources.memory_limit",
+        ),
+    ),
+    TemplateRule(
+        id="max-replicas-not-below-min",
+        rule="the autoscaler's maximum is at least its minimum",
+        values=("autoscaling.maxReplicas",),
+        props=("Autoscaling.max_replicas",),
+        names={"autoscaling.minReplicas": "min_replicas"},
+    ),
+    TemplateRule(
+        id="grace-period-outlasts-shutdown",
+        rule="a zero-downtime rollout's grace period exceeds the preStop pause plus the app's graceful "
+        "shutdown (the backend's gunicorn graceful_timeout)",
+        values=("zeroDowntimeRollout.terminationGracePeriodSeconds",),
+        props=("ZeroDowntimeRollout.termination_grace_period_seconds",),
+        names={"preStopSeconds": "pre_stop_seconds"},
+    ),
+    TemplateRule(
+        id="config-names-of-typed-values",
+        rule="extraConfig does not set a name a typed value sets",
+        values=("extraConfig",),
+        props=("WorkloadProps.extra_config",),
+        names={
+            "service.port": "port",
+            "config.jwtAlgorithm": "jwt_algorithm",
+            "config.jwtExpireDays": "jwt_expire_days",
+            "config.corsOrigins": "cors_origins",
+            "secretName": "secret_name",
+        },
+    ),
+    TemplateRule(
+        id="config-map-size",
+        rule="the ConfigMap's values total at most 1 MiB",
+        values=("extraConfig",),
+        props=("WorkloadProps.extra_config",),
+    ),
+    TemplateRule(
+        id="ingress-paths",
+        rule="Ingress paths hold none of //, /./, /../, %2f, end in neither /. nor /.., and are listed once",
+        values=("ingress.paths[].path",),
+        props=("IngressPath.path", "WorkloadProps.ingress_paths"),
+    ),
+    TemplateRule(
+        id="host-not-an-ip-address",
+        rule="a host is a DNS name, not an IP address",
+        values=("ingress.host", "httpRoute.host"),
+        props=("TodoIngressProps.host", "TodoHttpRouteProps.host"),
+    ),
+    TemplateRule(
+        id="reserved-metadata-keys",
+        rule="user labels and annotations use no key prefix the library writes",
+        values=("podLabels", "podAnnotations", "nodeSelector", "service.annotations", "ingress.annotations"),
+        props=(
+            "WorkloadProps.pod_labels",
+            "WorkloadProps.pod_annotations",
+            "WorkloadProps.node_selector",
+            "WorkloadProps.service_annotations",
+            "TodoIngressProps.annotations",
+        ),
+    ),
+    TemplateRule(
+        id="annotations-size",
+        rule="an object's user annotations total at most 256 KiB",
+        values=("podAnnotations", "service.annotations", "ingress.annotations"),
+        props=(
+            "WorkloadProps.pod_annotations",
+            "WorkloadProps.service_annotations",
+            "TodoIngressProps.annotations",
+        ),
+    ),
+    TemplateRule(
+        id="cluster-issuer-annotation",
+        rule="ingress.annotations leaves cert-manager.io/cluster-issuer to tls.clusterIssuer",
+        values=("ingress.annotations",),
+        props=("TodoIngressProps.annotations",),
+        names={"ingress.tls.clusterIssuer": "tls.cluster_issuer"},
+    ),
+    TemplateRule(
+        id="tolerations",
+        rule="a toleration's key is empty only with Exists, its value is empty with Exists, and "
+        "tolerationSeconds comes only with effect NoExecute",
+        values=("tolerations[].key", "tolerations[].value", "tolerations[].tolerationSeconds"),
+        props=("Toleration.key", "Toleration.value", "Toleration.toleration_seconds"),
+        names={"effect NoExecute": "NO_EXECUTE", "Exists": "EXISTS"},
+    ),
+    # The charts' own: values the constructs do not have, or set themselves.
+    TemplateRule(
+        id="probe-on-the-service-port",
+        rule="a probe's port is service.port (or http, its name)",
+        values=("livenessProbe", "readinessProbe"),
+    ),
+    TemplateRule(
+        id="one-probe-handler", rule="a probe has one handler", values=("livenessProbe", "readinessProbe")
+    ),
+    TemplateRule(
+        id="fullname-dns-label",
+        rule="the release name (or fullnameOverride) is a DNS label",
+        values=("fullnameOverride",),
+    ),
+    TemplateRule(id="app-version-label-value", rule="Chart.yaml's appVersion is a label value", values=()),
+    TemplateRule(
+        id="backend-port",
+        rule="the backend's service.port is 8000, the port its image binds",
+        values=("service.port",),
+        charts=("todo-backend",),
+    ),
+    TemplateRule(
+        id="one-secret-source",
+        rule="secret.create and externalSecret.enabled are not both on; with externalSecret.enabled, "
+        "storeName and every remoteKeys entry are given",
+        values=("secret.create", "externalSecret.storeName", "externalSecret.remoteKeys"),
+        charts=("todo-backend",),
+    ),
+    TemplateRule(
+        id="cluster-issuer-needs-a-secret",
+        rule="tls.clusterIssuer comes with tls.secretName",
+        values=("ingress.tls.clusterIssuer",),
+    ),
+    TemplateRule(
+        id="http-route",
+        rule="with httpRoute.enabled, gatewayName is given and every ingress.paths pathType is Exact or Prefix",
+        values=("httpRoute.gatewayName", "ingress.paths[].pathType"),
+    ),
+    TemplateRule(
+        id="control-characters",
+        rule="annotation values, remote keys and Secret values hold no control character (Helm 3's "
+        "schema check lets U+0085 through)",
+        values=(
+            "podAnnotations",
+            "service.annotations",
+            "ingress.annotations",
+            "externalSecret.remoteKeys",
+            "secret.values",
+        ),
+    ),
+)
+
+
 # --- Props docstrings and field types ---------------------------------------------------
 
 _SECTION = re.compile(r"^Attributes\b.*:$")
@@ -1299,40 +1474,42 @@ def _implicit_schema(owner: Owner, name: str) -> Schema:
     )
 
 
+# Where a prop no entry names becomes a value: the routes' props under their map.
+_IMPLICIT_PREFIX: Mapping[Owner, str] = types.MappingProxyType(
+    {"ingress": "ingress.", "http_route": "httpRoute."}
+)
+
+
 def _complete(declared: tuple[ChartValue | ValueGroup, ...]) -> tuple[ChartValue | ValueGroup, ...]:
-    """``declared``, plus a top-level value for each prop it leaves out, after its field's predecessor."""
+    """``declared``, plus a value for each prop it leaves out, after the values of the fields before it."""
     entries = list(declared)
     for owner in ("workload", "backend", "frontend", "ingress", "http_route"):
-        seen: list[str] = []
+        prefix = _IMPLICIT_PREFIX.get(owner, "")
+        seen: set[str] = set()
         for name in _own_fields(owner):
-            covered = [
-                index
+            props_entries = [
+                (index, entry)
                 for index, entry in enumerate(entries)
-                if isinstance(entry, ChartValue)
-                and entry.owner == owner
-                and entry.prop is not None
-                and entry.prop.split(".")[0] == name
+                if isinstance(entry, ChartValue) and entry.owner == owner and entry.prop is not None
             ]
+            covered = any(entry.prop.split(".")[0] == name for _, entry in props_entries if entry.prop)
             if not covered and (owner, name) not in NOT_VALUES:
                 after = max(
                     (
                         index
-                        for index, entry in enumerate(entries)
-                        if isinstance(entry, ChartValue)
-                        and entry.owner == owner
-                        and entry.prop is not None
+                        for index, entry in props_entries
+                        if entry.prop
                         and entry.prop.split(".")[0] in seen
-                        and "." not in entry.path
+                        and entry.path.startswith(prefix)
+                        and "." not in entry.path[len(prefix) :]
                     ),
                     default=len(entries) - 1,
                 )
-                entries.insert(
-                    after + 1,
-                    ChartValue(
-                        path=_camel(name), schema=_implicit_schema(owner, name), prop=name, owner=owner
-                    ),
+                implicit = ChartValue(
+                    path=prefix + _camel(name), schema=_implicit_schema(owner, name), prop=name, owner=owner
                 )
-            seen.append(name)
+                entries.insert(after + 1, implicit)
+            seen.add(name)
     return tuple(entries)
 
 

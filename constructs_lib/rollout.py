@@ -26,7 +26,8 @@ class ZeroDowntimeRollout:
         pre_stop_seconds: how long a stopping pod keeps serving before SIGTERM, e.g. ``5``.
         termination_grace_period_seconds: the time from the stop to SIGKILL,
             preStop included; it must exceed ``pre_stop_seconds`` plus the
-            app's graceful shutdown (gunicorn's ``graceful_timeout``, 30 s, for the backend).
+            app's graceful shutdown (for the backend, gunicorn's ``graceful_timeout``
+            in backend/gunicorn.conf.py).
     """
 
     pre_stop_seconds: int = 5

@@ -2,13 +2,19 @@
 
 The defaults and ``# --`` comments (which helm-docs turns into the chart's
 README) come from the props classes, the schema from the props' validation
-rules. ``make docs`` runs this; tests/helm/test_generated_values.py fails when
-a chart's files and the code disagree. ``--check`` only reports stale files.
+rules. The backend image's gunicorn graceful timeout, which the props and the
+charts check grace periods against, is copied from backend/gunicorn.conf.py
+(where the image reads it) into constructs_lib/_gunicorn.py, and each workload's
+shutdown time into its chart's templates/_shutdown.tpl.
+
+``make docs`` runs this; tests/helm/test_generated_values.py fails when a
+generated file and its source disagree. ``--check`` only reports stale files.
 """
 
 from __future__ import annotations
 
 import json
+import runpy
 import sys
 import textwrap
 from pathlib import Path
@@ -19,7 +25,17 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from constructs_lib.helm import CHARTS, Chart, DocumentedValue, documented_values, values_schema  # noqa: E402
+from constructs_lib.helm import (  # noqa: E402
+    CHART_OWNER,
+    CHARTS,
+    PROPS_CLASSES,
+    Chart,
+    DocumentedValue,
+    documented_values,
+    values_schema,
+)
+
+GUNICORN_CONF = ROOT / "backend" / "gunicorn.conf.py"
 
 WIDTH = 100
 HEADER = """\
@@ -77,17 +93,46 @@ def schema_json(chart: Chart) -> str:
     return json.dumps(values_schema(chart), indent=2, ensure_ascii=False) + "\n"
 
 
+def gunicorn_module() -> str:
+    """constructs_lib/_gunicorn.py: the gunicorn settings the image reads that the constructs depend on."""
+    graceful_timeout = runpy.run_path(str(GUNICORN_CONF))["graceful_timeout"]
+    return f'''"""Settings of the backend image's gunicorn that the constructs depend on.
+
+Written by scripts/chart_values.py (`make docs`) from backend/gunicorn.conf.py,
+which the image reads: edit that file, not this one.
+"""
+
+# Seconds a worker has to finish its requests after SIGTERM.
+GRACEFUL_TIMEOUT = {int(graceful_timeout)}
+'''
+
+
+def shutdown_template(chart: Chart) -> str:
+    """templates/_shutdown.tpl: how long the chart's app takes to stop after SIGTERM."""
+    props = PROPS_CLASSES[CHART_OWNER[chart]]
+    return (
+        f"{{{{/* Seconds the app takes to stop after SIGTERM ({props.__name__}.SHUTDOWN_SECONDS), "
+        "written by scripts/chart_values.py (`make docs`). */}}\n"
+        f'{{{{- define "{chart}.shutdownSeconds" -}}}}{props.SHUTDOWN_SECONDS}{{{{- end -}}}}\n'
+    )
+
+
 def generated_files() -> dict[Path, str]:
     """Each generated file and the text it must hold."""
-    files = {}
+    files = {ROOT / "constructs_lib" / "_gunicorn.py": gunicorn_module()}
     for chart in CHARTS:
         files[ROOT / "charts" / chart / "values.yaml"] = values_yaml(chart)
         files[ROOT / "charts" / chart / "values.schema.json"] = schema_json(chart)
+        files[ROOT / "charts" / chart / "templates" / "_shutdown.tpl"] = shutdown_template(chart)
     return files
 
 
 def main(argv: list[str]) -> int:
-    stale = [path for path, text in generated_files().items() if path.read_text(encoding="utf-8") != text]
+    stale = [
+        path
+        for path, text in generated_files().items()
+        if not path.is_file() or path.read_text(encoding="utf-8") != text
+    ]
     if "--check" in argv:
         for path in stale:
             print(f"{path.relative_to(ROOT)} is stale; run `make docs`", file=sys.stderr)

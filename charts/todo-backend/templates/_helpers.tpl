@@ -104,13 +104,8 @@ shutdown, and the Secret's values.
 {{- fail (printf "service.port: got %v; must be 8000, the port the backend image's gunicorn binds (its CMD runs --bind 0.0.0.0:8000)" .Values.service.port) }}
 {{- end }}
 {{- include "todo-common.validate" . }}
-{{- with .Values.zeroDowntimeRollout }}
-{{- /* gunicorn's graceful timeout (30 s) runs after preStop, within the grace period. */}}
-{{- $needed := add .preStopSeconds 30 | int64 }}
-{{- if and .enabled (le (.terminationGracePeriodSeconds | int64) $needed) }}
-{{- fail (printf "zeroDowntimeRollout.terminationGracePeriodSeconds: got %d; must exceed preStopSeconds + gunicorn's 30 s graceful timeout (%d)" (.terminationGracePeriodSeconds | int64) $needed) }}
-{{- end }}
-{{- end }}
+{{- /* gunicorn's graceful timeout runs after preStop, within the grace period. */}}
+{{- include "todo-common.validateGracePeriod" (list .Values.zeroDowntimeRollout (include "todo-backend.shutdownSeconds" .)) }}
 {{- range $key, $remote := .Values.externalSecret.remoteKeys }}
 {{- include "todo-common.refuseControlCharacters" (list (printf "externalSecret.remoteKeys.%s" $key) $remote) }}
 {{- end }}

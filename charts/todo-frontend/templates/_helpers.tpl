@@ -87,9 +87,5 @@ works: the Next.js server listens on PORT, which the ConfigMap sets from it.
 */}}
 {{- define "todo-frontend.validate" -}}
 {{- include "todo-common.validate" . }}
-{{- with .Values.zeroDowntimeRollout }}
-{{- if and .enabled (le (.terminationGracePeriodSeconds | int64) (.preStopSeconds | int64)) }}
-{{- fail (printf "zeroDowntimeRollout.terminationGracePeriodSeconds: got %d; must exceed preStopSeconds (%d)" (.terminationGracePeriodSeconds | int64) (.preStopSeconds | int64)) }}
-{{- end }}
-{{- end }}
+{{- include "todo-common.validateGracePeriod" (list .Values.zeroDowntimeRollout (include "todo-frontend.shutdownSeconds" .)) }}
 {{- end }}

@@ -170,7 +170,7 @@ API server does.
 {{- $size = add $size (len $value) }}
 {{- end }}
 {{- if gt $size 1048576 }}
-{{- fail (printf "extraConfig: got %d bytes of ConfigMap values; the ConfigMap's values must total at most 1048576 bytes (1 MiB)" $size) }}
+{{- fail (printf "extraConfig: got %d bytes of ConfigMap values; the ConfigMap's values must total at most 1048576 bytes" $size) }}
 {{- end }}
 {{- end }}
 
@@ -206,19 +206,19 @@ pathType, as the constructs check every path they emit.
 {{- define "todo-common.validateIngress" -}}
 {{- $octet := `(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])` }}
 {{- if regexMatch (printf `^(%s\.){3}%s$` $octet $octet) .Values.ingress.host }}
-{{- fail (printf "ingress.host: got %q; must be a DNS name, not an IP address (Kubernetes refuses IP addresses as Ingress hosts)" .Values.ingress.host) }}
+{{- fail (printf "ingress.host: got %q; must be a DNS name, not an IP address" .Values.ingress.host) }}
 {{- end }}
 {{- $seen := dict }}
 {{- range $index, $route := .Values.ingress.paths }}
 {{- $field := printf "ingress.paths[%d].path" $index }}
 {{- range $sequence := list "//" "/./" "/../" "%2f" "%2F" }}
 {{- if contains $sequence $route.path }}
-{{- fail (printf "%s: got %q; must not contain %q (Kubernetes refuses it in Exact and Prefix paths)" $field $route.path $sequence) }}
+{{- fail (printf "%s: got %q; must not contain %q" $field $route.path $sequence) }}
 {{- end }}
 {{- end }}
 {{- range $suffix := list "/.." "/." }}
 {{- if hasSuffix $suffix $route.path }}
-{{- fail (printf "%s: got %q; must not end with %q (Kubernetes refuses it in Exact and Prefix paths)" $field $route.path $suffix) }}
+{{- fail (printf "%s: got %q; must not end with %q" $field $route.path $suffix) }}
 {{- end }}
 {{- end }}
 {{- if hasKey $seen $route.path }}
@@ -238,6 +238,20 @@ pathType, as the constructs check every path they emit.
 {{- end }}
 
 {{/*
+A zero-downtime rollout's grace period outlasts the preStop pause plus the
+app's own graceful shutdown (constructs_lib/rollout.py). Called with
+(list .Values.zeroDowntimeRollout "<the app's shutdown seconds>").
+*/}}
+{{- define "todo-common.validateGracePeriod" -}}
+{{- $rollout := index . 0 }}
+{{- $shutdown := index . 1 | int64 }}
+{{- $needed := add $rollout.preStopSeconds $shutdown | int64 }}
+{{- if and $rollout.enabled (le ($rollout.terminationGracePeriodSeconds | int64) $needed) }}
+{{- fail (printf "zeroDowntimeRollout.terminationGracePeriodSeconds: got %d; must exceed preStopSeconds + the app's graceful shutdown (%d + %d = %d)" ($rollout.terminationGracePeriodSeconds | int64) ($rollout.preStopSeconds | int64) $shutdown $needed) }}
+{{- end }}
+{{- end }}
+
+{{/*
 Labels and annotations a user adds (constructs_lib/pod_settings.py,
 check_metadata_map): no key the library writes itself, whose value would
 overwrite it or be overwritten, and a key prefix of at most 253 characters;
@@ -251,7 +265,7 @@ annotations total at most 256 KiB (ValidateAnnotationsSize). Called with
 {{- range $key, $value := index . 1 }}
 {{- range $reserved }}
 {{- if hasPrefix . $key }}
-{{- fail (printf "%s: got %q; is written by the chart; keys may not start with %s" $field $key (join ", " $reserved)) }}
+{{- fail (printf "%s: got %q; is written by the library; keys may not start with %s" $field $key (join ", " $reserved)) }}
 {{- end }}
 {{- end }}
 {{- if gt (len (regexReplaceAll "/[^/]*$" $key "")) 253 }}
@@ -261,7 +275,7 @@ annotations total at most 256 KiB (ValidateAnnotationsSize). Called with
 {{- $size = add $size (len $key) (len $value) }}
 {{- end }}
 {{- if and (hasSuffix "nnotations" $field) (gt $size 262144) }}
-{{- fail (printf "%s: got %d bytes of keys and values; must total at most 262144 bytes (256 KiB)" $field $size) }}
+{{- fail (printf "%s: got %d bytes of keys and values; must total at most 262144 bytes" $field $size) }}
 {{- end }}
 {{- end }}
 

@@ -1,0 +1,233 @@
+"""Each rule JSON Schema cannot state is enforced by both packagings, with the same message.
+
+constructs_lib.helm.TEMPLATE_RULES lists them; :data:`EXAMPLES` breaks each one
+the constructs also have, in both packagings. The chart's template must fail
+and the props must raise, and "what is allowed" must read the same in both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from constructs_lib import (
+    Autoscaling,
+    IngressPath,
+    IngressTls,
+    Probe,
+    Resources,
+    TodoBackendProps,
+    TodoFrontendProps,
+    TodoIngressProps,
+    Toleration,
+    TolerationOperator,
+    ZeroDowntimeRollout,
+)
+from constructs_lib.helm import TEMPLATE_RULES, Chart, TemplateRule, values_tree
+from testbed.paths import REPO_ROOT
+
+RULES = {rule.id: rule for rule in TEMPLATE_RULES}
+BACKEND_RESOURCES = {
+    "cpu_request": "250m",
+    "memory_request": "256Mi",
+    "cpu_limit": "500m",
+    "memory_limit": "512Mi",
+}
+
+
+@dataclass(frozen=True)
+class Example:
+    """One breach of a rule: as chart values, and as props."""
+
+    rule: str
+    chart: Chart
+    values: Mapping[str, Any]
+    props: Callable[[], object]
+
+
+def _resources(**changed: str) -> Resources:
+    return Resources(**{**BACKEND_RESOURCES, **changed})
+
+
+EXAMPLES = (
+    Example(
+        "probe-timeout-below-period",
+        "todo-backend",
+        {"readinessProbe.timeoutSeconds": 10},
+        lambda: TodoBackendProps(readiness=Probe(http_path="/health", period_seconds=10, timeout_seconds=10)),
+    ),
+    Example(
+        "limits-not-below-requests",
+        "todo-backend",
+        {"resources.limits.memory": "128Mi"},
+        lambda: TodoBackendProps(resources=_resources(memory_limit="128Mi")),
+    ),
+    Example(
+        "canonical-quantities",
+        "todo-backend",
+        {"resources.limits.cpu": "1000m"},
+        lambda: TodoBackendProps(resources=_resources(cpu_limit="1000m")),
+    ),
+    Example(
+        "max-replicas-not-below-min",
+        "todo-frontend",
+        {"autoscaling.enabled": True, "autoscaling.minReplicas": 5, "autoscaling.maxReplicas": 2},
+        lambda: TodoFrontendProps(autoscaling=Autoscaling(min_replicas=5, max_replicas=2)),
+    ),
+    Example(
+        "grace-period-outlasts-shutdown",
+        "todo-backend",
+        {"zeroDowntimeRollout.enabled": True, "zeroDowntimeRollout.terminationGracePeriodSeconds": 35},
+        lambda: TodoBackendProps(
+            zero_downtime_rollout=ZeroDowntimeRollout(termination_grace_period_seconds=35)
+        ),
+    ),
+    Example(
+        "grace-period-outlasts-shutdown",
+        "todo-frontend",
+        {"zeroDowntimeRollout.enabled": True, "zeroDowntimeRollout.terminationGracePeriodSeconds": 5},
+        lambda: TodoFrontendProps(
+            zero_downtime_rollout=ZeroDowntimeRollout(termination_grace_period_seconds=5)
+        ),
+    ),
+    Example(
+        "config-names-of-typed-values",
+        "todo-frontend",
+        {"extraConfig": {"PORT": "8080"}},
+        lambda: TodoFrontendProps(extra_config={"PORT": "8080"}),
+    ),
+    Example(
+        "config-names-of-typed-values",
+        "todo-backend",
+        {"extraConfig": {"JWT_ALGORITHM": "HS384"}},
+        lambda: TodoBackendProps(extra_config={"JWT_ALGORITHM": "HS384"}),
+    ),
+    Example(
+        "config-map-size",
+        "todo-frontend",
+        {"extraConfig": {"BLOB": "x" * 1024 * 1024}},
+        lambda: TodoFrontendProps(extra_config={"BLOB": "x" * 1024 * 1024}),
+    ),
+    Example(
+        "ingress-paths",
+        "todo-backend",
+        {"ingress.paths": [{"path": "/api/../x", "pathType": "Prefix"}]},
+        lambda: TodoBackendProps(ingress_paths=(IngressPath(path="/api/../x"),)),
+    ),
+    Example(
+        "ingress-paths",
+        "todo-backend",
+        {"ingress.paths": [{"path": "/api/.", "pathType": "Prefix"}]},
+        lambda: TodoBackendProps(ingress_paths=(IngressPath(path="/api/."),)),
+    ),
+    Example(
+        "ingress-paths",
+        "todo-frontend",
+        {"ingress.paths": [{"path": "/", "pathType": "Prefix"}, {"path": "/", "pathType": "Exact"}]},
+        lambda: TodoFrontendProps(ingress_paths=(IngressPath(path="/"), IngressPath(path="/", exact=True))),
+    ),
+    Example(
+        "host-not-an-ip-address",
+        "todo-frontend",
+        {"ingress.host": "10.0.0.1"},
+        lambda: TodoIngressProps(host="10.0.0.1"),
+    ),
+    Example(
+        "reserved-metadata-keys",
+        "todo-backend",
+        {"podLabels": {"app.kubernetes.io/part-of": "other"}},
+        lambda: TodoBackendProps(pod_labels={"app.kubernetes.io/part-of": "other"}),
+    ),
+    Example(
+        "annotations-size",
+        "todo-frontend",
+        {"podAnnotations": {"a": "x" * 256 * 1024}},
+        lambda: TodoFrontendProps(pod_annotations={"a": "x" * 256 * 1024}),
+    ),
+    Example(
+        "cluster-issuer-annotation",
+        "todo-frontend",
+        {
+            "ingress.tls.secretName": "todo-tls",
+            "ingress.tls.clusterIssuer": "letsencrypt",
+            "ingress.annotations": {"cert-manager.io/cluster-issuer": "other"},
+        },
+        lambda: TodoIngressProps(
+            tls=IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt"),
+            annotations={"cert-manager.io/cluster-issuer": "other"},
+        ),
+    ),
+    Example(
+        "tolerations",
+        "todo-backend",
+        {"tolerations": [{"key": "", "operator": "Equal"}]},
+        lambda: TodoBackendProps(tolerations=(Toleration(key=""),)),
+    ),
+    Example(
+        "tolerations",
+        "todo-frontend",
+        {
+            "tolerations": [
+                {"key": "dedicated", "operator": "Exists", "effect": "NoSchedule", "tolerationSeconds": 5}
+            ]
+        },
+        lambda: TodoFrontendProps(
+            tolerations=(
+                Toleration(
+                    key="dedicated",
+                    operator=TolerationOperator.EXISTS,
+                    effect="NoSchedule",
+                    toleration_seconds=5,
+                ),
+            )
+        ),
+    ),
+)
+
+
+def test_every_rule_the_constructs_share_has_an_example():
+    assert {example.rule for example in EXAMPLES} == {rule.id for rule in TEMPLATE_RULES if rule.props}
+
+
+def _allowed(message: str, rule: TemplateRule) -> tuple[str, str]:
+    """(the field named, what is allowed) of a ``<field>: got <value>; <allowed>`` message, in the props' spellings."""
+    field, _, rest = message.partition(": got ")
+    _, _, allowed = rest.partition("; ")
+    for chart_name, props_name in sorted(rule.names.items(), key=lambda item: -len(item[0])):
+        allowed = allowed.replace(chart_name, props_name)
+    return field, allowed.replace('"', "'")
+
+
+@pytest.mark.parametrize(
+    "example", EXAMPLES, ids=[f"{example.rule}-{example.chart}-{i}" for i, example in enumerate(EXAMPLES)]
+)
+def test_both_packagings_refuse_it_with_the_same_message(example, helm, tmp_path):
+    rule = RULES[example.rule]
+    values = tmp_path / "values.json"
+    values.write_text(json.dumps(values_tree(example.values)), encoding="utf-8")
+
+    rendered = helm.run(
+        "template",
+        example.chart,
+        str(REPO_ROOT / "charts" / example.chart),
+        "--values",
+        str(values),
+        check=False,
+    )
+    with pytest.raises(ValueError) as raised:
+        example.props()
+
+    assert rendered.returncode != 0, f"{helm.label} rendered {example.values}"
+    failed = re.search(r"execution error at \([^)]*\): (.*)", rendered.stderr)
+    assert failed, f"not a template fail (the schema's job?):\n{rendered.stderr}"
+    chart_field, chart_allowed = _allowed(failed[1], rule)
+    props_field, props_allowed = _allowed(str(raised.value), rule)
+    assert re.sub(r"\[\d+\]", "[]", chart_field).startswith(rule.values), chart_field
+    assert any(prop.split(".")[-1] in props_field for prop in rule.props), props_field
+    assert chart_allowed, failed[1]
+    assert chart_allowed == props_allowed
