@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import enum
-import inspect
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -50,7 +48,7 @@ from constructs_lib import (  # noqa: E402
     Toleration,
     ZeroDowntimeRollout,
 )
-from constructs_lib.helm import markdown_table  # noqa: E402
+from constructs_lib.helm import attribute_docs, markdown_table  # noqa: E402
 
 CLASSES = (
     TodoBackendProps,
@@ -67,7 +65,6 @@ CLASSES = (
     ZeroDowntimeRollout,
     ExternalSecret,
 )
-_ATTRIBUTE = re.compile(r"^\s{8}(\w+): (.*)$")
 
 # The runbook's documented invocation: a fork's URL, as a reader would type it.
 RUNBOOK_ARGS = (
@@ -77,25 +74,6 @@ RUNBOOK_ARGS = (
     "--revision",
     "main",
 )
-
-
-def _descriptions(cls: type) -> dict[str, str]:
-    """``name: text`` entries of the Attributes sections of the class and its bases."""
-    found: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        doc = inspect.getdoc(klass) or ""
-        lines = [f"    {line}" for line in doc.splitlines()]
-        current = None
-        for line in lines:
-            match = _ATTRIBUTE.match(line)
-            if match:
-                current = match[1]
-                found[current] = match[2].strip().replace("``", "`")
-            elif current and line.startswith(" " * 12) and line.strip():
-                found[current] += " " + line.strip().replace("``", "`")
-            else:
-                current = None
-    return found
 
 
 def _default(field: dataclasses.Field[Any]) -> str:
@@ -120,7 +98,7 @@ def _default(field: dataclasses.Field[Any]) -> str:
 def props_reference() -> str:
     sections = []
     for cls in CLASSES:
-        descriptions = _descriptions(cls)
+        descriptions = attribute_docs(cls)
         rows = [
             f"| `{field.name}` | {_default(field)} | {descriptions.get(field.name, '')} |"
             for field in dataclasses.fields(cls)
