@@ -129,3 +129,10 @@ def test_repository_paths_in_script_usage_exist(script: Path) -> None:
 def test_the_path_finder_finds_what_a_reader_would_follow() -> None:
     text = "see `docs/gitops.md`, environments/dist/<env>/ and ~/.cache/x, not todo-backend/x or a/docs/y"
     assert repo_paths(text) == {"docs/gitops.md", "environments/dist/<env>/"}
+
+
+def test_every_guide_is_linked_from_the_readme() -> None:
+    readme = REPO_ROOT / "README.md"
+    linked = {(REPO_ROOT / target.partition("#")[0]).resolve() for target in LINK.findall(readme.read_text())}
+    guides = {page.resolve() for page in (REPO_ROOT / "docs").glob("*.md")} | {REPO_ROOT / "CONTRIBUTING.md"}
+    assert sorted(str(page.relative_to(REPO_ROOT)) for page in guides - linked) == []
