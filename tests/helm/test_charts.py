@@ -39,34 +39,12 @@ def test_helpers_are_prefixed_with_the_chart_name(chart):
     assert all(name.startswith(f"{chart}.") for name in defined), defined
 
 
-@pytest.mark.parametrize("chart", CHARTS)
-def test_values_yaml_holds_the_spec_defaults(chart):
-    values = yaml.safe_load((CHARTS_DIR / chart / "values.yaml").read_text(encoding="utf-8"))
-    props = DEFAULT_PROPS[chart]
-
-    assert values["replicaCount"] == props.replicas == 1
-    assert values["image"] == {"repository": props.image, "tag": "latest", "pullPolicy": "Never"}
-    assert values["service"] == {
-        "type": "ClusterIP",
-        "port": props.port,
-        "annotations": dict(props.service_annotations),
-    }
-    assert values["resources"] == {
-        "requests": {"cpu": props.resources.cpu_request, "memory": props.resources.memory_request},
-        "limits": {"cpu": props.resources.cpu_limit, "memory": props.resources.memory_limit},
-    }
-
-
-def test_backend_values_name_the_external_secret_and_hold_no_secret_values():
+# The values.yaml defaults are the props' (test_generated_values.py); the Secret is the chart's own.
+def test_backend_holds_and_renders_no_secret_by_default(helm):
     values = yaml.safe_load((CHARTS_DIR / "todo-backend" / "values.yaml").read_text(encoding="utf-8"))
-
-    assert values["secretName"] == TodoBackendProps().secret_name == "todo-secrets"
-    assert values["secret"] == {"create": False, "values": {}}
-
-
-def test_backend_renders_no_secret_by_default(helm):
     objects = helm.template("todo-backend", "todo-backend", skip_tests=False)
 
+    assert values["secret"] == {"create": False, "values": {}}
     assert Manifests(objects).of_kind("Secret") == []
 
 
