@@ -11,7 +11,6 @@ from testbed.manifests import Manifests
 from testbed.paths import DIST
 from tests.helm.value_sets import CHARTS, VALUE_SETS, Chart, ValueSet
 from tests.support.helm import CHARTS as CHARTS_DIR
-from tests.support.helm import HELM_VERSIONS, Helm, HelmMissing
 from tests.support.synth import synth_stack
 
 Objects = list[dict[str, Any]]
@@ -25,15 +24,6 @@ def dist_objects() -> Objects:
 
 def construct_objects(value_set: ValueSet) -> Objects:
     return synth_stack(**value_set.stack_props()).objects
-
-
-def helm_binary(label: str) -> Helm:
-    binary = HELM_VERSIONS[label]
-    try:
-        binary.check()
-    except HelmMissing as error:
-        raise AssertionError(str(error)) from None
-    return binary
 
 
 def helm_values_args(value_set: ValueSet, chart: Chart, folder: Path) -> list[str]:

@@ -14,12 +14,12 @@ from tests.cluster.stacks import (
     Objects,
     construct_objects,
     dist_objects,
-    helm_binary,
     helm_install_args,
 )
 from tests.helm.value_sets import ValueSet
 from tests.support.cluster import Cluster, wait_for
 from tests.support.helm import CHARTS as CHARTS_DIR
+from tests.support.helm import helm_binary
 
 
 def _assert_pods_admitted(cluster: Cluster, namespace: str, objects: Objects) -> None:

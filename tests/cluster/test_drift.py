@@ -10,11 +10,11 @@ from tests.cluster.stacks import (
     CHARTS,
     construct_objects,
     dist_objects,
-    helm_binary,
     helm_install_args,
 )
 from tests.helm.value_sets import ValueSet
 from tests.support.cluster import Cluster
+from tests.support.helm import helm_binary
 
 
 def test_dist_shows_no_diff_and_reads_back_unchanged(cluster: Cluster) -> None:

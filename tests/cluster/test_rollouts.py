@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from testbed.manifests import Manifests
-from tests.cluster.stacks import DEFAULTS, construct_objects, helm_binary, helm_install_args
+from tests.cluster.stacks import DEFAULTS, construct_objects, helm_install_args
 from tests.helm.value_sets import ValueSet
 from tests.support.cluster import Cluster, wait_for
+from tests.support.helm import helm_binary
 from tests.support.synth import run_main
 
 NEW_CONFIG = ValueSet("new-config", backend={"extra_config": {"LOG_LEVEL": "debug"}})

@@ -16,7 +16,7 @@ from constructs_lib import add_todo_charts
 from testbed.manifests import Manifests
 from testbed.paths import DIST
 from tests.helm.value_sets import CHARTS, Chart, ValueSet
-from tests.support.helm import HELM_VERSIONS, Helm, HelmMissing
+from tests.support.helm import HELM_VERSIONS, Helm, helm_binary
 from tests.support.synth import synth_charts
 
 Objects = list[dict[str, Any]]
@@ -25,12 +25,7 @@ Objects = list[dict[str, Any]]
 @pytest.fixture(scope="session", params=sorted(HELM_VERSIONS))
 def helm(request: pytest.FixtureRequest) -> Helm:
     """Helm 3.17 and Helm 4.1; a missing binary fails the tests, it never skips them."""
-    binary = HELM_VERSIONS[request.param]
-    try:
-        binary.check()
-    except HelmMissing as error:
-        pytest.fail(str(error), pytrace=False)
-    return binary
+    return helm_binary(request.param)
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from testbed.manifests import Manifests
 from testbed.paths import REPO_ROOT
 from tests.helm.value_sets import CHARTS
 from tests.support.helm import CHARTS as CHARTS_DIR
+from tests.support.helm import helm_binary
 
 DEFAULT_PROPS = {"todo-backend": TodoBackendProps(), "todo-frontend": TodoFrontendProps()}
 
@@ -114,11 +115,9 @@ def _install_notes(chart: str, *args: str) -> str:
     Only Helm 4 renders it without a cluster (install --dry-run=client); Helm
     3.17's client dry run still asks the API server for its version.
     """
-    from tests.support.helm import HELM_VERSIONS
-
-    helm4 = HELM_VERSIONS["helm4"]
-    helm4.check()
-    output = helm4.run("install", "--dry-run=client", chart, str(CHARTS_DIR / chart), *args).stdout
+    output = (
+        helm_binary("helm4").run("install", "--dry-run=client", chart, str(CHARTS_DIR / chart), *args).stdout
+    )
     return output[output.index("NOTES:") :]
 
 

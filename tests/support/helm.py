@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from testbed.paths import REPO_ROOT
@@ -82,3 +83,13 @@ HELM_VERSIONS = {
     "helm3": Helm("helm3", REPO_ROOT / ".tools" / "bin" / "helm", "v3.17."),
     "helm4": Helm("helm4", REPO_ROOT / ".tools" / "bin" / "helm4", "v4.1."),
 }
+
+
+def helm_binary(label: str) -> Helm:
+    """``HELM_VERSIONS[label]``, checked: a missing binary fails the test naming the setup step, never skips it."""
+    binary = HELM_VERSIONS[label]
+    try:
+        binary.check()
+    except HelmMissing as error:
+        pytest.fail(str(error), pytrace=False)
+    return binary
