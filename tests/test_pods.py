@@ -9,6 +9,10 @@ from testbed.manifests import Manifests, only_container, pod_spec
 from tests.support.synth import synth_stack
 
 WORKLOADS = [("todo-backend", "backend"), ("todo-frontend", "frontend")]
+APP_VERSION = {
+    "todo-backend": TodoBackendProps().app_version,
+    "todo-frontend": TodoFrontendProps().app_version,
+}
 
 
 @pytest.mark.parametrize(("name", "component"), WORKLOADS)
@@ -18,7 +22,7 @@ def test_every_object_carries_helms_recommended_labels(
     expected = {
         "app.kubernetes.io/name": name,
         "app.kubernetes.io/instance": name,
-        "app.kubernetes.io/version": "1.0.0",
+        "app.kubernetes.io/version": APP_VERSION[name],
         "app.kubernetes.io/component": component,
         "app.kubernetes.io/part-of": "todo",
         "app.kubernetes.io/managed-by": "cdk8s",
