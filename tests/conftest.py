@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from testbed.manifests import Manifests
+from testbed.paths import DIST
 from tests.support.cluster import Cluster, start_control_plane
 from tests.support.synth import run_main, synth_stack
 
@@ -21,6 +22,12 @@ def fresh_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_main(outdir)
     assert result.returncode == 0, result.stderr
     return outdir
+
+
+@pytest.fixture(scope="session")
+def dist() -> Manifests:
+    """The committed dist/, both workloads, read when the tests run."""
+    return Manifests.from_dir(DIST)
 
 
 @pytest.fixture(scope="session")

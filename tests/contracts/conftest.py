@@ -8,19 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from testbed.dockerfile import Dockerfile
-from testbed.manifests import Manifests
-from testbed.paths import BACKEND_DIR, DIST, REPO_ROOT
+from testbed.paths import BACKEND_DIR, REPO_ROOT
 from testbed.postgres import PostgresServer, running_postgres
 
 # The backend is an application, not an installed package: import it the way
 # gunicorn does, from its own directory.
 sys.path.insert(0, str(BACKEND_DIR))
-
-
-@pytest.fixture(scope="session")
-def dist() -> Manifests:
-    """The committed dist/, both workloads."""
-    return Manifests.from_dir(DIST)
 
 
 @pytest.fixture(scope="session")

@@ -15,17 +15,10 @@ import pytest
 
 from testbed.backend import SECRET
 from testbed.manifests import Manifests
-from testbed.paths import DIST
 from testbed.postgres import PostgresServer, running_postgres
 from testbed.stack import MissingTool, Stack, preflight
 
 HOST = "todo.local"
-
-
-@pytest.fixture(scope="package")
-def dist() -> Manifests:
-    """Every object in dist/, read when the tests run: the only source of truth here."""
-    return Manifests.from_dir(DIST)
 
 
 @pytest.fixture(scope="package")

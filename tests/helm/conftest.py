@@ -29,7 +29,7 @@ def helm(request: pytest.FixtureRequest) -> Helm:
 
 
 @pytest.fixture(scope="session")
-def dist() -> dict[Chart, Objects]:
+def dist_by_chart() -> dict[Chart, Objects]:
     """The committed manifests, per chart: dist/<chart>.k8s.yaml."""
     return {chart: Manifests.from_file(DIST / f"{chart}.k8s.yaml").objects for chart in CHARTS}
 

@@ -51,8 +51,8 @@ def _assert_same(cluster: Cluster, left: Objects, right: Objects, left_name: str
 
 
 @pytest.mark.parametrize("chart", CHARTS)
-def test_default_values_render_the_objects_in_dist(chart, dist, render, helm, cluster):
-    _assert_same(cluster, dist[chart], render(DEFAULTS, chart), "dist", helm.label)
+def test_default_values_render_the_objects_in_dist(chart, dist_by_chart, render, helm, cluster):
+    _assert_same(cluster, dist_by_chart[chart], render(DEFAULTS, chart), "dist", helm.label)
 
 
 @pytest.mark.parametrize("value_set", EQUIVALENCE_SETS, ids=lambda value_set: value_set.id)
@@ -67,6 +67,6 @@ def test_values_render_what_the_constructs_emit_for_the_matching_props(
 
 @pytest.mark.parametrize("value_set", EQUIVALENCE_SETS, ids=lambda value_set: value_set.id)
 @pytest.mark.parametrize("chart", CHARTS)
-def test_each_value_set_changes_what_the_chart_renders(chart, value_set, dist, synth):
+def test_each_value_set_changes_what_the_chart_renders(chart, value_set, dist_by_chart, synth):
     # A value set equal to the defaults would prove nothing about its values.
-    assert synth(value_set)[chart] != dist[chart], f"{value_set.id} renders {chart} as dist/ does"
+    assert synth(value_set)[chart] != dist_by_chart[chart], f"{value_set.id} renders {chart} as dist/ does"
