@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import httpx
@@ -10,12 +11,23 @@ from testbed.backend import PASSWORD
 from testbed.stack import Stack
 
 
-def _backend_lines(stack: Stack, marker: str) -> list[str]:
-    """nginx access-log lines for requests carrying ``marker`` that a backend pod answered."""
+def _backend_lines(stack: Stack, marker: str, count: int) -> list[str]:
+    """nginx access-log lines for requests carrying ``marker`` that a backend pod answered.
+
+    nginx logs a request after sending its answer, so the last line may come a
+    moment after the client has it: wait (up to 5 s) for ``count`` lines.
+    """
     assert stack.nginx is not None
     backends = {pod.address for pod in stack.pods["todo-backend"]}
-    lines = stack.nginx.access_log.read_text().splitlines()
-    return [line for line in lines if marker in line and line.split("upstream=")[1].split()[0] in backends]
+    deadline = time.monotonic() + 5
+    while True:
+        lines = stack.nginx.access_log.read_text().splitlines()
+        found = [
+            line for line in lines if marker in line and line.split("upstream=")[1].split()[0] in backends
+        ]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def test_register_login_create_list_complete_delete(stack: Stack, ingress: httpx.Client) -> None:
@@ -48,7 +60,7 @@ def test_register_login_create_list_complete_delete(stack: Stack, ingress: httpx
     assert (gone.status_code, gone.json()) == (404, {"detail": "Task not found"})
 
     # Every step went through nginx to a backend pod, path unchanged.
-    logged = _backend_lines(stack, f"/api/tasks/{task['id']} ")
+    logged = _backend_lines(stack, f"/api/tasks/{task['id']} ", count=3)
     assert [line.split('"')[1].split()[0] for line in logged] == ["PATCH", "DELETE", "GET"]
 
 
