@@ -5,7 +5,9 @@ README) come from the props classes, the schema from the props' validation
 rules. The backend image's gunicorn graceful timeout, which the props and the
 charts check grace periods against, is copied from backend/gunicorn.conf.py
 (where the image reads it) into constructs_lib/_gunicorn.py, and each workload's
-shutdown time into its chart's templates/_shutdown.tpl.
+shutdown time into its chart's templates/_shutdown.tpl. The limits the library's
+checks use go into todo-common's templates/_limits.tpl (and its vendored copies),
+for the template checks JSON Schema cannot state.
 
 ``make docs`` runs this; tests/helm/test_generated_values.py fails when a
 generated file and its source disagree. ``--check`` only reports stale files.
@@ -25,6 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
+from constructs_lib import _validation as check  # noqa: E402
 from constructs_lib.helm import (  # noqa: E402
     CHART_OWNER,
     CHARTS,
@@ -34,6 +37,7 @@ from constructs_lib.helm import (  # noqa: E402
     documented_values,
     values_schema,
 )
+from constructs_lib.pod_settings import ANNOTATIONS_MAX_BYTES, RESERVED_KEY_PREFIXES  # noqa: E402
 
 GUNICORN_CONF = ROOT / "backend" / "gunicorn.conf.py"
 
@@ -117,10 +121,34 @@ def shutdown_template(chart: Chart) -> str:
     )
 
 
+def limits_template() -> str:
+    """todo-common's templates/_limits.tpl: the limits of the library's checks, for the templates'."""
+    limits = {
+        "annotationsMaxBytes": ANNOTATIONS_MAX_BYTES,
+        "configMapMaxBytes": check.CONFIG_MAP_MAX_BYTES,
+        "dnsSubdomainMax": check.DNS_SUBDOMAIN_MAX,
+        "invalidPathSequences": list(check.INVALID_PATH_SEQUENCES),
+        "invalidPathSuffixes": list(check.INVALID_PATH_SUFFIXES),
+        "reservedKeyPrefixes": list(RESERVED_KEY_PREFIXES),
+    }
+    return (
+        "{{/*\nThe limits of the library's checks (constructs_lib/_validation.py, pod_settings.py),\n"
+        "written by scripts/chart_values.py (`make docs`): (include \"todo-common.limits\" .) | fromJson.\n*/}}\n"
+        '{{- define "todo-common.limits" -}}\n'
+        f"{json.dumps(limits)}\n"
+        "{{- end -}}\n"
+    )
+
+
 def generated_files() -> dict[Path, str]:
     """Each generated file and the text it must hold."""
-    files = {ROOT / "constructs_lib" / "_gunicorn.py": gunicorn_module()}
+    files = {
+        ROOT / "constructs_lib" / "_gunicorn.py": gunicorn_module(),
+        ROOT / "charts" / "todo-common" / "templates" / "_limits.tpl": limits_template(),
+    }
     for chart in CHARTS:
+        # The vendored copy of the library chart (make charts-deps), which this must keep in step.
+        files[ROOT / "charts" / chart / "charts" / "todo-common" / "templates" / "_limits.tpl"] = limits_template()
         files[ROOT / "charts" / chart / "values.yaml"] = values_yaml(chart)
         files[ROOT / "charts" / chart / "values.schema.json"] = schema_json(chart)
         files[ROOT / "charts" / chart / "templates" / "_shutdown.tpl"] = shutdown_template(chart)

@@ -169,8 +169,9 @@ API server does.
 {{- range $key, $value := include "todo-common.part" (list . "configData") | fromJson }}
 {{- $size = add $size (len $value) }}
 {{- end }}
-{{- if gt $size 1048576 }}
-{{- fail (printf "extraConfig: got %d bytes of ConfigMap values; the ConfigMap's values must total at most 1048576 bytes" $size) }}
+{{- $max := get (include "todo-common.limits" . | fromJson) "configMapMaxBytes" | int64 }}
+{{- if gt $size $max }}
+{{- fail (printf "extraConfig: got %d bytes of ConfigMap values; the ConfigMap's values must total at most %d bytes" $size $max) }}
 {{- end }}
 {{- end }}
 
@@ -209,14 +210,15 @@ pathType, as the constructs check every path they emit.
 {{- fail (printf "ingress.host: got %q; must be a DNS name, not an IP address" .Values.ingress.host) }}
 {{- end }}
 {{- $seen := dict }}
+{{- $limits := include "todo-common.limits" . | fromJson }}
 {{- range $index, $route := .Values.ingress.paths }}
 {{- $field := printf "ingress.paths[%d].path" $index }}
-{{- range $sequence := list "//" "/./" "/../" "%2f" "%2F" }}
+{{- range $sequence := get $limits "invalidPathSequences" }}
 {{- if contains $sequence $route.path }}
 {{- fail (printf "%s: got %q; must not contain %q" $field $route.path $sequence) }}
 {{- end }}
 {{- end }}
-{{- range $suffix := list "/.." "/." }}
+{{- range $suffix := get $limits "invalidPathSuffixes" }}
 {{- if hasSuffix $suffix $route.path }}
 {{- fail (printf "%s: got %q; must not end with %q" $field $route.path $suffix) }}
 {{- end }}
@@ -260,7 +262,10 @@ annotations total at most 256 KiB (ValidateAnnotationsSize). Called with
 */}}
 {{- define "todo-common.validateMetadata" -}}
 {{- $field := index . 0 }}
-{{- $reserved := list "app.kubernetes.io/" "checkov.io/" "checksum/" "cdk8s.io/" }}
+{{- $limits := include "todo-common.limits" . | fromJson }}
+{{- $reserved := get $limits "reservedKeyPrefixes" }}
+{{- $prefixMax := get $limits "dnsSubdomainMax" | int }}
+{{- $annotationsMax := get $limits "annotationsMaxBytes" | int }}
 {{- $size := 0 }}
 {{- range $key, $value := index . 1 }}
 {{- range $reserved }}
@@ -268,14 +273,14 @@ annotations total at most 256 KiB (ValidateAnnotationsSize). Called with
 {{- fail (printf "%s: got %q; is written by the library; keys may not start with %s" $field $key (join ", " $reserved)) }}
 {{- end }}
 {{- end }}
-{{- if gt (len (regexReplaceAll "/[^/]*$" $key "")) 253 }}
-{{- fail (printf "%s: got %q; the key's prefix must be a DNS subdomain of at most 253 characters" $field $key) }}
+{{- if gt (len (regexReplaceAll "/[^/]*$" $key "")) $prefixMax }}
+{{- fail (printf "%s: got %q; the key's prefix must be a DNS subdomain of at most %d characters" $field $key $prefixMax) }}
 {{- end }}
 {{- include "todo-common.refuseControlCharacters" (list (printf "%s.%s" $field $key) $value) }}
 {{- $size = add $size (len $key) (len $value) }}
 {{- end }}
-{{- if and (hasSuffix "nnotations" $field) (gt $size 262144) }}
-{{- fail (printf "%s: got %d bytes of keys and values; must total at most 262144 bytes" $field $size) }}
+{{- if and (hasSuffix "nnotations" $field) (gt $size $annotationsMax) }}
+{{- fail (printf "%s: got %d bytes of keys and values; must total at most %d bytes" $field $size $annotationsMax) }}
 {{- end }}
 {{- end }}
 

@@ -1,0 +1,7 @@
+{{/*
+The limits of the library's checks (constructs_lib/_validation.py, pod_settings.py),
+written by scripts/chart_values.py (`make docs`): (include "todo-common.limits" .) | fromJson.
+*/}}
+{{- define "todo-common.limits" -}}
+{"annotationsMaxBytes": 262144, "configMapMaxBytes": 1048576, "dnsSubdomainMax": 253, "invalidPathSequences": ["//", "/./", "/../", "%2f", "%2F"], "invalidPathSuffixes": ["/..", "/."], "reservedKeyPrefixes": ["app.kubernetes.io/", "checkov.io/", "checksum/", "cdk8s.io/"]}
+{{- end -}}
