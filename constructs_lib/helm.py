@@ -1454,22 +1454,23 @@ def _camel(name: str) -> str:
     return first + "".join(word.capitalize() for word in rest)
 
 
-def _own_fields(owner: Owner) -> list[str]:
-    cls = PROPS_CLASSES[owner]
+def _own_fields(owner: Owner, classes: Mapping[Owner, type]) -> list[str]:
     inherited = (
-        {f.name for f in dataclasses.fields(WorkloadProps)} if owner in ("backend", "frontend") else set()
+        {f.name for f in dataclasses.fields(classes["workload"])}
+        if owner in ("backend", "frontend")
+        else set()
     )
-    return [f.name for f in dataclasses.fields(cls) if f.name not in inherited]
+    return [f.name for f in dataclasses.fields(classes[owner]) if f.name not in inherited]
 
 
-def _implicit_schema(owner: Owner, name: str) -> Schema:
-    hint = typing.get_type_hints(PROPS_CLASSES[owner])[name]
+def _implicit_schema(cls: type, name: str) -> Schema:
+    hint = typing.get_type_hints(cls)[name]
     if hint is bool:
         return BOOLEAN
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return _enum(hint)
     raise TypeError(
-        f"{PROPS_CLASSES[owner].__name__}.{name} ({hint}) needs a ChartValue in constructs_lib/helm.py: "
+        f"{cls.__name__}.{name} ({hint}) needs a ChartValue in constructs_lib/helm.py: "
         "only bool and enum props become chart values by themselves"
     )
 
@@ -1480,13 +1481,20 @@ _IMPLICIT_PREFIX: Mapping[Owner, str] = types.MappingProxyType(
 )
 
 
-def _complete(declared: tuple[ChartValue | ValueGroup, ...]) -> tuple[ChartValue | ValueGroup, ...]:
-    """``declared``, plus a value for each prop it leaves out, after the values of the fields before it."""
+def with_implicit_values(
+    declared: tuple[ChartValue | ValueGroup, ...], classes: Mapping[Owner, type] = PROPS_CLASSES
+) -> tuple[ChartValue | ValueGroup, ...]:
+    """``declared``, plus a value for each prop of ``classes`` it leaves out.
+
+    The value is the camel-cased field name (under ``ingress.``/``httpRoute.``
+    for the routes' props), placed after the values of the fields before it;
+    only ``bool`` and enum props can become values this way.
+    """
     entries = list(declared)
     for owner in ("workload", "backend", "frontend", "ingress", "http_route"):
         prefix = _IMPLICIT_PREFIX.get(owner, "")
         seen: set[str] = set()
-        for name in _own_fields(owner):
+        for name in _own_fields(owner, classes):
             props_entries = [
                 (index, entry)
                 for index, entry in enumerate(entries)
@@ -1506,14 +1514,17 @@ def _complete(declared: tuple[ChartValue | ValueGroup, ...]) -> tuple[ChartValue
                     default=len(entries) - 1,
                 )
                 implicit = ChartValue(
-                    path=prefix + _camel(name), schema=_implicit_schema(owner, name), prop=name, owner=owner
+                    path=prefix + _camel(name),
+                    schema=_implicit_schema(classes[owner], name),
+                    prop=name,
+                    owner=owner,
                 )
                 entries.insert(after + 1, implicit)
             seen.add(name)
     return tuple(entries)
 
 
-VALUES: Final[tuple[ChartValue | ValueGroup, ...]] = _complete(_DECLARED)
+VALUES: Final[tuple[ChartValue | ValueGroup, ...]] = with_implicit_values(_DECLARED)
 
 
 def chart_entries(chart: Chart) -> Iterator[ChartValue | ValueGroup]:

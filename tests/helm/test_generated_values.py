@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from typing import Any
@@ -9,8 +10,16 @@ from typing import Any
 import pytest
 import yaml
 
-from constructs_lib import TodoBackendProps, TodoFrontendProps, TodoIngressProps
-from constructs_lib.helm import CHARTS, DEFINITIONS, VALUES, ChartValue, chart_values
+from constructs_lib import ServiceType, TodoBackendProps, TodoFrontendProps, TodoIngressProps, WorkloadProps
+from constructs_lib.helm import (
+    CHARTS,
+    DEFINITIONS,
+    PROPS_CLASSES,
+    VALUES,
+    ChartValue,
+    chart_values,
+    with_implicit_values,
+)
 from scripts.chart_values import generated_files
 from testbed.paths import REPO_ROOT
 
@@ -106,3 +115,52 @@ def _flatten_values(flat: dict[str, Any]) -> dict[str, Any]:
         else value
         for path, value in flat.items()
     }
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _FrontendWithANewProp(TodoFrontendProps):
+    """A workload that gained props.
+
+    Attributes:
+        fast_start: ``True`` to skip the warm-up.
+        ingress_mode: how it is reached.
+    """
+
+    fast_start: bool = False
+    ingress_mode: ServiceType = ServiceType.CLUSTER_IP
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class _WorkloadWithANewProp(WorkloadProps):
+    """Props every Todo workload has, and one more.
+
+    Attributes:
+        fast_start: ``True`` to skip the warm-up.
+    """
+
+    fast_start: bool = False
+
+
+def test_a_new_bool_or_enum_prop_becomes_a_chart_value_by_itself():
+    classes = {**PROPS_CLASSES, "workload": _WorkloadWithANewProp, "frontend": _FrontendWithANewProp}
+
+    entries = with_implicit_values(VALUES, classes)
+
+    added = {entry.path: entry for entry in entries if entry not in VALUES}
+    assert set(added) == {"fastStart", "ingressMode"}
+    assert added["fastStart"].schema == {"type": "boolean"}
+    assert (added["fastStart"].owner, added["fastStart"].prop) == ("workload", "fast_start")
+    assert added["ingressMode"].schema == {
+        "type": "string",
+        "enum": ["ClusterIP", "NodePort", "LoadBalancer"],
+    }
+    assert added["ingressMode"].charts == ("todo-frontend",)
+
+
+def test_a_new_prop_of_another_type_needs_a_chart_value():
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class WithATimeout(WorkloadProps):
+        timeout_seconds: int = 5
+
+    with pytest.raises(TypeError, match=r"WithATimeout\.timeout_seconds .* needs a ChartValue"):
+        with_implicit_values(VALUES, {**PROPS_CLASSES, "workload": WithATimeout})
