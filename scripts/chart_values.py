@@ -133,7 +133,7 @@ def limits_template() -> str:
     }
     return (
         "{{/*\nThe limits of the library's checks (constructs_lib/_validation.py, pod_settings.py),\n"
-        "written by scripts/chart_values.py (`make docs`): (include \"todo-common.limits\" .) | fromJson.\n*/}}\n"
+        'written by scripts/chart_values.py (`make docs`): (include "todo-common.limits" .) | fromJson.\n*/}}\n'
         '{{- define "todo-common.limits" -}}\n'
         f"{json.dumps(limits)}\n"
         "{{- end -}}\n"
@@ -148,7 +148,9 @@ def generated_files() -> dict[Path, str]:
     }
     for chart in CHARTS:
         # The vendored copy of the library chart (make charts-deps), which this must keep in step.
-        files[ROOT / "charts" / chart / "charts" / "todo-common" / "templates" / "_limits.tpl"] = limits_template()
+        files[ROOT / "charts" / chart / "charts" / "todo-common" / "templates" / "_limits.tpl"] = (
+            limits_template()
+        )
         files[ROOT / "charts" / chart / "values.yaml"] = values_yaml(chart)
         files[ROOT / "charts" / chart / "values.schema.json"] = schema_json(chart)
         files[ROOT / "charts" / chart / "templates" / "_shutdown.tpl"] = shutdown_template(chart)
