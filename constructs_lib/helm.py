@@ -13,8 +13,9 @@ limits of ``constructs_lib._validation`` that the props checks use.
 From this table ``scripts/chart_values.py`` (``make docs``) writes each chart's
 ``values.yaml`` and ``values.schema.json``, the tests turn props into Helm
 values (:func:`chart_values`), and the README shows the props-to-values table
-(:func:`prop_rows`). A workload prop of type ``bool`` or a string enum needs
-no entry here: it becomes a top-level value of the camel-cased name.
+(:func:`prop_rows`). A prop of type ``bool`` or a string enum needs no entry
+here: it becomes a value of the camel-cased name, top-level for a workload's
+props, under ``ingress.``/``httpRoute.`` for the routes' (:func:`with_implicit_values`).
 
 :data:`TEMPLATE_RULES` lists the rules JSON Schema cannot state (they relate
 two values, or need arithmetic); each chart's templates ``fail`` on them with
