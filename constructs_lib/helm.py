@@ -49,8 +49,7 @@ from constructs_lib.http_route import TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
 from constructs_lib.pod_settings import TaintEffect, TolerationOperator
-from constructs_lib.workload import PullPolicy, ServiceType, WorkloadProps
-from constructs_lib.workload import _volume_name as volume_name
+from constructs_lib.workload import PullPolicy, ServiceType, WorkloadProps, volume_name
 
 Chart = Literal["todo-backend", "todo-frontend"]
 CHARTS: tuple[Chart, ...] = ("todo-backend", "todo-frontend")

@@ -573,7 +573,7 @@ class Workload(Construct):
             kplus.VolumeMount(
                 path=path,
                 volume=kplus.Volume.from_empty_dir(
-                    self, f"writable-{index}", _volume_name(path), size_limit=_size(size_limit)
+                    self, f"writable-{index}", volume_name(path), size_limit=_size(size_limit)
                 ),
             )
             for index, (path, size_limit) in enumerate(writable_paths.items())
@@ -653,7 +653,7 @@ def _pre_stop(rollout: ZeroDowntimeRollout | None) -> dict[str, Any]:
     }
 
 
-def _volume_name(path: str) -> str:
+def volume_name(path: str) -> str:
     """``/app/.next/cache`` -> ``app-next-cache``: a DNS label derived from the mount path."""
     words = [part.strip(".") for part in path.strip("/").split("/")]
     return "-".join(word for word in words if word) or "root"

@@ -29,7 +29,7 @@ from constructs_lib import (
     TolerationOperator,
     ZeroDowntimeRollout,
 )
-from constructs_lib.helm import CHARTS, Chart, chart_values, values_tree
+from constructs_lib.helm import CHARTS, NOT_VALUES, Chart, chart_values, values_tree
 
 __all__ = ["CHARTS", "CRD_VALUE_SETS", "VALUE_SETS", "Chart", "ValueSet"]
 
@@ -112,7 +112,11 @@ class ValueSet:
             "http_route": self.http_route,
             "backend": self.backend,
             "frontend": self.frontend,
+            "workload": {**self.backend, **self.frontend},
         }
+        for (owner, prop), reason in NOT_VALUES.items():
+            if prop in given[owner]:
+                raise ValueError(f"{self.id}: {owner}.{prop} has no chart value ({reason})")
         flat = chart_values(chart, props, given)
         if not self.routes_through_ingress:
             flat["ingress.enabled"] = False
