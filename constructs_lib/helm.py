@@ -37,6 +37,7 @@ from typing import Any, Final, Literal
 from constructs_lib import _validation as check
 from constructs_lib.autoscaling import TARGET_CPU_UTILIZATION_MAX
 from constructs_lib.backend import (
+    IMAGE_PORT,
     JWT_ALGORITHMS,
     JWT_EXPIRE_DAYS_MAX,
     SECRET_KEYS,
@@ -794,7 +795,8 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="ingress.backend.port",
-        schema=_ref("port"),
+        # The backend's image binds this port only (TodoBackendProps.port).
+        schema={"type": "integer", "enum": [IMAGE_PORT]},
         prop="port",
         owner="backend",
         doc="Its Service's port.",
@@ -1302,6 +1304,7 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         id="backend-port",
         rule="the backend's service.port is 8000, the port its image binds",
         values=("service.port",),
+        props=("TodoBackendProps.port",),
         charts=("todo-backend",),
     ),
     TemplateRule(
@@ -1598,8 +1601,10 @@ def _doc(entry: ChartValue | ValueGroup, chart: Chart) -> str:
     if isinstance(entry, ChartValue) and chart in entry.chart_docs:
         parts.append(entry.chart_docs[chart])
     choices = _choices(entry)
-    if choices:
+    if len(choices) > 1:
         parts.append(f"One of {', '.join(choices)}")
+    elif choices:
+        parts.append(f"Only {choices[0]}")
     return " ".join(part if part.endswith(".") else f"{part}." for part in parts)
 
 
@@ -1610,7 +1615,7 @@ def _choices(entry: ChartValue | ValueGroup) -> list[str]:
     schema = entry.schema
     if "$ref" in schema:
         schema = DEFINITIONS[schema["$ref"].rsplit("/", 1)[1]]
-    return [choice or '""' for choice in schema.get("enum", [])]
+    return [str(choice) if choice != "" else '""' for choice in schema.get("enum", [])]
 
 
 def _default(entry: ChartValue, chart: Chart) -> Any:

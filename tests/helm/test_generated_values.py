@@ -15,6 +15,7 @@ from constructs_lib.helm import (
     CHARTS,
     DEFINITIONS,
     PROPS_CLASSES,
+    TEMPLATE_RULES,
     VALUES,
     ChartValue,
     chart_values,
@@ -62,7 +63,7 @@ def _bound_cases() -> list[tuple[ChartValue, str, int]]:
         schema = entry.schema
         if "$ref" in schema:
             schema = DEFINITIONS[schema["$ref"].rsplit("/", 1)[1]]
-        if schema.get("type") != "integer":
+        if schema.get("type") != "integer" or "minimum" not in schema:
             continue
         cases.append((entry, "below", schema["minimum"] - 1))
         if "maximum" in schema:
@@ -164,3 +165,39 @@ def test_a_new_prop_of_another_type_needs_a_chart_value():
 
     with pytest.raises(TypeError, match=r"WithATimeout\.timeout_seconds .* needs a ChartValue"):
         with_implicit_values(VALUES, {**PROPS_CLASSES, "workload": WithATimeout})
+
+
+# Bounds the props accept only together with other values: the rule that relates them.
+_RELATED = {
+    ("autoscaling.minReplicas", "maximum"): "max-replicas-not-below-min",
+    ("autoscaling.maxReplicas", "minimum"): "max-replicas-not-below-min",
+    ("zeroDowntimeRollout.preStopSeconds", "maximum"): "grace-period-outlasts-shutdown",
+    ("zeroDowntimeRollout.terminationGracePeriodSeconds", "minimum"): "grace-period-outlasts-shutdown",
+}
+
+
+def _edge_cases() -> list[tuple[ChartValue, str, int]]:
+    cases = []
+    for entry, side, value in _bound_cases():
+        bound = "minimum" if side == "below" else "maximum"
+        if (entry.path, bound) not in _RELATED:
+            cases.append((entry, bound, value + 1 if side == "below" else value - 1))
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("entry", "bound", "value"),
+    _edge_cases(),
+    ids=[f"{entry.path}-{bound}" for entry, bound, _ in _edge_cases()],
+)
+def test_the_props_accept_what_the_schema_bounds_accept(entry, bound, value):
+    # The frontend: any port is its own, where the backend's image binds 8000 only.
+    owner = "frontend" if entry.owner == "workload" else entry.owner
+    props_class = {"backend": TodoBackendProps, "frontend": TodoFrontendProps}[owner]
+    *options, name = entry.prop.split(".")
+
+    props_class(**_nested(props_class, options, name, value))
+
+
+def test_the_related_bounds_name_template_rules():
+    assert set(_RELATED.values()) <= {rule.id for rule in TEMPLATE_RULES}

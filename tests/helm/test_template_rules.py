@@ -132,6 +132,12 @@ EXAMPLES = (
         lambda: TodoFrontendProps(ingress_paths=(IngressPath(path="/"), IngressPath(path="/", exact=True))),
     ),
     Example(
+        "backend-port",
+        "todo-backend",
+        {"service.port": 9000},
+        lambda: TodoBackendProps(port=9000),
+    ),
+    Example(
         "host-not-an-ip-address",
         "todo-frontend",
         {"ingress.host": "10.0.0.1"},

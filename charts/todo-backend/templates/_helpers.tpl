@@ -101,7 +101,7 @@ shutdown, and the Secret's values.
 {{- define "todo-backend.validate" -}}
 {{- /* gunicorn binds 0.0.0.0:8000 in the image's CMD (docker/backend/Dockerfile), whatever the chart says. */}}
 {{- if ne (.Values.service.port | int64) 8000 }}
-{{- fail (printf "service.port: got %v; must be 8000, the port the backend image's gunicorn binds (its CMD runs --bind 0.0.0.0:8000)" .Values.service.port) }}
+{{- fail (printf "service.port: got %v; must be 8000, the port the image's gunicorn binds" .Values.service.port) }}
 {{- end }}
 {{- include "todo-common.validate" . }}
 {{- /* gunicorn's graceful timeout runs after preStop, within the grace period. */}}
