@@ -49,7 +49,12 @@ from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
-from constructs_lib.pod_settings import TaintEffect, TolerationOperator
+from constructs_lib.pod_settings import (
+    ANNOTATIONS_MAX_BYTES,
+    RESERVED_KEY_PREFIXES,
+    TaintEffect,
+    TolerationOperator,
+)
 from constructs_lib.workload import PullPolicy, ServiceType, WorkloadProps, volume_name
 
 Chart = Literal["todo-backend", "todo-frontend"]
@@ -244,6 +249,11 @@ def _enum(choices: type[enum.Enum] | tuple[str, ...]) -> Schema:
 
 
 BOOLEAN: Final[Schema] = types.MappingProxyType({"type": "boolean"})
+_RESERVED_PREFIXES = " and ".join((", ".join(RESERVED_KEY_PREFIXES[:-1]), RESERVED_KEY_PREFIXES[-1]))
+_PATH_RULE = (
+    f"Kubernetes refuses {', '.join(check.INVALID_PATH_SEQUENCES)} and a trailing "
+    f"{' or '.join(reversed(check.INVALID_PATH_SUFFIXES))} in them"
+)
 _LABEL_KEY = f"({check.DNS_SUBDOMAIN}/)?{check.LABEL_NAME}"
 _FREE_TEXT = f"[^{check.CONTROL_CHARACTERS}]*"
 _PORT_OR_NAME: Schema = {
@@ -367,7 +377,7 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
             "type": "object",
             "description": "Labels: keys are qualified names ([DNS subdomain/]name of at most 63 "
             "characters), values 1-63 letters, digits, '-', '_' or '.', alphanumeric at both ends. "
-            "The template refuses keys under app.kubernetes.io/, checkov.io/, checksum/ and cdk8s.io/.",
+            f"The template refuses keys under {_RESERVED_PREFIXES}.",
             "patternProperties": {
                 anchored(_LABEL_KEY): {"type": "string", "pattern": anchored(check.LABEL_VALUE)}
             },
@@ -379,7 +389,7 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
             "type": "object",
             "description": "Annotations: keys are qualified names ([DNS subdomain/]name of at most 63 "
             "characters), values text without control characters. The template refuses keys under "
-            "app.kubernetes.io/, checkov.io/, checksum/ and cdk8s.io/, and more than 256 KiB in all.",
+            f"{_RESERVED_PREFIXES}, and more than {ANNOTATIONS_MAX_BYTES} bytes in all.",
             "patternProperties": {anchored(_LABEL_KEY): _ref("freeText")},
             "additionalProperties": False,
         },
@@ -452,9 +462,7 @@ _PROBE_PARTS = {
     "periodSeconds": "how often the kubelet probes, in seconds.",
     "timeoutSeconds": "how long one probe may take, in seconds; below periodSeconds.",
 }
-_RESERVED_KEYS_NOTE = (
-    "keys the library writes (app.kubernetes.io/, checkov.io/, checksum/, cdk8s.io/) are refused"
-)
+_RESERVED_KEYS_NOTE = f"keys the library writes ({_RESERVED_PREFIXES}) are refused"
 
 # --- The values, in values.yaml order ----------------------------------------------------
 
@@ -491,7 +499,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         path="service.annotations",
         schema=_ref("annotationMap"),
         prop="service_annotations",
-        doc="Keys under app.kubernetes.io/, checkov.io/, checksum/ and cdk8s.io/ are the chart's and refused.",
+        doc=f"Keys under {_RESERVED_PREFIXES} are the chart's and refused.",
         note="as pod_annotations",
     ),
     ChartValue(
@@ -739,8 +747,8 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema=_ref("annotationMap"),
         prop="annotations",
         owner="ingress",
-        doc="Keys under app.kubernetes.io/, checkov.io/, checksum/ and cdk8s.io/ are refused, and "
-        "cert-manager.io/cluster-issuer with tls.clusterIssuer.",
+        doc=f"Keys under {_RESERVED_PREFIXES} are refused, and cert-manager.io/cluster-issuer with "
+        "tls.clusterIssuer.",
         note="as pod_annotations",
     ),
     ChartValue(
@@ -764,7 +772,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
             for route in props.ingress_paths
         ],
         doc="Each path once, with pathType Prefix (whole segments: /api matches /api/tasks, not "
-        "/apiary) or Exact. Kubernetes refuses //, /./, /../, %2f and a trailing /. or /.. in them.",
+        f"/apiary) or Exact. {_PATH_RULE}.",
         note="exact=True -> pathType Exact, else Prefix",
     ),
     ChartValue(
@@ -1238,7 +1246,7 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
     ),
     TemplateRule(
         id="ingress-paths",
-        rule="Ingress paths hold none of //, /./, /../, %2f, end in neither /. nor /.., and are listed once",
+        rule=f"{_PATH_RULE}; each path is listed once",
         values=("ingress.paths[].path",),
         props=("IngressPath.path", "WorkloadProps.ingress_paths"),
     ),
