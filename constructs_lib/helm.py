@@ -55,7 +55,7 @@ from constructs_lib.pod_settings import (
     TaintEffect,
     TolerationOperator,
 )
-from constructs_lib.workload import PullPolicy, ServiceType, WorkloadProps, volume_name
+from constructs_lib.workload import Probe, PullPolicy, ServiceType, WorkloadProps, volume_name
 
 Chart = Literal["todo-backend", "todo-frontend"]
 CHARTS: tuple[Chart, ...] = ("todo-backend", "todo-frontend")
@@ -409,6 +409,61 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
     }
 )
 
+# --- Props docstrings and field types ---------------------------------------------------
+
+_SECTION = re.compile(r"^Attributes\b.*:$")
+_ATTRIBUTE = re.compile(r"^ {4}(\w+): (.*)$")
+
+
+def attribute_docs(cls: type) -> dict[str, str]:
+    """``name: text`` of the ``Attributes:`` sections of ``cls`` and its bases (subclasses win)."""
+    found: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        lines = inspect.cleandoc(klass.__dict__.get("__doc__") or "").splitlines()
+        current, in_section = None, False
+        for line in lines:
+            if _SECTION.match(line):
+                in_section, current = True, None
+                continue
+            match = _ATTRIBUTE.match(line) if in_section else None
+            if match:
+                current = match[1]
+                found[current] = match[2].strip()
+            elif in_section and current and line.startswith(" " * 8) and line.strip():
+                found[current] += " " + line.strip()
+            elif in_section and line and not line.startswith(" "):
+                in_section, current = False, None
+    return {name: text.replace("``", "`") for name, text in found.items()}
+
+
+def _field_class(cls: type, name: str) -> type | None:
+    """The dataclass a field holds (``X`` of ``X | None``), if any."""
+    hint = typing.get_type_hints(cls)[name]
+    candidates = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for candidate in candidates:
+        if isinstance(candidate, type) and dataclasses.is_dataclass(candidate):
+            return candidate
+    return None
+
+
+def _owner_class(owner: Owner, chart: Chart) -> type:
+    return PROPS_CLASSES[CHART_OWNER[chart] if owner == "workload" else owner]
+
+
+def prop_doc(cls: type, path: str) -> str:
+    """The docstring text of the field at ``path`` (e.g. ``"resources.cpu_request"``) of ``cls``."""
+    *parents, name = path.split(".")
+    for parent in parents:
+        nested = _field_class(cls, parent)
+        if nested is None:
+            raise TypeError(f"{cls.__name__}.{parent} is not a props class")
+        cls = nested
+    docs = attribute_docs(cls)
+    if name not in docs:
+        raise ValueError(f"{cls.__name__}'s docstring has no Attributes entry for {name}")
+    return docs[name]
+
+
 # --- Converters: props -> values ---------------------------------------------------------
 
 
@@ -455,12 +510,13 @@ def _or_empty(path: str) -> Callable[[Any], Any]:
     return lambda props: _read(props, path.split("."), none_is_empty=True)
 
 
+_PORT_DOC = "Must be service.port (or http, its name): the port the app listens on."
 _PROBE_PARTS = {
-    "httpGet.path": "the path of the HTTP GET probe.",
-    "httpGet.port": "Must be service.port (or http, its name): the port the app listens on.",
-    "tcpSocket.port": "Must be service.port (or http, its name): the port the app listens on.",
-    "periodSeconds": "how often the kubelet probes, in seconds.",
-    "timeoutSeconds": "how long one probe may take, in seconds; below periodSeconds.",
+    "httpGet.path": prop_doc(Probe, "http_path"),
+    "httpGet.port": _PORT_DOC,
+    "tcpSocket.port": _PORT_DOC,
+    "periodSeconds": prop_doc(Probe, "period_seconds"),
+    "timeoutSeconds": prop_doc(Probe, "timeout_seconds"),
 }
 _RESERVED_KEYS_NOTE = f"keys the library writes ({_RESERVED_PREFIXES}) are refused"
 
@@ -1345,61 +1401,6 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         ),
     ),
 )
-
-
-# --- Props docstrings and field types ---------------------------------------------------
-
-_SECTION = re.compile(r"^Attributes\b.*:$")
-_ATTRIBUTE = re.compile(r"^ {4}(\w+): (.*)$")
-
-
-def attribute_docs(cls: type) -> dict[str, str]:
-    """``name: text`` of the ``Attributes:`` sections of ``cls`` and its bases (subclasses win)."""
-    found: dict[str, str] = {}
-    for klass in reversed(cls.__mro__):
-        lines = inspect.cleandoc(klass.__dict__.get("__doc__") or "").splitlines()
-        current, in_section = None, False
-        for line in lines:
-            if _SECTION.match(line):
-                in_section, current = True, None
-                continue
-            match = _ATTRIBUTE.match(line) if in_section else None
-            if match:
-                current = match[1]
-                found[current] = match[2].strip()
-            elif in_section and current and line.startswith(" " * 8) and line.strip():
-                found[current] += " " + line.strip()
-            elif in_section and line and not line.startswith(" "):
-                in_section, current = False, None
-    return {name: text.replace("``", "`") for name, text in found.items()}
-
-
-def _field_class(cls: type, name: str) -> type | None:
-    """The dataclass a field holds (``X`` of ``X | None``), if any."""
-    hint = typing.get_type_hints(cls)[name]
-    candidates = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
-    for candidate in candidates:
-        if isinstance(candidate, type) and dataclasses.is_dataclass(candidate):
-            return candidate
-    return None
-
-
-def _owner_class(owner: Owner, chart: Chart) -> type:
-    return PROPS_CLASSES[CHART_OWNER[chart] if owner == "workload" else owner]
-
-
-def prop_doc(cls: type, path: str) -> str:
-    """The docstring text of the field at ``path`` (e.g. ``"resources.cpu_request"``) of ``cls``."""
-    *parents, name = path.split(".")
-    for parent in parents:
-        nested = _field_class(cls, parent)
-        if nested is None:
-            raise TypeError(f"{cls.__name__}.{parent} is not a props class")
-        cls = nested
-    docs = attribute_docs(cls)
-    if name not in docs:
-        raise ValueError(f"{cls.__name__}'s docstring has no Attributes entry for {name}")
-    return docs[name]
 
 
 # --- Reading props ----------------------------------------------------------------------
