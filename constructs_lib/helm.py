@@ -518,7 +518,7 @@ _PROBE_PARTS = {
     "periodSeconds": prop_doc(Probe, "period_seconds"),
     "timeoutSeconds": prop_doc(Probe, "timeout_seconds"),
 }
-_RESERVED_KEYS_NOTE = f"keys the library writes ({_RESERVED_PREFIXES}) are refused"
+_RESERVED_KEYS_NOTE = f"keys the library writes ({', '.join(RESERVED_KEY_PREFIXES)}) are refused"
 
 # --- The values, in values.yaml order ----------------------------------------------------
 
