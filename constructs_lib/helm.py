@@ -1229,9 +1229,14 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
 )
 
-# Props that no chart value carries, and why.
-NOT_VALUES: Mapping[tuple[Owner, str], str] = types.MappingProxyType(
-    {("workload", "app_version"): "not a value: the chart's appVersion, 1.0.0 like the prop's default"}
+# Props that no chart value carries: (what carries them instead, why).
+NOT_VALUES: Mapping[tuple[Owner, str], tuple[str, str]] = types.MappingProxyType(
+    {
+        ("workload", "app_version"): (
+            "Chart.yaml appVersion",
+            "not a value: the chart's appVersion, 1.0.0 like the prop's default",
+        )
+    }
 )
 
 TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
@@ -1741,15 +1746,21 @@ def prop_rows() -> tuple[PropRow, ...]:
         prop = entry.prop.split(".")[0]
         key = (entry.owner, prop, entry.charts)
         row = rows.get(key)
-        chart = entry.charts[0] if len(entry.charts) == 1 and entry.owner in ("backend", "frontend") else None
+        # A workload's prop that the other workload's chart carries (its peer's name, say).
+        peers = [
+            c
+            for c in entry.charts
+            if entry.owner in ("backend", "frontend") and CHART_OWNER[c] != entry.owner
+        ]
+        chart = peers[0] if peers else None
         if row is None:
             rows[key] = PropRow(entry.owner, prop, (entry.path,), entry.note, chart)
         else:
             note = "; ".join(filter(None, (row.note, entry.note)))
             rows[key] = dataclasses.replace(row, values=(*row.values, entry.path), note=note)
     result = list(rows.values())
-    for (owner, prop), note in NOT_VALUES.items():
-        result.append(PropRow(owner, prop, ("Chart.yaml appVersion",), note))
+    for (owner, prop), (carrier, note) in NOT_VALUES.items():
+        result.append(PropRow(owner, prop, (carrier,), note))
     return tuple(result)
 
 

@@ -114,9 +114,9 @@ class ValueSet:
             "frontend": self.frontend,
             "workload": {**self.backend, **self.frontend},
         }
-        for (owner, prop), reason in NOT_VALUES.items():
+        for (owner, prop), (carrier, _) in NOT_VALUES.items():
             if prop in given[owner]:
-                raise ValueError(f"{self.id}: {owner}.{prop} has no chart value ({reason})")
+                raise ValueError(f"{self.id}: {owner}.{prop} has no chart value (it is the {carrier})")
         flat = chart_values(chart, props, given)
         if not self.routes_through_ingress:
             flat["ingress.enabled"] = False
