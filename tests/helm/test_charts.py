@@ -258,3 +258,21 @@ def test_with_network_policies_the_helm_test_pod_is_let_in_by_a_test_hook_policy
     kubernetes_validate.validate(hook, "1.27", strict=True)
     # Without NetworkPolicies there is nothing to let the test pod through.
     assert Manifests(helm.template(chart, chart, skip_tests=False)).of_kind("NetworkPolicy") == []
+
+
+@pytest.mark.parametrize("backend_path", ["/", "/api"], ids=["one-of-the-frontends", "twice-in-the-backends"])
+def test_the_stacks_one_ingress_refuses_a_path_routed_twice(backend_path):
+    paths = [("/api", "Prefix"), (backend_path, "Exact")]
+    args = ["--set", "ingress.perWorkload=false"]
+    for index, (path, path_type) in enumerate(paths):
+        args += [
+            "--set",
+            f"ingress.backend.paths[{index}].path={path},ingress.backend.paths[{index}].pathType={path_type}",
+        ]
+
+    result = helm_binary("helm3").run(
+        "template", "todo-frontend", str(CHARTS_DIR / "todo-frontend"), *args, check=False
+    )
+
+    assert result.returncode != 0
+    assert f'ingress.backend.paths: got "{backend_path}"; is routed by this Ingress already' in result.stderr

@@ -22,7 +22,7 @@ paths to that Service as well, and the other chart renders none.
 {{- $backend := . -}}
 {{- range .paths -}}
 {{- if hasKey $routes .path -}}
-{{- fail (printf "ingress.backend.paths: got %q; is routed to this chart's Service already; route each path once" .path) -}}
+{{- fail (printf "ingress.backend.paths: got %q; is routed by this Ingress already; route each path once" .path) -}}
 {{- end -}}
 {{- $_ := set $routes .path (dict "path" .path "pathType" .pathType "service" $backend.name "port" $backend.port) -}}
 {{- end -}}
