@@ -7,8 +7,9 @@ that mirrors a prop names it (``prop``, a field path in the props class of its
 default and its ``# --`` comment then come from the props class (its field
 defaults and its docstring's ``Attributes:`` section). Values with no props
 counterpart (``secret.create``, ``fullnameOverride``) carry their own default
-and comment. Every value carries its JSON Schema, built from the patterns and
-limits of ``constructs_lib._validation`` that the props checks use.
+and comment. Every value carries its JSON Schema, built
+(:mod:`constructs_lib.chart_schema`) from the patterns and limits of
+``constructs_lib._validation`` that the props checks use.
 
 From this table ``scripts/chart_values.py`` (``make docs``) writes each chart's
 ``values.yaml`` and ``values.schema.json``, the tests turn props into Helm
@@ -44,16 +45,28 @@ from constructs_lib.backend import (
     TodoBackend,
     TodoBackendProps,
 )
+from constructs_lib.chart_schema import (
+    BOOLEAN,
+    DEFINITIONS,
+    FREE_TEXT,
+    LABEL_KEY,
+    PATH_RULE,
+    RESERVED_PREFIXES,
+    SECCOMP_PROFILE,
+    Schema,
+    anchored,
+    integer,
+    one_of,
+    optional_pattern,
+    ref,
+)
 from constructs_lib.external_secret import StoreKind
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
 from constructs_lib.pod_settings import (
-    ANNOTATIONS_MAX_BYTES,
     RESERVED_KEY_PREFIXES,
-    TaintEffect,
-    TolerationOperator,
 )
 from constructs_lib.workload import Probe, PullPolicy, ServiceType, WorkloadProps, volume_name
 
@@ -74,7 +87,6 @@ PROPS_CLASSES: Mapping[Owner, type] = types.MappingProxyType(
 CHART_OWNER: Mapping[Chart, Owner] = types.MappingProxyType(
     {"todo-backend": "backend", "todo-frontend": "frontend"}
 )
-Schema = Mapping[str, Any]
 
 
 class _Marker(enum.Enum):
@@ -197,218 +209,6 @@ class TemplateRule:
     charts: tuple[Chart, ...] = CHARTS
 
 
-# --- Schemas, from the patterns and limits the props checks use ---------------------------
-
-
-def anchored(pattern: str) -> str:
-    """A pattern the checks ``fullmatch``, as a JSON Schema pattern (which searches)."""
-    return f"^({pattern})$" if _has_top_level_alternation(pattern) else f"^{pattern}$"
-
-
-def _has_top_level_alternation(pattern: str) -> bool:
-    depth, escaped = 0, False
-    for char in pattern:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            return True
-    return False
-
-
-def _ref(name: str) -> Schema:
-    return {"$ref": f"#/definitions/{name}"}
-
-
-def _optional(pattern: str, *, max_length: int | None = None, description: str = "") -> Schema:
-    """A string that is empty (the chart's "unset") or matches ``pattern``."""
-    schema: dict[str, Any] = {"type": "string"}
-    if max_length is not None:
-        schema["maxLength"] = max_length
-    schema["pattern"] = f"^({pattern})?$"
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def _int(minimum: int, maximum: int | None = check.INT32_MAX) -> Schema:
-    schema: dict[str, Any] = {"type": "integer", "minimum": minimum}
-    if maximum is not None:
-        schema["maximum"] = maximum
-    return schema
-
-
-def _enum(choices: type[enum.Enum] | tuple[str, ...]) -> Schema:
-    values = [str(member.value) for member in choices] if isinstance(choices, type) else list(choices)
-    return {"type": "string", "enum": values}
-
-
-BOOLEAN: Final[Schema] = types.MappingProxyType({"type": "boolean"})
-_RESERVED_PREFIXES = " and ".join((", ".join(RESERVED_KEY_PREFIXES[:-1]), RESERVED_KEY_PREFIXES[-1]))
-_PATH_RULE = (
-    f"Kubernetes refuses {', '.join(check.INVALID_PATH_SEQUENCES)} and a trailing "
-    f"{' or '.join(reversed(check.INVALID_PATH_SUFFIXES))} in them"
-)
-_LABEL_KEY = f"({check.DNS_SUBDOMAIN}/)?{check.LABEL_NAME}"
-_FREE_TEXT = f"[^{check.CONTROL_CHARACTERS}]*"
-_PORT_OR_NAME: Schema = {
-    "oneOf": [_ref("port"), {"type": "string", "enum": ["http"], "description": "The container port's name."}]
-}
-_SECCOMP_PROFILE: Schema = {
-    "type": "object",
-    "properties": {
-        "type": {"type": "string", "enum": ["RuntimeDefault", "Localhost", "Unconfined"]},
-        "localhostProfile": {"type": "string", "pattern": r"^[^\s\p{C}]+$"},
-    },
-}
-
-
-def _nullable_int(minimum: int, maximum: int | None = check.INT32_MAX) -> Schema:
-    return {**_int(minimum, maximum), "type": ["integer", "null"]}
-
-
-def _handler(name: str) -> Schema:
-    return {"required": [name], "properties": {name: {"type": "object"}}}
-
-
-DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
-    {
-        "port": {**_int(1, check.PORT_MAX), "description": f"A TCP port, 1-{check.PORT_MAX}."},
-        "cpu": {
-            "type": "string",
-            "pattern": anchored(check.CPU),
-            "description": "CPU in millicores ('250m') or whole cores ('2'); the template refuses "
-            "spellings the API server rewrites ('1000m' is '1').",
-        },
-        "memory": {
-            "type": "string",
-            "pattern": anchored(check.MEMORY),
-            "description": "Memory with a binary suffix, e.g. '256Mi'; the template refuses spellings "
-            "the API server rewrites ('1024Mi' is '1Gi').",
-        },
-        "probe": {
-            "type": "object",
-            "description": "A container probe (Kubernetes Probe) with a handler: httpGet, tcpSocket, "
-            "exec or grpc. More than one is refused by the template, not here: helm lint merges a "
-            "null that switches a default handler off back in.",
-            "properties": {
-                "httpGet": {
-                    "type": ["object", "null"],
-                    "properties": {"path": _ref("httpPath"), "port": _PORT_OR_NAME},
-                    "required": ["port"],
-                },
-                "tcpSocket": {
-                    "type": ["object", "null"],
-                    "properties": {"port": _PORT_OR_NAME},
-                    "required": ["port"],
-                },
-                "exec": {"type": ["object", "null"]},
-                "grpc": {"type": ["object", "null"], "properties": {"port": _ref("port")}},
-                "periodSeconds": _nullable_int(1),
-                "timeoutSeconds": _nullable_int(1),
-                "initialDelaySeconds": _nullable_int(0),
-                "failureThreshold": _nullable_int(1),
-                "successThreshold": _nullable_int(1),
-                "terminationGracePeriodSeconds": _nullable_int(1, None),
-            },
-            "additionalProperties": False,
-            "anyOf": [_handler(name) for name in ("httpGet", "tcpSocket", "exec", "grpc")],
-        },
-        "dnsLabel": {
-            "type": "string",
-            "pattern": anchored(check.DNS_LABEL),
-            "description": "An RFC 1035 label (what Service names must be): 1-63 lowercase letters, "
-            "digits or '-', starting with a letter and ending with a letter or digit.",
-        },
-        "dnsSubdomain": {
-            "type": "string",
-            "maxLength": check.DNS_SUBDOMAIN_MAX,
-            "pattern": anchored(check.DNS_SUBDOMAIN),
-            "description": "An RFC 1123 subdomain, lowercase: dot-separated labels of letters, digits "
-            f"or '-', at most {check.DNS_SUBDOMAIN_MAX} characters.",
-        },
-        "host": {
-            "allOf": [_ref("dnsSubdomain")],
-            "description": "A DNS name. Kubernetes refuses IP addresses as Ingress hosts: the template "
-            "refuses them, since a schema 'not' would fail without saying why.",
-        },
-        "imageRepository": {
-            "type": "string",
-            "pattern": anchored(check.IMAGE_REPOSITORY),
-            "description": "An image repository without tag, e.g. todo-backend or "
-            "registry.example.com:5000/team/todo-backend; the path is lowercase.",
-        },
-        "imageTag": {
-            "type": "string",
-            "pattern": anchored(check.IMAGE_TAG),
-            "description": "An image tag: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.",
-        },
-        "pullPolicy": _enum(PullPolicy),
-        "freeText": {
-            "type": "string",
-            "pattern": anchored(_FREE_TEXT),
-            "description": "Any text without control characters (newlines, tabs, NUL, DEL, C1) or the "
-            "separators U+2028 and U+2029, which YAML 1.1 reads as line breaks.",
-        },
-        "httpPath": {
-            "type": "string",
-            "pattern": anchored(check.HTTP_PATH),
-            "description": "An HTTP path: starts with '/', no whitespace (any Unicode space or line "
-            "separator) and no control or format characters.",
-        },
-        "ingressPath": {
-            "allOf": [_ref("httpPath")],
-            "description": "An HTTP path. The template refuses what Kubernetes refuses in Exact and "
-            f"Prefix paths: {', '.join(repr(s) for s in check.INVALID_PATH_SEQUENCES)}, and a trailing "
-            f"{' or '.join(repr(s) for s in reversed(check.INVALID_PATH_SUFFIXES))}.",
-        },
-        "uid": {
-            **_int(1),
-            "description": f"A numeric user or group ID other than root's: 1 to {check.INT32_MAX}.",
-        },
-        "labelMap": {
-            "$comment": "patternProperties rather than propertyNames: Helm 4 reports a bad property "
-            "name at the root, without naming the value.",
-            "type": "object",
-            "description": "Labels: keys are qualified names ([DNS subdomain/]name of at most 63 "
-            "characters), values 1-63 letters, digits, '-', '_' or '.', alphanumeric at both ends. "
-            f"The template refuses keys under {_RESERVED_PREFIXES}.",
-            "patternProperties": {
-                anchored(_LABEL_KEY): {"type": "string", "pattern": anchored(check.LABEL_VALUE)}
-            },
-            "additionalProperties": False,
-        },
-        "annotationMap": {
-            "$comment": "patternProperties rather than propertyNames: Helm 4 reports a bad property "
-            "name at the root, without naming the value.",
-            "type": "object",
-            "description": "Annotations: keys are qualified names ([DNS subdomain/]name of at most 63 "
-            "characters), values text without control characters. The template refuses keys under "
-            f"{_RESERVED_PREFIXES}, and more than {ANNOTATIONS_MAX_BYTES} bytes in all.",
-            "patternProperties": {anchored(_LABEL_KEY): _ref("freeText")},
-            "additionalProperties": False,
-        },
-        "toleration": {
-            "type": "object",
-            "description": "A toleration (Kubernetes Toleration). The template refuses an empty key "
-            "without operator Exists, a value with Exists, and tolerationSeconds without effect NoExecute.",
-            "additionalProperties": False,
-            "properties": {
-                "key": {"type": "string", "pattern": f"^({_LABEL_KEY})?$"},
-                "operator": _enum(TolerationOperator),
-                "value": {"type": "string", "pattern": f"^({check.LABEL_VALUE})?$"},
-                "effect": _enum(TaintEffect),
-                "tolerationSeconds": _int(0, None),
-            },
-        },
-    }
-)
-
 # --- Props docstrings and field types ---------------------------------------------------
 
 _SECTION = re.compile(r"^Attributes\b.*:$")
@@ -525,7 +325,7 @@ _RESERVED_KEYS_NOTE = f"keys the library writes ({', '.join(RESERVED_KEY_PREFIXE
 _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ChartValue(
         path="nameOverride",
-        schema=_optional(check.DNS_LABEL, description="Empty (the chart name) or a DNS label."),
+        schema=optional_pattern(check.DNS_LABEL, description="Empty (the chart name) or a DNS label."),
         prop="name",
         to_value=lambda props: props.name,
         default="",
@@ -534,33 +334,33 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="fullnameOverride",
-        schema=_optional(check.DNS_LABEL),
+        schema=optional_pattern(check.DNS_LABEL),
         doc="Overrides the object names outright (Deployment, Service, Ingress; the ConfigMap is "
         "`<fullname>-config`). Empty: the release name.",
         default="",
     ),
-    ChartValue(path="replicaCount", schema=_int(0), prop="replicas"),
+    ChartValue(path="replicaCount", schema=integer(0), prop="replicas"),
     ValueGroup(path="image"),
-    ChartValue(path="image.repository", schema=_ref("imageRepository"), prop="image"),
+    ChartValue(path="image.repository", schema=ref("imageRepository"), prop="image"),
     ChartValue(
         path="image.tag",
-        schema=_ref("imageTag"),
+        schema=ref("imageTag"),
         prop="image_tag",
         doc="Pass number-like tags with `--set-string` (1.10 is not 1.1).",
     ),
-    ChartValue(path="image.pullPolicy", schema=_ref("pullPolicy"), prop="image_pull_policy"),
+    ChartValue(path="image.pullPolicy", schema=ref("pullPolicy"), prop="image_pull_policy"),
     ValueGroup(path="service"),
-    ChartValue(path="service.type", schema=_enum(ServiceType), prop="service_type"),
+    ChartValue(path="service.type", schema=one_of(ServiceType), prop="service_type"),
     ChartValue(
         path="service.annotations",
-        schema=_ref("annotationMap"),
+        schema=ref("annotationMap"),
         prop="service_annotations",
-        doc=f"Keys under {_RESERVED_PREFIXES} are the chart's and refused.",
+        doc=f"Keys under {RESERVED_PREFIXES} are the chart's and refused.",
         note="as pod_annotations",
     ),
     ChartValue(
         path="service.port",
-        schema=_ref("port"),
+        schema=ref("port"),
         prop="port",
         chart_docs={
             "todo-backend": "Only 8000: the image's CMD binds gunicorn to 0.0.0.0:8000, so the chart "
@@ -580,17 +380,17 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ValueGroup(path="resources.requests", closed=False),
     ChartValue(
         path="resources.requests.cpu",
-        schema=_ref("cpu"),
+        schema=ref("cpu"),
         prop="resources.cpu_request",
         note="cpu_request, memory_request, cpu_limit, memory_limit in that order",
     ),
-    ChartValue(path="resources.requests.memory", schema=_ref("memory"), prop="resources.memory_request"),
+    ChartValue(path="resources.requests.memory", schema=ref("memory"), prop="resources.memory_request"),
     ValueGroup(path="resources.limits", closed=False),
-    ChartValue(path="resources.limits.cpu", schema=_ref("cpu"), prop="resources.cpu_limit"),
-    ChartValue(path="resources.limits.memory", schema=_ref("memory"), prop="resources.memory_limit"),
+    ChartValue(path="resources.limits.cpu", schema=ref("cpu"), prop="resources.cpu_limit"),
+    ChartValue(path="resources.limits.memory", schema=ref("memory"), prop="resources.memory_limit"),
     ChartValue(
         path="livenessProbe",
-        schema=_ref("probe"),
+        schema=ref("probe"),
         prop="liveness",
         to_value=_probe("liveness"),
         reads=("port",),
@@ -600,7 +400,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="readinessProbe",
-        schema=_ref("probe"),
+        schema=ref("probe"),
         prop="readiness",
         to_value=_probe("readiness"),
         reads=("port",),
@@ -608,7 +408,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         parts=_PROBE_PARTS,
         note="as liveness",
     ),
-    ChartValue(path="secretName", schema=_ref("dnsSubdomain"), prop="secret_name", owner="backend"),
+    ChartValue(path="secretName", schema=ref("dnsSubdomain"), prop="secret_name", owner="backend"),
     ValueGroup(path="secret", charts=("todo-backend",)),
     ChartValue(
         path="secret.create",
@@ -645,7 +445,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="externalSecret.storeName",
-        schema=_optional(
+        schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
             description="The store's name, a lowercase DNS subdomain; the template requires it with enabled.",
@@ -657,7 +457,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="externalSecret.storeKind",
-        schema=_enum(StoreKind),
+        schema=one_of(StoreKind),
         prop="secret_source.store_kind",
         owner="backend",
     ),
@@ -671,7 +471,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     *(
         ChartValue(
             path=f"externalSecret.remoteKeys.{key}",
-            schema=_ref("freeText"),
+            schema=ref("freeText"),
             prop="secret_source.remote_keys",
             owner="backend",
             to_value=_remote_key(key),
@@ -697,11 +497,11 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         charts=("todo-backend",),
     ),
     ChartValue(
-        path="config.jwtAlgorithm", schema=_enum(JWT_ALGORITHMS), prop="jwt_algorithm", owner="backend"
+        path="config.jwtAlgorithm", schema=one_of(JWT_ALGORITHMS), prop="jwt_algorithm", owner="backend"
     ),
     ChartValue(
         path="config.jwtExpireDays",
-        schema=_int(1, JWT_EXPIRE_DAYS_MAX),
+        schema=integer(1, JWT_EXPIRE_DAYS_MAX),
         prop="jwt_expire_days",
         owner="backend",
     ),
@@ -730,7 +530,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
             f"{check.CONFIG_MAP_KEY_MAX} characters to strings without control characters or "
             "U+2028/U+2029. The template refuses names a typed value sets, and more than 1 MiB of "
             "ConfigMap values.",
-            "patternProperties": {anchored(check.ENV_NAME): _ref("freeText")},
+            "patternProperties": {anchored(check.ENV_NAME): ref("freeText")},
             "additionalProperties": False,
         },
         prop="extra_config",
@@ -752,7 +552,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="ingress.className",
-        schema=_optional(
+        schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
             description="Empty (the cluster's default IngressClass) or an IngressClass name: a lowercase "
@@ -764,7 +564,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="ingress.host",
-        schema=_ref("host"),
+        schema=ref("host"),
         prop="host",
         owner="ingress",
         doc="A lowercase DNS name, not an IP address (Kubernetes refuses IPs as Ingress hosts).",
@@ -772,7 +572,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ValueGroup(path="ingress.tls"),
     ChartValue(
         path="ingress.tls.secretName",
-        schema=_optional(
+        schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
             description="Empty (HTTP only) or the TLS Secret's name: a lowercase DNS subdomain.",
@@ -785,7 +585,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="ingress.tls.clusterIssuer",
-        schema=_optional(
+        schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
             description="Empty or a cert-manager ClusterIssuer's name: a lowercase DNS subdomain.",
@@ -800,10 +600,10 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="ingress.annotations",
-        schema=_ref("annotationMap"),
+        schema=ref("annotationMap"),
         prop="annotations",
         owner="ingress",
-        doc=f"Keys under {_RESERVED_PREFIXES} are refused, and cert-manager.io/cluster-issuer with "
+        doc=f"Keys under {RESERVED_PREFIXES} are refused, and cert-manager.io/cluster-issuer with "
         "tls.clusterIssuer.",
         note="as pod_annotations",
     ),
@@ -817,7 +617,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
                 "additionalProperties": False,
                 "required": ["path", "pathType"],
                 "properties": {
-                    "path": _ref("ingressPath"),
+                    "path": ref("ingressPath"),
                     "pathType": {"type": "string", "enum": ["Prefix", "Exact", "ImplementationSpecific"]},
                 },
             },
@@ -828,7 +628,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
             for route in props.ingress_paths
         ],
         doc="Each path once, with pathType Prefix (whole segments: /api matches /api/tasks, not "
-        f"/apiary) or Exact. {_PATH_RULE}.",
+        f"/apiary) or Exact. {PATH_RULE}.",
         note="exact=True -> pathType Exact, else Prefix",
     ),
     ChartValue(
@@ -849,7 +649,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="ingress.backend.name",
-        schema=_ref("dnsLabel"),
+        schema=ref("dnsLabel"),
         prop="name",
         owner="backend",
         doc="Its Service: its release name.",
@@ -877,7 +677,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
                 "additionalProperties": False,
                 "required": ["path", "pathType"],
                 "properties": {
-                    "path": _ref("ingressPath"),
+                    "path": ref("ingressPath"),
                     "pathType": {"type": "string", "enum": ["Prefix", "Exact", "ImplementationSpecific"]},
                 },
             },
@@ -910,7 +710,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="httpRoute.gatewayName",
-        schema=_optional(
+        schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
             description="The Gateway's name, a lowercase DNS subdomain; the template requires it with enabled.",
@@ -922,7 +722,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="httpRoute.gatewayNamespace",
-        schema=_optional(
+        schema=optional_pattern(
             check.DNS_LABEL,
             description="Empty (the release's namespace) or a namespace name: a lowercase DNS label.",
         ),
@@ -934,7 +734,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="httpRoute.sectionName",
-        schema=_optional(
+        schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
             description="Empty (every listener) or a listener name: a lowercase DNS subdomain.",
@@ -947,7 +747,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="httpRoute.host",
-        schema=_ref("host"),
+        schema=ref("host"),
         prop="host",
         owner="http_route",
         doc="A lowercase DNS name, not an IP address.",
@@ -967,11 +767,11 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         default=True,
         required=False,
     ),
-    ChartValue(path="podSecurityContext.runAsUser", schema=_ref("uid"), prop="run_as_user", required=False),
-    ChartValue(path="podSecurityContext.runAsGroup", schema=_ref("uid"), prop="run_as_group", required=False),
+    ChartValue(path="podSecurityContext.runAsUser", schema=ref("uid"), prop="run_as_user", required=False),
+    ChartValue(path="podSecurityContext.runAsGroup", schema=ref("uid"), prop="run_as_group", required=False),
     ChartValue(
         path="podSecurityContext.fsGroup",
-        schema=_ref("uid"),
+        schema=ref("uid"),
         prop="run_as_group",
         doc="The image's group, which owns the mounted volumes.",
         prop_doc=False,
@@ -979,14 +779,14 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="podSecurityContext.fsGroupChangePolicy",
-        schema=_enum(("OnRootMismatch", "Always")),
+        schema=one_of(("OnRootMismatch", "Always")),
         doc="Change volume ownership only when it does not match already.",
         default="OnRootMismatch",
         required=False,
     ),
     ChartValue(
         path="podSecurityContext.seccompProfile",
-        schema=_SECCOMP_PROFILE,
+        schema=SECCOMP_PROFILE,
         default={"type": "RuntimeDefault"},
         parts={"type": "The container runtime's default seccomp filter."},
         required=False,
@@ -1005,8 +805,8 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         default=True,
         required=False,
     ),
-    ChartValue(path="securityContext.runAsUser", schema=_ref("uid"), prop="run_as_user", required=False),
-    ChartValue(path="securityContext.runAsGroup", schema=_ref("uid"), prop="run_as_group", required=False),
+    ChartValue(path="securityContext.runAsUser", schema=ref("uid"), prop="run_as_user", required=False),
+    ChartValue(path="securityContext.runAsGroup", schema=ref("uid"), prop="run_as_group", required=False),
     *(
         ChartValue(path=f"securityContext.{key}", schema=BOOLEAN, doc=doc, default=value, required=False)
         for key, value, doc in (
@@ -1028,7 +828,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         default=["ALL"],
         required=False,
     ),
-    ChartValue(path="securityContext.seccompProfile", schema=_SECCOMP_PROFILE, required=False),
+    ChartValue(path="securityContext.seccompProfile", schema=SECCOMP_PROFILE, required=False),
     ChartValue(
         path="writablePaths",
         schema={
@@ -1041,10 +841,10 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
                     "name": {"type": "string", "pattern": r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},
                     "mountPath": {
                         "type": "string",
-                        "pattern": anchored(f"/{_FREE_TEXT}"),
+                        "pattern": anchored(f"/{FREE_TEXT}"),
                         "description": "An absolute path without control characters.",
                     },
-                    "sizeLimit": _ref("memory"),
+                    "sizeLimit": ref("memory"),
                 },
             },
         },
@@ -1063,22 +863,22 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema={
             "type": "array",
             "description": "Names of Secrets in the release's namespace the kubelet pulls the image with.",
-            "items": _ref("dnsSubdomain"),
+            "items": ref("dnsSubdomain"),
         },
         prop="image_pull_secrets",
         note="a list of Secret names",
     ),
-    ChartValue(path="podLabels", schema=_ref("labelMap"), prop="pod_labels", note=_RESERVED_KEYS_NOTE),
+    ChartValue(path="podLabels", schema=ref("labelMap"), prop="pod_labels", note=_RESERVED_KEYS_NOTE),
     ChartValue(
         path="podAnnotations",
-        schema=_ref("annotationMap"),
+        schema=ref("annotationMap"),
         prop="pod_annotations",
         note="as pod_labels; the chart also refuses control characters in values",
     ),
-    ChartValue(path="nodeSelector", schema=_ref("labelMap"), prop="node_selector", note="as pod_labels"),
+    ChartValue(path="nodeSelector", schema=ref("labelMap"), prop="node_selector", note="as pod_labels"),
     ChartValue(
         path="tolerations",
-        schema={"type": "array", "items": _ref("toleration")},
+        schema={"type": "array", "items": ref("toleration")},
         prop="tolerations",
         to_value=lambda props: [toleration.to_json() for toleration in props.tolerations],
         doc="Each has key, operator (Equal or Exists), value (none with Exists), effect (NoSchedule, "
@@ -1088,7 +888,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="priorityClassName",
-        schema=_optional(
+        schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
             description="Empty (the cluster's default) or a PriorityClass name: a lowercase DNS subdomain.",
@@ -1110,7 +910,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ValueGroup(path="networkPolicy.ingressController"),
     ChartValue(
         path="networkPolicy.ingressController.namespace",
-        schema=_ref("dnsLabel"),
+        schema=ref("dnsLabel"),
         prop="network_policy.ingress_controller_namespace",
     ),
     ChartValue(
@@ -1118,7 +918,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema={
             "type": "object",
             "minProperties": 1,
-            "propertyNames": {"pattern": anchored(_LABEL_KEY)},
+            "propertyNames": {"pattern": anchored(LABEL_KEY)},
             "additionalProperties": {"type": "string", "pattern": anchored(check.LABEL_VALUE)},
         },
         prop="network_policy.ingress_controller_pod_labels",
@@ -1132,7 +932,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     # add_todo_charts gives each workload the other's name; each chart has a value for it.
     ChartValue(
         path="networkPolicy.frontendName",
-        schema=_ref("dnsLabel"),
+        schema=ref("dnsLabel"),
         prop="name",
         owner="frontend",
         doc="This stack's todo-frontend, whose pods alone are let in: its release name, which its pods' "
@@ -1143,7 +943,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="networkPolicy.backendName",
-        schema=_ref("dnsLabel"),
+        schema=ref("dnsLabel"),
         prop="name",
         owner="backend",
         doc="This stack's todo-backend, the only pods the server side may call: its release name, which "
@@ -1163,11 +963,11 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop_doc=False,
         note="None -> enabled: false; with it the Deployment has no replicas",
     ),
-    ChartValue(path="autoscaling.minReplicas", schema=_int(1), prop="autoscaling.min_replicas"),
-    ChartValue(path="autoscaling.maxReplicas", schema=_int(1), prop="autoscaling.max_replicas"),
+    ChartValue(path="autoscaling.minReplicas", schema=integer(1), prop="autoscaling.min_replicas"),
+    ChartValue(path="autoscaling.maxReplicas", schema=integer(1), prop="autoscaling.max_replicas"),
     ChartValue(
         path="autoscaling.targetCPUUtilizationPercentage",
-        schema=_int(1, TARGET_CPU_UTILIZATION_MAX),
+        schema=integer(1, TARGET_CPU_UTILIZATION_MAX),
         prop="autoscaling.target_cpu_utilization",
     ),
     ValueGroup(path="podDisruptionBudget"),
@@ -1190,26 +990,26 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="zeroDowntimeRollout.preStopSeconds",
-        schema=_int(1),
+        schema=integer(1),
         prop="zero_downtime_rollout.pre_stop_seconds",
     ),
     ChartValue(
         path="zeroDowntimeRollout.terminationGracePeriodSeconds",
-        schema=_int(1),
+        schema=integer(1),
         prop="zero_downtime_rollout.termination_grace_period_seconds",
     ),
     ValueGroup(path="tests", doc="The pod `helm test` starts to check that the Service answers."),
     ValueGroup(path="tests.image"),
     ChartValue(
         path="tests.image.repository",
-        schema=_ref("imageRepository"),
+        schema=ref("imageRepository"),
         doc="An image with wget and nc (busybox).",
         default="busybox",
     ),
-    ChartValue(path="tests.image.tag", schema=_ref("imageTag"), doc="Its tag.", default="1.37"),
+    ChartValue(path="tests.image.tag", schema=ref("imageTag"), doc="Its tag.", default="1.37"),
     ChartValue(
         path="tests.image.pullPolicy",
-        schema=_ref("pullPolicy"),
+        schema=ref("pullPolicy"),
         doc="When the kubelet pulls it.",
         default=PullPolicy.IF_NOT_PRESENT.value,
     ),
@@ -1307,7 +1107,7 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
     ),
     TemplateRule(
         id="ingress-paths",
-        rule=f"{_PATH_RULE}; each path is listed once",
+        rule=f"{PATH_RULE}; each path is listed once",
         values=("ingress.paths[].path",),
         props=("IngressPath.path", "WorkloadProps.ingress_paths"),
     ),
@@ -1485,7 +1285,7 @@ def _implicit_schema(cls: type, name: str) -> Schema:
     if hint is bool:
         return BOOLEAN
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return _enum(hint)
+        return one_of(hint)
     raise TypeError(
         f"{cls.__name__}.{name} ({hint}) needs a ChartValue in constructs_lib/helm.py: "
         "only bool and enum props become chart values by themselves"

@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 from constructs_lib import ServiceType, TodoBackendProps, TodoFrontendProps, TodoIngressProps, WorkloadProps
+from constructs_lib.chart_schema import DEFINITIONS
 from constructs_lib.helm import (
     CHARTS,
-    DEFINITIONS,
     PROPS_CLASSES,
     TEMPLATE_RULES,
     VALUES,

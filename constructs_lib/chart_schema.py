@@ -1,0 +1,241 @@
+"""JSON Schema for the charts' values, from the rules the props checks use.
+
+The patterns and limits come from ``constructs_lib._validation`` (and the
+enums and limits of the props modules), so ``values.schema.json`` refuses
+what the props refuse; :mod:`constructs_lib.helm` puts these pieces together
+into each chart's schema. :data:`DEFINITIONS` are the schema's shared
+``definitions``, which :func:`ref` points at.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+from collections.abc import Mapping
+from typing import Any, Final
+
+from constructs_lib import _validation as check
+from constructs_lib.pod_settings import (
+    ANNOTATIONS_MAX_BYTES,
+    RESERVED_KEY_PREFIXES,
+    TaintEffect,
+    TolerationOperator,
+)
+from constructs_lib.workload import PullPolicy
+
+Schema = Mapping[str, Any]
+
+
+def anchored(pattern: str) -> str:
+    """A pattern the checks ``fullmatch``, as a JSON Schema pattern (which searches)."""
+    return f"^({pattern})$" if _has_top_level_alternation(pattern) else f"^{pattern}$"
+
+
+def _has_top_level_alternation(pattern: str) -> bool:
+    depth, escaped = 0, False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
+
+
+def ref(name: str) -> Schema:
+    """A reference to one of :data:`DEFINITIONS`."""
+    return {"$ref": f"#/definitions/{name}"}
+
+
+def optional_pattern(pattern: str, *, max_length: int | None = None, description: str = "") -> Schema:
+    """A string that is empty (the chart's "unset") or matches ``pattern``."""
+    schema: dict[str, Any] = {"type": "string"}
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    schema["pattern"] = f"^({pattern})?$"
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def integer(minimum: int, maximum: int | None = check.INT32_MAX) -> Schema:
+    """An integer in ``[minimum, maximum]``; int32 fields by default, as the API's are."""
+    schema: dict[str, Any] = {"type": "integer", "minimum": minimum}
+    if maximum is not None:
+        schema["maximum"] = maximum
+    return schema
+
+
+def one_of(choices: type[enum.Enum] | tuple[str, ...]) -> Schema:
+    """A string among ``choices``: an enum's values, or the strings given."""
+    values = [str(member.value) for member in choices] if isinstance(choices, type) else list(choices)
+    return {"type": "string", "enum": values}
+
+
+BOOLEAN: Final[Schema] = types.MappingProxyType({"type": "boolean"})
+# The reserved key prefixes and the Ingress path rule, as the comments and descriptions word them.
+RESERVED_PREFIXES = " and ".join((", ".join(RESERVED_KEY_PREFIXES[:-1]), RESERVED_KEY_PREFIXES[-1]))
+PATH_RULE = (
+    f"Kubernetes refuses {', '.join(check.INVALID_PATH_SEQUENCES)} and a trailing "
+    f"{' or '.join(reversed(check.INVALID_PATH_SUFFIXES))} in them"
+)
+# A label or annotation key (check_label_key), and text without control characters.
+LABEL_KEY = f"({check.DNS_SUBDOMAIN}/)?{check.LABEL_NAME}"
+FREE_TEXT = f"[^{check.CONTROL_CHARACTERS}]*"
+_PORT_OR_NAME: Schema = {
+    "oneOf": [ref("port"), {"type": "string", "enum": ["http"], "description": "The container port's name."}]
+}
+SECCOMP_PROFILE: Schema = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "enum": ["RuntimeDefault", "Localhost", "Unconfined"]},
+        "localhostProfile": {"type": "string", "pattern": r"^[^\s\p{C}]+$"},
+    },
+}
+
+
+def _nullable_int(minimum: int, maximum: int | None = check.INT32_MAX) -> Schema:
+    return {**integer(minimum, maximum), "type": ["integer", "null"]}
+
+
+def _handler(name: str) -> Schema:
+    return {"required": [name], "properties": {name: {"type": "object"}}}
+
+
+DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
+    {
+        "port": {**integer(1, check.PORT_MAX), "description": f"A TCP port, 1-{check.PORT_MAX}."},
+        "cpu": {
+            "type": "string",
+            "pattern": anchored(check.CPU),
+            "description": "CPU in millicores ('250m') or whole cores ('2'); the template refuses "
+            "spellings the API server rewrites ('1000m' is '1').",
+        },
+        "memory": {
+            "type": "string",
+            "pattern": anchored(check.MEMORY),
+            "description": "Memory with a binary suffix, e.g. '256Mi'; the template refuses spellings "
+            "the API server rewrites ('1024Mi' is '1Gi').",
+        },
+        "probe": {
+            "type": "object",
+            "description": "A container probe (Kubernetes Probe) with a handler: httpGet, tcpSocket, "
+            "exec or grpc. More than one is refused by the template, not here: helm lint merges a "
+            "null that switches a default handler off back in.",
+            "properties": {
+                "httpGet": {
+                    "type": ["object", "null"],
+                    "properties": {"path": ref("httpPath"), "port": _PORT_OR_NAME},
+                    "required": ["port"],
+                },
+                "tcpSocket": {
+                    "type": ["object", "null"],
+                    "properties": {"port": _PORT_OR_NAME},
+                    "required": ["port"],
+                },
+                "exec": {"type": ["object", "null"]},
+                "grpc": {"type": ["object", "null"], "properties": {"port": ref("port")}},
+                "periodSeconds": _nullable_int(1),
+                "timeoutSeconds": _nullable_int(1),
+                "initialDelaySeconds": _nullable_int(0),
+                "failureThreshold": _nullable_int(1),
+                "successThreshold": _nullable_int(1),
+                "terminationGracePeriodSeconds": _nullable_int(1, None),
+            },
+            "additionalProperties": False,
+            "anyOf": [_handler(name) for name in ("httpGet", "tcpSocket", "exec", "grpc")],
+        },
+        "dnsLabel": {
+            "type": "string",
+            "pattern": anchored(check.DNS_LABEL),
+            "description": "An RFC 1035 label (what Service names must be): 1-63 lowercase letters, "
+            "digits or '-', starting with a letter and ending with a letter or digit.",
+        },
+        "dnsSubdomain": {
+            "type": "string",
+            "maxLength": check.DNS_SUBDOMAIN_MAX,
+            "pattern": anchored(check.DNS_SUBDOMAIN),
+            "description": "An RFC 1123 subdomain, lowercase: dot-separated labels of letters, digits "
+            f"or '-', at most {check.DNS_SUBDOMAIN_MAX} characters.",
+        },
+        "host": {
+            "allOf": [ref("dnsSubdomain")],
+            "description": "A DNS name. Kubernetes refuses IP addresses as Ingress hosts: the template "
+            "refuses them, since a schema 'not' would fail without saying why.",
+        },
+        "imageRepository": {
+            "type": "string",
+            "pattern": anchored(check.IMAGE_REPOSITORY),
+            "description": "An image repository without tag, e.g. todo-backend or "
+            "registry.example.com:5000/team/todo-backend; the path is lowercase.",
+        },
+        "imageTag": {
+            "type": "string",
+            "pattern": anchored(check.IMAGE_TAG),
+            "description": "An image tag: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.",
+        },
+        "pullPolicy": one_of(PullPolicy),
+        "freeText": {
+            "type": "string",
+            "pattern": anchored(FREE_TEXT),
+            "description": "Any text without control characters (newlines, tabs, NUL, DEL, C1) or the "
+            "separators U+2028 and U+2029, which YAML 1.1 reads as line breaks.",
+        },
+        "httpPath": {
+            "type": "string",
+            "pattern": anchored(check.HTTP_PATH),
+            "description": "An HTTP path: starts with '/', no whitespace (any Unicode space or line "
+            "separator) and no control or format characters.",
+        },
+        "ingressPath": {
+            "allOf": [ref("httpPath")],
+            "description": "An HTTP path. The template refuses what Kubernetes refuses in Exact and "
+            f"Prefix paths: {', '.join(repr(s) for s in check.INVALID_PATH_SEQUENCES)}, and a trailing "
+            f"{' or '.join(repr(s) for s in reversed(check.INVALID_PATH_SUFFIXES))}.",
+        },
+        "uid": {
+            **integer(1),
+            "description": f"A numeric user or group ID other than root's: 1 to {check.INT32_MAX}.",
+        },
+        "labelMap": {
+            "$comment": "patternProperties rather than propertyNames: Helm 4 reports a bad property "
+            "name at the root, without naming the value.",
+            "type": "object",
+            "description": "Labels: keys are qualified names ([DNS subdomain/]name of at most 63 "
+            "characters), values 1-63 letters, digits, '-', '_' or '.', alphanumeric at both ends. "
+            f"The template refuses keys under {RESERVED_PREFIXES}.",
+            "patternProperties": {
+                anchored(LABEL_KEY): {"type": "string", "pattern": anchored(check.LABEL_VALUE)}
+            },
+            "additionalProperties": False,
+        },
+        "annotationMap": {
+            "$comment": "patternProperties rather than propertyNames: Helm 4 reports a bad property "
+            "name at the root, without naming the value.",
+            "type": "object",
+            "description": "Annotations: keys are qualified names ([DNS subdomain/]name of at most 63 "
+            "characters), values text without control characters. The template refuses keys under "
+            f"{RESERVED_PREFIXES}, and more than {ANNOTATIONS_MAX_BYTES} bytes in all.",
+            "patternProperties": {anchored(LABEL_KEY): ref("freeText")},
+            "additionalProperties": False,
+        },
+        "toleration": {
+            "type": "object",
+            "description": "A toleration (Kubernetes Toleration). The template refuses an empty key "
+            "without operator Exists, a value with Exists, and tolerationSeconds without effect NoExecute.",
+            "additionalProperties": False,
+            "properties": {
+                "key": {"type": "string", "pattern": f"^({LABEL_KEY})?$"},
+                "operator": one_of(TolerationOperator),
+                "value": {"type": "string", "pattern": f"^({check.LABEL_VALUE})?$"},
+                "effect": one_of(TaintEffect),
+                "tolerationSeconds": integer(0, None),
+            },
+        },
+    }
+)
