@@ -70,6 +70,35 @@ from constructs_lib.pod_settings import (
 )
 from constructs_lib.workload import Probe, PullPolicy, ServiceType, WorkloadProps, volume_name
 
+__all__ = [
+    "CHARTS",
+    "CHART_OWNER",
+    "NOT_VALUES",
+    "OMIT",
+    "PROPS_CLASSES",
+    "TEMPLATE_RULES",
+    "UNSET",
+    "VALUES",
+    "Chart",
+    "ChartValue",
+    "DocumentedValue",
+    "Owner",
+    "PropRow",
+    "TemplateRule",
+    "ValueGroup",
+    "as_json",
+    "attribute_docs",
+    "chart_entries",
+    "chart_values",
+    "documented_values",
+    "markdown_table",
+    "prop_doc",
+    "prop_rows",
+    "values_schema",
+    "values_tree",
+    "with_implicit_values",
+]
+
 Chart = Literal["todo-backend", "todo-frontend"]
 CHARTS: tuple[Chart, ...] = ("todo-backend", "todo-frontend")
 # Whose props a value reads: the chart's own workload's ("workload": TodoBackendProps
