@@ -28,7 +28,7 @@ from constructs_lib import (
     TolerationOperator,
     ZeroDowntimeRollout,
 )
-from constructs_lib.helm import TEMPLATE_RULES, Chart, TemplateRule, values_tree
+from constructs_lib.helm import TEMPLATE_RULES, VALUES, Chart, TemplateRule, values_tree
 from testbed.paths import REPO_ROOT
 
 RULES = {rule.id: rule for rule in TEMPLATE_RULES}
@@ -237,3 +237,14 @@ def test_both_packagings_refuse_it_with_the_same_message(example, helm, tmp_path
     assert any(prop.split(".")[-1] in props_field for prop in rule.props), props_field
     assert chart_allowed, failed[1]
     assert chart_allowed == props_allowed
+
+
+@pytest.mark.parametrize("rule", TEMPLATE_RULES, ids=lambda rule: rule.id)
+def test_each_rule_names_values_its_charts_have(rule):
+    for chart in rule.charts:
+        paths = {entry.path for entry in VALUES if chart in entry.charts}
+        for value in rule.values:
+            # A key inside a map value (livenessProbe.timeoutSeconds) counts as its map's.
+            parts = value.split("[]")[0].split(".")
+            ancestors = {".".join(parts[: end + 1]) for end in range(len(parts))}
+            assert ancestors & paths, f"{chart} has no value {value}"
