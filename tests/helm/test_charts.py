@@ -276,3 +276,14 @@ def test_the_stacks_one_ingress_refuses_a_path_routed_twice(backend_path):
 
     assert result.returncode != 0
     assert f'ingress.backend.paths: got "{backend_path}"; is routed by this Ingress already' in result.stderr
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_without_checkov_annotations_no_object_carries_checkov_or_null_annotations(chart):
+    objects = helm_binary("helm3").template(chart, chart, args=["--set", "checkovAnnotations=false"])
+
+    (config_map,) = [obj for obj in objects if obj["kind"] == "ConfigMap"]
+    assert "annotations" not in config_map["metadata"], config_map["metadata"]
+    for obj in objects:
+        annotations = obj["metadata"].get("annotations", {})
+        assert annotations is not None and not any(key.startswith("checkov.io/") for key in annotations), obj

@@ -6,8 +6,10 @@ metadata:
   name: {{ include "todo-common.configMapName" . | quote }}
   labels:
     {{- include "todo-common.labels" . | nindent 4 }}
+  {{- with include "todo-common.metadataAnnotations" (list . "todo-common.annotations" nil) }}
   annotations:
-    {{- include "todo-common.annotations" . | nindent 4 }}
+    {{- . | nindent 4 }}
+  {{- end }}
 data:
   {{- include "todo-common.part" (list . "configData") | fromJson | toYaml | nindent 2 }}
 {{- end }}

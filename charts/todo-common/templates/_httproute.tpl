@@ -13,8 +13,10 @@ metadata:
   name: {{ include "todo-common.fullname" . | quote }}
   labels:
     {{- include "todo-common.labels" . | nindent 4 }}
+  {{- with include "todo-common.metadataAnnotations" (list . "todo-common.annotations" nil) }}
   annotations:
-    {{- include "todo-common.annotations" . | nindent 4 }}
+    {{- . | nindent 4 }}
+  {{- end }}
 spec:
   parentRefs:
     {{- with .Values.httpRoute }}

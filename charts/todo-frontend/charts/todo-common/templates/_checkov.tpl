@@ -14,6 +14,19 @@ checkovAnnotations is false.
 {{- join "\n" $lines }}
 {{- end }}
 
+{{/*
+An object's annotations as one YAML map, empty when it has none, so that the
+templates leave metadata.annotations out rather than write it null. Called
+with (list <root> <template of its Checkov annotations> <map of more annotations or nil>).
+*/}}
+{{- define "todo-common.metadataAnnotations" -}}
+{{- $all := include (index . 1) (index . 0) | fromYaml | default dict }}
+{{- range $key, $value := index . 2 | default dict }}
+{{- $_ := set $all $key $value }}
+{{- end }}
+{{- with $all }}{{ toYaml . }}{{ end }}
+{{- end }}
+
 {{/* Annotations of the objects other than the Deployment: they have no namespace of their own. */}}
 {{- define "todo-common.annotations" -}}
 {{- if .Values.checkovAnnotations }}

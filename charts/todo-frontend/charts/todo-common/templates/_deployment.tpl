@@ -10,8 +10,10 @@ metadata:
   name: {{ include "todo-common.fullname" . | quote }}
   labels:
     {{- include "todo-common.labels" . | nindent 4 }}
+  {{- with include "todo-common.metadataAnnotations" (list . "todo-common.deploymentAnnotations" nil) }}
   annotations:
-    {{- include "todo-common.deploymentAnnotations" . | nindent 4 }}
+    {{- . | nindent 4 }}
+  {{- end }}
 spec:
   {{- if not .Values.autoscaling.enabled }}
   replicas: {{ .Values.replicaCount | int64 }}

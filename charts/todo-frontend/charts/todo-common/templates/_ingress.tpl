@@ -28,22 +28,22 @@ paths to that Service as well, and the other chart renders none.
 {{- end -}}
 {{- end -}}
 {{- end -}}
+{{- $more := deepCopy (.Values.ingress.annotations | default dict) -}}
+{{- with .Values.ingress.tls -}}
+{{- if and .secretName .clusterIssuer (include "todo-common.part" (list $ "issuesCertificate")) -}}
+{{- $_ := set $more "cert-manager.io/cluster-issuer" .clusterIssuer -}}
+{{- end -}}
+{{- end }}
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
   name: {{ $fullname | quote }}
   labels:
     {{- include "todo-common.labels" . | nindent 4 }}
+  {{- with include "todo-common.metadataAnnotations" (list . "todo-common.annotations" $more) }}
   annotations:
-    {{- include "todo-common.annotations" . | nindent 4 }}
-    {{- with .Values.ingress.annotations }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
-    {{- with .Values.ingress.tls }}
-    {{- if and .secretName .clusterIssuer (include "todo-common.part" (list $ "issuesCertificate")) }}
-    cert-manager.io/cluster-issuer: {{ .clusterIssuer | quote }}
-    {{- end }}
-    {{- end }}
+    {{- . | nindent 4 }}
+  {{- end }}
 spec:
   {{- with .Values.ingress.className }}
   ingressClassName: {{ . | quote }}

@@ -14,8 +14,10 @@ metadata:
   name: {{ printf "%s-default-deny" (include "todo-common.fullname" .) | quote }}
   labels:
     {{- include "todo-common.labels" . | nindent 4 }}
+  {{- with include "todo-common.metadataAnnotations" (list . "todo-common.annotations" nil) }}
   annotations:
-    {{- include "todo-common.annotations" . | nindent 4 }}
+    {{- . | nindent 4 }}
+  {{- end }}
 spec:
   podSelector:
     matchLabels:
@@ -30,8 +32,10 @@ metadata:
   name: {{ include "todo-common.fullname" . | quote }}
   labels:
     {{- include "todo-common.labels" . | nindent 4 }}
+  {{- with include "todo-common.metadataAnnotations" (list . "todo-common.annotations" nil) }}
   annotations:
-    {{- include "todo-common.annotations" . | nindent 4 }}
+    {{- . | nindent 4 }}
+  {{- end }}
 spec:
   podSelector:
     matchLabels:

@@ -6,11 +6,10 @@ metadata:
   name: {{ include "todo-common.fullname" . | quote }}
   labels:
     {{- include "todo-common.labels" . | nindent 4 }}
+  {{- with include "todo-common.metadataAnnotations" (list . "todo-common.annotations" .Values.service.annotations) }}
   annotations:
-    {{- include "todo-common.annotations" . | nindent 4 }}
-    {{- with .Values.service.annotations }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
+    {{- . | nindent 4 }}
+  {{- end }}
 spec:
   type: {{ .Values.service.type | quote }}
   ports:
