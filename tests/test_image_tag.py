@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from constructs_lib import policy_exceptions
-from tests.support.manifests import Manifests
+from testbed.manifests import Manifests
 from tests.support.synth import run_main
 
 

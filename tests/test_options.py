@@ -26,8 +26,9 @@ from constructs_lib import (
     add_todo_charts,
 )
 from constructs_lib.backend import GUNICORN_GRACEFUL_TIMEOUT
-from tests.support.dockerfile import Dockerfile
-from tests.support.manifests import REPO_ROOT, Manifests, only_container, pod_spec
+from testbed.dockerfile import Dockerfile
+from testbed.manifests import Manifests, only_container, pod_spec
+from testbed.paths import REPO_ROOT
 from tests.support.synth import synth_stack
 
 OPTION_KINDS = {"NetworkPolicy", "HorizontalPodAutoscaler", "PodDisruptionBudget"}

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from testbed.paths import DIST, REPO_ROOT
 from tests.helm.value_sets import CHARTS, VALUE_SETS, ValueSet
 from tests.support.checkov import CheckovMissing, Report, run_checkov_per_target, write_manifests
 from tests.support.helm import HELM_VERSIONS, HelmMissing
-from tests.support.manifests import DIST, REPO_ROOT
 
 DOCKERFILES = {
     "docker-backend": REPO_ROOT / "docker" / "backend" / "Dockerfile",

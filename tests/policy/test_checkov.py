@@ -17,9 +17,9 @@ import pytest
 import yaml
 
 from constructs_lib import policy_exceptions
+from testbed.paths import DIST
 from tests.policy.conftest import DOCKERFILES, ENVIRONMENTS, HELM_VALUE_SETS
 from tests.support.checkov import CheckovMissing, Report, run_checkov_per_target, write_manifests
-from tests.support.manifests import DIST
 
 TARGETS = [
     "dist",

@@ -14,9 +14,9 @@ import pytest
 
 from constructs_lib import PullPolicy, TodoBackendProps, TodoFrontendProps
 from constructs_lib import policy_exceptions as pe
+from testbed.manifests import Manifest, Manifests, only_container, pod_spec
+from testbed.paths import DIST, REPO_ROOT, script
 from tests.policy.conftest import ENVIRONMENTS
-from tests.support.cluster import load_script
-from tests.support.manifests import DIST, REPO_ROOT, Manifest, Manifests, only_container, pod_spec
 from tests.support.synth import synth_stack
 
 FOLDERS = {"dist": DIST, **ENVIRONMENTS}
@@ -82,7 +82,7 @@ def test_checkov_annotations_off_writes_none_anywhere() -> None:
 
 
 def test_the_charts_reasons_are_generated_from_the_librarys() -> None:
-    script = load_script("chart_policy_exceptions")
+    generator = script("chart_policy_exceptions")
     for chart in ("todo-common", "todo-backend/charts/todo-common", "todo-frontend/charts/todo-common"):
         template = REPO_ROOT / "charts" / chart / "templates" / "_policy_exceptions.tpl"
-        assert template.read_text() == script.render(), f"{template} is stale; run `make docs`"
+        assert template.read_text() == generator.render(), f"{template} is stale; run `make docs`"

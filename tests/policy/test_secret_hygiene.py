@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from testbed.dockerignore import DockerIgnore
+from testbed.manifests import Manifests
+from testbed.paths import DIST, REPO_ROOT
 from tests.helm.value_sets import VALUE_SETS
-from tests.support.dockerignore import DockerIgnore
-from tests.support.manifests import DIST, REPO_ROOT, Manifests
 from tests.support.synth import synth_stack
 
 
@@ -123,7 +124,7 @@ def test_the_scan_finds_a_credential(path: str, text: str, credential: str) -> N
     ("path", "text"),
     [
         ("README.md", "postgresql://user:password@host/db?sslmode=require"),
-        ("tests/support/postgres.py", 'f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/db"'),
+        ("testbed/postgres.py", 'f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/db"'),
         ("tests/x.py", "postgresql://u:pw-7f3a@db.example/neondb"),
         ("tests/x.py", "postgresql://u:p@db/todo"),
         ("tests/x.py", "OPENAI_API_KEY=sk-test-9b2e"),

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from tests.support.manifests import REPO_ROOT
+from testbed.paths import REPO_ROOT
 
 CHECKOV = REPO_ROOT / ".tools" / "checkov" / "bin" / "checkov"
 REQUIREMENTS = REPO_ROOT / "requirements" / "checkov.txt"

@@ -10,11 +10,9 @@ own control plane with a Node.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,21 +21,9 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from tests.support.manifests import REPO_ROOT
+from testbed.paths import script
 
-
-def load_script(name: str) -> Any:
-    """A module of scripts/, which is not a package."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "scripts" / f"{name}.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-control_plane = load_script("control_plane")
+control_plane = script("control_plane")
 
 Objects = list[dict[str, Any]]
 RESTRICTED = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "warn", "audit")}
@@ -94,7 +80,7 @@ class Cluster:
         ``siblings`` names more CRD files of the same folder of that module to install, e.g.
         ``"gateway.networking.k8s.io_gateways.yaml"``.
         """
-        crd = load_script("import_crds").crd_file(name)
+        crd = script("import_crds").crd_file(name)
         for sibling in siblings:
             self._install_crd_file(crd.parent / sibling)
         self._install_crd_file(crd)
