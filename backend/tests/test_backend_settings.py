@@ -13,7 +13,7 @@ from testbed.backend import SECRET, RecordingEnv
 from testbed.paths import BACKEND_DIR
 
 VALID = {
-    "DATABASE_URL": "postgresql://u:password@db.example.com/todo?sslmode=require",
+    "DATABASE_URL": "postgresql://u:p@db.example.com/todo?sslmode=require",
     "BETTER_AUTH_SECRET": SECRET,
     "OPENAI_API_KEY": "",
 }

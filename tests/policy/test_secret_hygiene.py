@@ -52,13 +52,16 @@ PLACEHOLDER_PASSWORDS = frozenset({"password", "pass", "secret", "changeme", "..
 _RESERVED_HOST = re.compile(r"^(?:127\.0\.0\.1|localhost|[a-z]+|(?:[a-z0-9-]+\.)*example(?:\.com)?)$")
 
 
+TEST_FOLDERS = ("tests/", "backend/tests/", "frontend/tests/")
+
+
 def _allowed_database_url(path: str, match: re.Match[str]) -> bool:
     password, host = match["password"], match["host"]
     # Interpolated from the environment or a variable: the value is not in the file.
     if password.startswith(("$", "{")) or password in PLACEHOLDER_PASSWORDS:
         return True
-    # Test fixtures point at hosts that cannot be a real database.
-    return path.startswith("tests/") and bool(_RESERVED_HOST.match(host))
+    # Test fixtures (tests/ and each app's own tests) point at hosts that cannot be a real database.
+    return path.startswith(TEST_FOLDERS) and bool(_RESERVED_HOST.match(host))
 
 
 def _tracked_files() -> list[str]:
@@ -127,6 +130,7 @@ def test_the_scan_finds_a_credential(path: str, text: str, credential: str) -> N
         ("testbed/postgres.py", 'f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/db"'),
         ("tests/x.py", "postgresql://u:pw-7f3a@db.example/neondb"),
         ("tests/x.py", "postgresql://u:p@db/todo"),
+        ("backend/tests/x.py", "postgresql://u:p@db.example.com/todo?sslmode=require"),
         ("tests/x.py", "OPENAI_API_KEY=sk-test-9b2e"),
     ],
 )
