@@ -2,7 +2,7 @@
 
 The real OpenAI service is out of reach from these machines, so these tests
 point OPENAI_BASE_URL at a small OpenAI-compatible server they start on
-loopback (support/fake_openai.py) that answers with scripted messages.
+loopback (testbed/fake_openai.py) that answers with scripted messages.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from testbed.backend import register
-from tests.support.fake_openai import FakeOpenAI, text, tool_call
+from testbed.fake_openai import FakeOpenAI, text, tool_call
 
 
 @pytest.fixture
