@@ -153,13 +153,13 @@ control-plane: kube-binaries system-packages
 control-plane-down:
 	python scripts/control_plane.py down
 
-# The library, its schema and the charts: no root, no services, no Go build.
 # What the working tree would change in the cluster, per output folder and object, against BASE.
 BASE ?= origin/main
 diff: setup
 	python scripts/diff_manifests.py --base "$$DIFF_BASE"
 diff: export DIFF_BASE := $(value BASE)
 
+# The library, its schema and the charts: no root, no services, no Go build.
 test-fast: setup
 	pytest -n 2 -m "not slow and not cluster" tests/test_*.py tests/helm
 
