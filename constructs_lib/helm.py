@@ -349,6 +349,25 @@ _PROBE_PARTS = {
 }
 _RESERVED_KEYS_NOTE = f"keys the library writes ({', '.join(RESERVED_KEY_PREFIXES)}) are refused"
 
+# One Ingress path as both ingress.paths and the frontend chart's ingress.backend.paths hold it.
+_INGRESS_PATH: Schema = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["path", "pathType"],
+    "properties": {
+        "path": ref("ingressPath"),
+        "pathType": {"type": "string", "enum": ["Prefix", "Exact", "ImplementationSpecific"]},
+    },
+}
+
+
+def _ingress_paths(props: Any) -> list[dict[str, str]]:
+    return [
+        {"path": route.path, "pathType": "Exact" if route.exact else "Prefix"}
+        for route in props.ingress_paths
+    ]
+
+
 # --- The values, in values.yaml order ----------------------------------------------------
 
 _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
@@ -641,21 +660,10 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema={
             "type": "array",
             "minItems": 1,
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["path", "pathType"],
-                "properties": {
-                    "path": ref("ingressPath"),
-                    "pathType": {"type": "string", "enum": ["Prefix", "Exact", "ImplementationSpecific"]},
-                },
-            },
+            "items": _INGRESS_PATH,
         },
         prop="ingress_paths",
-        to_value=lambda props: [
-            {"path": route.path, "pathType": "Exact" if route.exact else "Prefix"}
-            for route in props.ingress_paths
-        ],
+        to_value=_ingress_paths,
         doc="Each path once, with pathType Prefix (whole segments: /api matches /api/tasks, not "
         f"/apiary) or Exact. {PATH_RULE}.",
         note="exact=True -> pathType Exact, else Prefix",
@@ -666,7 +674,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="per_workload",
         owner="ingress",
         chart_docs={
-            "todo-backend": "false: this chart renders no Ingress; the todo-frontend chart's routes these paths.",
+            "todo-backend": "false: this chart renders no Ingress; the todo-frontend chart's Ingress routes these paths.",
             "todo-frontend": "false: this chart's Ingress routes ingress.backend's paths as well.",
         },
     ),
@@ -701,22 +709,11 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         path="ingress.backend.paths",
         schema={
             "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["path", "pathType"],
-                "properties": {
-                    "path": ref("ingressPath"),
-                    "pathType": {"type": "string", "enum": ["Prefix", "Exact", "ImplementationSpecific"]},
-                },
-            },
+            "items": _INGRESS_PATH,
         },
         prop="ingress_paths",
         owner="backend",
-        to_value=lambda props: [
-            {"path": route.path, "pathType": "Exact" if route.exact else "Prefix"}
-            for route in props.ingress_paths
-        ],
+        to_value=_ingress_paths,
         doc="Its paths, as its chart's ingress.paths; none may be one of this chart's.",
         prop_doc=False,
         charts=("todo-frontend",),
