@@ -77,12 +77,16 @@ def _bound_cases() -> list[tuple[ChartValue, str, int]]:
     ids=[f"{entry.path}-{side}" for entry, side, _ in _bound_cases()],
 )
 def test_the_props_refuse_what_the_schema_bounds_refuse(entry, side, value):
-    owner = "backend" if entry.owner == "workload" else entry.owner
+    with pytest.raises(ValueError, match=rf"\.{entry.prop.split('.')[-1]}: got {value}"):
+        _props_at(entry, "backend", value)
+
+
+def _props_at(entry: Any, workload: str, value: int) -> Any:
+    """The props of ``entry``'s owner (``workload``'s for a shared value) with its prop at ``value``."""
+    owner = workload if entry.owner == "workload" else entry.owner
     props_class = {"backend": TodoBackendProps, "frontend": TodoFrontendProps}[owner]
     *options, name = entry.prop.split(".")
-
-    with pytest.raises(ValueError, match=rf"\.{name}: got {value}"):
-        props_class(**_nested(props_class, options, name, value))
+    return props_class(**_nested(props_class, options, name, value))
 
 
 def _nested(props_class: type, options: list[str], name: str, value: int) -> dict[str, Any]:
@@ -192,11 +196,7 @@ def _edge_cases() -> list[tuple[ChartValue, str, int]]:
 )
 def test_the_props_accept_what_the_schema_bounds_accept(entry, bound, value):
     # The frontend: any port is its own, where the backend's image binds 8000 only.
-    owner = "frontend" if entry.owner == "workload" else entry.owner
-    props_class = {"backend": TodoBackendProps, "frontend": TodoFrontendProps}[owner]
-    *options, name = entry.prop.split(".")
-
-    props_class(**_nested(props_class, options, name, value))
+    _props_at(entry, "frontend", value)
 
 
 def test_the_related_bounds_name_template_rules():
