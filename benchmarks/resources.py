@@ -10,8 +10,8 @@ Through nginx with ``Host: todo.local``, for ``GET /health``, ``GET /api/tasks``
 
 1. Ramp: `wrk` (Debian's package) with 1, 2, 4, ... connections, each step for S
    seconds, until p99 passes RAMP_STOP. Each row: requests/s, p50, p99, errors,
-   the pod's CPU use and throttling (cpuacct.usage, cpu.stat's nr_throttled and
-   throttled_time), its peak memory (memory.max_usage_in_bytes, reset per step)
+   the pod's CPU use and throttling (cpuacct.usage or cpu.stat, cgroups.py), its peak
+   memory (reset per step)
    against its limit, OOM kills and probe failures. The knee is the step with the
    most requests/s among those with p99 <= 100 ms and no error.
 2. Soak: twice the knee's request rate for 60 s. wrk paces each thread's requests
@@ -180,26 +180,26 @@ class Watch:
     def __init__(self, stack: Stack, pod: Pod) -> None:
         self.stack, self.pod = stack, pod
         cgroup = pod.cgroup
-        cgroup.path("memory", "memory.max_usage_in_bytes").write_text("0")
-        self.cpu = int(cgroup.read("cpuacct", "cpuacct.usage"))
-        self.stat = cgroup.stat("cpu", "cpu.stat")
+        cgroup.reset_peak_memory()
+        self.cpu = cgroup.cpu_usage_ns()
+        self.throttling = cgroup.throttling()
         self.ooms = cgroup.ooms()
         self.start = time.monotonic()
 
     def end(self) -> PodUse:
         cgroup, elapsed = self.pod.cgroup, time.monotonic() - self.start
-        stat = cgroup.stat("cpu", "cpu.stat")
+        throttling = cgroup.throttling()
         events = [
             e
             for e in self.stack.probe_events()
             if e.at >= self.start and e.pod.startswith(self.pod.deployment)
         ]
         return PodUse(
-            cpu_millicores=(int(cgroup.read("cpuacct", "cpuacct.usage")) - self.cpu) / elapsed / 1e6,
-            nr_throttled=stat["nr_throttled"] - self.stat["nr_throttled"],
-            nr_periods=stat["nr_periods"] - self.stat["nr_periods"],
-            throttled_ms=(stat["throttled_time"] - self.stat["throttled_time"]) / 1e6,
-            peak_memory=int(cgroup.read("memory", "memory.max_usage_in_bytes")),
+            cpu_millicores=(cgroup.cpu_usage_ns() - self.cpu) / elapsed / 1e6,
+            nr_throttled=throttling.nr_throttled - self.throttling.nr_throttled,
+            nr_periods=throttling.nr_periods - self.throttling.nr_periods,
+            throttled_ms=(throttling.throttled_ns - self.throttling.throttled_ns) / 1e6,
+            peak_memory=cgroup.peak_memory(),
             ooms=cgroup.ooms() - self.ooms,
             liveness_failures=sum(e.probe == "livenessProbe" and e.event == "failed" for e in events),
             readiness_failures=sum(e.probe == "readinessProbe" and e.event == "failed" for e in events),
@@ -327,7 +327,10 @@ def measure(stack: Stack, dist: Manifests, database_url: str, step_seconds: int,
         f"{name} {limits[name]['cpu']} CPU / {limits[name]['memory']}"
         for name in ("todo-backend", "todo-frontend")
     )
-    print(f"Limits enforced: yes, by each pod's cgroup ({resources}), pods under runc as in dist/\n")
+    hierarchy = stack.pods["todo-backend"][0].cgroup.hierarchy
+    print(
+        f"Limits enforced: yes, by each pod's {hierarchy} cgroup ({resources}), pods under runc as in dist/\n"
+    )
     print("Ramp (each step a fresh window for the pod's counters):\n")
     print(HEADER.format(what="endpoint, wrk connections"))
     print("\n".join(ramps))

@@ -33,11 +33,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from testbed.cgroups import PodCgroup
 from testbed.dockerfile import Dockerfile, Stage, expand
 from testbed.dockerignore import DockerIgnore
 from testbed.frontend_build import assemble_runtime, build_as_dockerfile
 from testbed.paths import BACKEND_DIR, FRONTEND_DIR, NODE, REPO_ROOT
-from testbed.pods import Image, PodCgroup, build_lock, cache_dir, find_runc, runc_template, write_bundle
+from testbed.pods import Image, build_lock, cache_dir, find_runc, runc_template, write_bundle
 
 BACKEND_CONTEXT = BACKEND_DIR
 FRONTEND_CONTEXT = FRONTEND_DIR
@@ -98,8 +99,8 @@ def _run_build_stage(stage: Stage, context: Path, output: Path, destination: str
     config["mounts"] = config["mounts"] + mounts
     # The build downloads from the package index: the host's network.
     config["linux"]["namespaces"] = [n for n in config["linux"]["namespaces"] if n["type"] != "network"]
-    cgroup = PodCgroup(f"todo-build-{os.getpid()}", {})
-    config["linux"]["cgroupsPath"] = f"{cgroup.relative}/build"
+    cgroup = PodCgroup.create(f"todo-build-{os.getpid()}", {})
+    config["linux"]["cgroupsPath"] = cgroup.runc_path("build")
     with tempfile.TemporaryDirectory() as state, tempfile.TemporaryDirectory() as bundle:
         write_bundle(Path(bundle), config)
         with open(log, "wb") as out:

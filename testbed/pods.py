@@ -21,11 +21,10 @@ template (namespaces, /proc, /dev, masked and read-only paths):
   capabilities the container keeps;
 - ``limits.cpu``/``limits.memory`` are written to a pod-level cgroup, as the
   kubelet writes a pod's limits to its pod cgroup (for a one-container pod
-  the same numbers as the container's): ``cpu.cfs_quota_us`` over the
-  100 ms ``cpu.cfs_period_us``, ``memory.limit_in_bytes`` with no swap. The
-  container's own cgroup, which runc removes when it exits, sits inside; an
-  eventfd on the pod cgroup's ``memory.oom_control``, as containerd watches
-  it, tells an OOM kill apart from any other SIGKILL (``OOMKilled``).
+  the same numbers as the container's), on cgroup v1 or v2 (cgroups.py). The
+  container's own cgroup, which runc removes when it exits, sits inside; the
+  pod cgroup's OOM count tells an OOM kill apart from any other SIGKILL
+  (``OOMKilled``).
 
 Two things differ from a node, on purpose. The container shares the host's
 network namespace and binds its own loopback address (the pod IP stand-in):
@@ -33,8 +32,6 @@ every connection stays on loopback, and PostgreSQL on 127.0.0.1 stays
 reachable. And no rlimits are set, so the process inherits ours, as pods
 inherit containerd's.
 
-cgroup v1 (cpu and memory hierarchies) is what this machine runs; a machine
-with only the unified cgroup v2 hierarchy is refused with that reason.
 """
 
 from __future__ import annotations
@@ -54,6 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from testbed.cgroups import PodCgroup, memory_bytes
 from testbed.manifests import only_container, pod_spec
 from testbed.paths import REPO_ROOT
 
@@ -65,29 +63,12 @@ DEFAULT_CAPABILITIES = (
     "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
     "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
 )  # fmt: skip
-# The kubelet's CFS period (cpu.cfs_period_us), which limits.cpu is a share of.
-CFS_PERIOD_US = 100_000
 # The distribution the images' own files sit on: bound read-only from this machine.
 DISTRIBUTION = ("/usr", "/etc")
-_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
-_DECIMAL = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 
 
 class RuntimeUnavailable(RuntimeError):
-    """runc, root or cgroup v1 is missing; the message says what to do."""
-
-
-def memory_bytes(quantity: str) -> int:
-    """A Kubernetes memory quantity (``512Mi``, ``1G``, ``1000``) in bytes."""
-    for suffix, factor in {**_BINARY, **_DECIMAL}.items():
-        if quantity.endswith(suffix):
-            return int(float(quantity[: -len(suffix)]) * factor)
-    return int(quantity)
-
-
-def millicores(quantity: str) -> int:
-    """A Kubernetes CPU quantity (``500m``, ``1``) in millicores."""
-    return int(quantity[:-1]) if quantity.endswith("m") else int(float(quantity) * 1000)
+    """runc or root is missing; the message says what to do."""
 
 
 def cache_dir() -> Path:
@@ -269,88 +250,6 @@ def write_bundle(bundle: Path, config: Mapping[str, Any]) -> None:
         point.mkdir(parents=True, exist_ok=True)
         point.chmod(int(mode, 8))
     (bundle / "config.json").write_text(json.dumps(config, indent=1))
-
-
-def _cgroup_mounts() -> dict[str, Path]:
-    """Each cgroup hierarchy we are in ("memory", "cpu", "name=systemd", "" for v2) -> our cgroup there."""
-    mounts: dict[str, Path] = {}
-    for line in Path("/proc/self/mountinfo").read_text().splitlines():
-        fields, _, right = line.partition(" - ")
-        fstype, _source, options = right.split()[:3]
-        if fstype == "cgroup":
-            for option in options.split(","):
-                mounts[option] = Path(fields.split()[4])
-        elif fstype == "cgroup2":
-            mounts[""] = Path(fields.split()[4])
-    own: dict[str, Path] = {}
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        _, controllers, path = line.split(":", 2)
-        first = controllers.split(",")[0]
-        if first in mounts:
-            for controller in controllers.split(",") or [""]:
-                own[controller] = mounts[first] / path.lstrip("/")
-    return own
-
-
-class PodCgroup:
-    """A pod-level cgroup holding the Deployment's limits, below our own cgroup in every hierarchy."""
-
-    def __init__(self, relative: str, resources: Mapping[str, Any]) -> None:
-        self.relative = relative
-        self.hierarchies = _cgroup_mounts()
-        missing = {"cpu", "cpuacct", "memory"} - set(self.hierarchies)
-        if missing:
-            raise RuntimeUnavailable(
-                f"no cgroup v1 {', '.join(sorted(missing))} hierarchy here; these pods enforce "
-                "limits through cgroup v1's cpu.cfs_quota_us and memory.limit_in_bytes"
-            )
-        limits = resources.get("limits", {})
-        self._write("cpu", "cpu.cfs_period_us", CFS_PERIOD_US)
-        if "cpu" in limits:
-            self._write("cpu", "cpu.cfs_quota_us", millicores(limits["cpu"]) * CFS_PERIOD_US // 1000)
-        if "memory" in limits:
-            self._write("memory", "memory.limit_in_bytes", memory_bytes(limits["memory"]))
-            if self.path("memory", "memory.memsw.limit_in_bytes").exists():
-                self._write("memory", "memory.memsw.limit_in_bytes", memory_bytes(limits["memory"]))
-        # cgroup v1 counts an OOM kill in the victim's own cgroup, which runc removes with the
-        # container; an eventfd on the pod cgroup's memory.oom_control (containerd's v1 OOM
-        # watch) is signalled when the pod's limit invokes the OOM killer.
-        self._oom_event = os.eventfd(0, os.EFD_NONBLOCK | os.EFD_CLOEXEC)
-        self._oom_control = os.open(self.path("memory", "memory.oom_control"), os.O_RDONLY | os.O_CLOEXEC)
-        self.path("memory", "cgroup.event_control").write_text(f"{self._oom_event} {self._oom_control}")
-        self._ooms = 0
-
-    def path(self, controller: str, name: str = "") -> Path:
-        return self.hierarchies[controller] / self.relative / name
-
-    def _write(self, controller: str, name: str, value: int) -> None:
-        self.path(controller).mkdir(parents=True, exist_ok=True)
-        self.path(controller, name).write_text(str(value))
-
-    def read(self, controller: str, name: str) -> str:
-        return self.path(controller, name).read_text()
-
-    def stat(self, controller: str, name: str) -> dict[str, int]:
-        """A flat-keyed cgroup file (cpu.stat, memory.oom_control) as a dict."""
-        return {k: int(v) for k, v in (line.split() for line in self.read(controller, name).splitlines())}
-
-    def ooms(self) -> int:
-        """How many times the pod's memory limit invoked the OOM killer so far."""
-        with contextlib.suppress(BlockingIOError):
-            self._ooms += os.eventfd_read(self._oom_event)
-        return self._ooms
-
-    def remove(self) -> None:
-        """rmdir the pod cgroup (and our parents of it that are left empty) in every hierarchy."""
-        for fd in (self._oom_event, self._oom_control):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        for base in set(self.hierarchies.values()):
-            target = base / self.relative
-            while target != base:
-                with contextlib.suppress(FileNotFoundError, OSError):
-                    target.rmdir()
-                target = target.parent
 
 
 @dataclass

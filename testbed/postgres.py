@@ -162,7 +162,23 @@ class PostgresServer:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
+    def pause(self) -> None:
+        """Stop the server and keep its data: a database outage, ended by :meth:`resume`."""
+        self._shut_down()
+
+    def resume(self) -> None:
+        """Start the paused server again, on its port and with its data."""
+        assert self._dir is not None and self._process is None, "resume() follows pause()"
+        if not self._launch(self._dir / "data"):
+            raise PostgresUnavailable(f"PostgreSQL did not start again:\n{self._log_tail()}")
+
     def stop(self) -> None:
+        self._shut_down()
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
+
+    def _shut_down(self) -> None:
         if self._process is not None and self._process.poll() is None:
             # SIGINT is PostgreSQL's "fast" shutdown: abort sessions, exit cleanly.
             self._process.send_signal(signal.SIGINT)
@@ -172,9 +188,6 @@ class PostgresServer:
                 self._process.kill()
                 self._process.wait()
         self._process = None
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-            self._dir = None
 
 
 @contextlib.contextmanager

@@ -39,11 +39,12 @@ from pathlib import Path
 from typing import Any
 
 from testbed import ingress_nginx
+from testbed.cgroups import CgroupUnavailable, PodCgroup
 from testbed.contract import container_env
 from testbed.images import backend_image, frontend_image
 from testbed.manifests import Manifests, only_container
 from testbed.paths import NODE
-from testbed.pods import Container, Image, PodCgroup, RuntimeUnavailable, find_runc, oci_config
+from testbed.pods import Container, Image, RuntimeUnavailable, find_runc, oci_config
 from testbed.postgres import free_port
 from testbed.probes import ProbeEvent, Prober, ProbeResult, run_probe
 from testbed.processes import port_lock
@@ -194,7 +195,9 @@ def preflight() -> None:
     require_node()
     try:
         find_runc()
-    except RuntimeUnavailable as error:
+        # A pod cgroup made and removed: the hierarchy can hold the pods' limits.
+        PodCgroup.create(f"todo-preflight-{os.getpid()}", {}).remove()
+    except (RuntimeUnavailable, CgroupUnavailable) as error:
         raise MissingTool(str(error)) from None
 
 
@@ -332,9 +335,9 @@ class Stack:
     ) -> Container:
         """Start the Deployment's container from ``image`` in a pod cgroup of its limits."""
         container = only_container(deployment)
-        cgroup = PodCgroup(f"{self.cgroup_prefix}/{name}", container.get("resources", {}))
+        cgroup = PodCgroup.create(f"{self.cgroup_prefix}/{name}", container.get("resources", {}))
         config = oci_config(
-            deployment, image, env=env, cgroup=f"{cgroup.relative}/{container['name']}",
+            deployment, image, env=env, cgroup=cgroup.runc_path(container["name"]),
             hostname=name, command=command,
         )  # fmt: skip
         return Container.run(

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from app import auth, chat, tasks
-from app.db import create_pool, ensure_schema
+from app.db import create_pool
 from app.login_throttle import LoginThrottle
 from app.settings import Settings
 
@@ -20,19 +20,14 @@ from app.settings import Settings
 def create_app(settings: Settings) -> FastAPI:
     pool = create_pool(settings.database_url)
 
-    def start_database() -> None:
-        # One direct connection first: if the database is unreachable, libpq's
-        # own error (bad password, SSL required, ...) stops the start-up at
-        # once, where the pool would retry quietly for its whole timeout.
-        with psycopg.connect(settings.database_url) as conn:
-            ensure_schema(conn)
-        pool.open()
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # A failure here (database unreachable, bad credentials) fails the
-        # worker's boot, so gunicorn stops with the error instead of serving 500s.
-        await run_in_threadpool(start_database)
+        # The start-up does not wait for the database. gunicorn stops altogether when a
+        # worker fails to boot, so a worker restarted during a database outage would
+        # take the pod's listener (and its liveness) down with it. The pool connects in
+        # the background and retries, logging libpq's reason (bad password, SSL
+        # required, ...); until it connects, /api answers 503 and /health 200.
+        pool.open(wait=False)
         yield
         await run_in_threadpool(pool.close)
 

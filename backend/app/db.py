@@ -60,6 +60,22 @@ SCHEMA = (
 )
 
 
+class _SchemaOnce:
+    """The pool's ``configure`` hook: the first connection that reaches the database creates the schema.
+
+    A failure discards that connection and the pool retries, so no request is
+    handed a connection before the tables exist.
+    """
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self, conn: Connection) -> None:
+        if not self.done:
+            ensure_schema(conn)
+            self.done = True
+
+
 def create_pool(database_url: str) -> ConnectionPool:
     """A closed pool; libpq parses the URL, so sslmode and friends are honoured as given."""
     return ConnectionPool(
@@ -67,6 +83,7 @@ def create_pool(database_url: str) -> ConnectionPool:
         min_size=1,
         max_size=4,
         open=False,
+        configure=_SchemaOnce(),
         # Neon's pooler runs PgBouncer in transaction mode: server-side
         # prepared statements would leak across clients there.
         kwargs={"row_factory": dict_row, "prepare_threshold": None},

@@ -48,13 +48,14 @@ def make_settings(database_url: str) -> Callable[..., Settings]:
 
 @pytest.fixture
 def make_client(make_settings: Callable[..., Settings]) -> Iterator[Callable[..., TestClient]]:
-    """Start the app (lifespan included, so the schema is created) with given settings."""
+    """Start the app with given settings, once its pool's first connection has created the schema."""
     clients: list[TestClient] = []
 
     def make(**overrides: object) -> TestClient:
         client = TestClient(create_app(make_settings(**overrides)))
         client.__enter__()
         clients.append(client)
+        client.app.state.pool.wait()
         return client
 
     yield make

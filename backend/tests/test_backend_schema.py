@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import psycopg
@@ -9,6 +10,7 @@ import pytest
 from app.application import create_app
 from app.db import ensure_schema
 from fastapi.testclient import TestClient
+from psycopg_pool import PoolTimeout
 
 # From spec/phase-iv-data-model.md, "Existing Database Tables".
 SPEC_TABLES = {
@@ -97,9 +99,15 @@ def test_schema_creation_is_safe_when_workers_start_at_once(database_url: str) -
     assert _columns(database_url) == SPEC_TABLES
 
 
-def test_sslmode_in_database_url_is_honoured(make_settings, postgres) -> None:
-    # The test server has no TLS: a URL that requires it must fail to start,
-    # which proves sslmode reaches libpq instead of being dropped.
+def test_sslmode_in_database_url_is_honoured(make_settings, postgres, caplog) -> None:
+    # The test server has no TLS: the pool's connections to a URL that requires
+    # it fail with libpq's reason, which proves sslmode reaches libpq instead of
+    # being dropped.
     settings = make_settings(database_url=postgres.url("postgres", sslmode="require"))
-    with pytest.raises(psycopg.OperationalError, match="SSL"), TestClient(create_app(settings)):
-        pass
+    with (
+        caplog.at_level(logging.WARNING, logger="psycopg.pool"),
+        TestClient(create_app(settings)) as client,
+        pytest.raises(PoolTimeout),
+    ):
+        client.app.state.pool.wait(timeout=3)
+    assert "SSL was required" in caplog.text

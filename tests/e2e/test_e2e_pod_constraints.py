@@ -16,8 +16,9 @@ from typing import Any
 
 import pytest
 
+from testbed.cgroups import memory_bytes, millicores
 from testbed.manifests import Manifests, only_container, pod_spec
-from testbed.pods import CFS_PERIOD_US, memory_bytes, millicores, security_context
+from testbed.pods import security_context
 from testbed.stack import Pod, Stack
 
 DEPLOYMENTS = ("todo-backend", "todo-frontend")
@@ -47,8 +48,7 @@ def _status(pid: int) -> dict[str, str]:
 
 def _processes(pod: Pod) -> list[int]:
     """Every process in the pod's cgroup."""
-    procs = pod.cgroup.path("memory") / pod.container["name"] / "cgroup.procs"
-    return [int(pid) for pid in procs.read_text().split()]
+    return pod.cgroup.procs(pod.container["name"])
 
 
 @pytest.mark.parametrize("name", DEPLOYMENTS)
@@ -76,9 +76,8 @@ def test_every_process_runs_as_the_pod_spec_says(stack: Stack, dist: Manifests, 
 def test_cgroup_limits_are_the_deployments(stack: Stack, dist: Manifests, name: str) -> None:
     limits = only_container(dist.get("Deployment", name))["resources"]["limits"]
     cgroup = _pod(stack, name).cgroup
-    assert int(cgroup.read("cpu", "cpu.cfs_period_us")) == CFS_PERIOD_US
-    assert int(cgroup.read("cpu", "cpu.cfs_quota_us")) == millicores(limits["cpu"]) * CFS_PERIOD_US // 1000
-    assert int(cgroup.read("memory", "memory.limit_in_bytes")) == memory_bytes(limits["memory"])
+    assert cgroup.cpu_limit_millicores() == millicores(limits["cpu"])
+    assert cgroup.memory_limit_bytes() == memory_bytes(limits["memory"])
 
 
 def test_the_backend_runs_a_python_and_virtualenv_outside_root(stack: Stack) -> None:
@@ -205,6 +204,6 @@ def test_allocating_past_the_memory_limit_is_oom_killed(
 
 def test_a_busy_pod_is_throttled_at_its_cpu_limit(stack: Stack) -> None:
     pod = _pod(stack, "todo-backend")
-    before = pod.cgroup.stat("cpu", "cpu.stat")["nr_throttled"]
+    before = pod.cgroup.throttling().nr_throttled
     pod.exec("timeout", "1", "sh", "-c", "while :; do :; done")
-    assert pod.cgroup.stat("cpu", "cpu.stat")["nr_throttled"] > before
+    assert pod.cgroup.throttling().nr_throttled > before

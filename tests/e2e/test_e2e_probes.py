@@ -2,13 +2,18 @@
 
 Liveness must not depend on the database: with PostgreSQL stopped, a backend
 pod's liveness probe still passes, or Kubernetes would restart healthy pods
-during a database outage.
+during a database outage; and a worker that restarts during the outage boots,
+so the pod keeps serving.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +22,7 @@ from testbed.backend import register
 from testbed.manifests import Manifests, only_container
 from testbed.postgres import running_postgres
 from testbed.probes import run_probe
-from testbed.stack import Stack
+from testbed.stack import Pod, Stack
 from testbed.stack import probe as run_on
 
 PROBES = ("startupProbe", "livenessProbe", "readinessProbe")
@@ -79,4 +84,55 @@ def test_liveness_passes_with_the_database_stopped(stack: Stack, dist: Manifests
         assert down.status_code == 503, down.text
         assert run_on(pod, container["livenessProbe"]).ok
         assert pod.alive()
+    assert stack.stop_pod(pod) == 0
+
+
+def _workers(pod: Pod) -> set[int]:
+    """The gunicorn workers: the children of the container's PID 1, the master."""
+    master = pod.runtime.init_pid()
+    return {
+        pid
+        for pid in pod.cgroup.procs(pod.container["name"])
+        if f"PPid:\t{master}\n" in Path(f"/proc/{pid}/status").read_text()
+    }
+
+
+def _eventually(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"not within {timeout:.0f} s: {what}"
+        time.sleep(0.2)
+
+
+def test_a_worker_restarted_during_a_database_outage_keeps_the_pod_serving(
+    stack: Stack, dist: Manifests
+) -> None:
+    liveness = only_container(dist.get("Deployment", "todo-backend"))["livenessProbe"]
+    with running_postgres() as database:
+        pod = stack.start_backend(database_url=database.create_database())
+        with httpx.Client(base_url=f"http://{pod.address}", timeout=60) as client:
+            auth = register(client)
+            _eventually(lambda: len(_workers(pod)) == 2, 60, "two workers")
+            database.pause()
+            # A worker dies during the outage (an OOM kill, say); gunicorn boots another.
+            killed = min(_workers(pod))
+            os.kill(killed, signal.SIGKILL)
+            _eventually(
+                lambda: len(_workers(pod) - {killed}) == 2, 60, "a new worker in place of the killed one"
+            )
+            _eventually(
+                lambda: pod.log().count("Application startup complete") == 3, 60, "the new worker's start-up"
+            )
+            assert pod.alive(), pod.log()
+            for _ in range(2 * len(_workers(pod))):
+                assert run_on(pod, liveness).ok
+            # The database is back: both workers serve from it again, within the pool's reconnect backoff.
+            database.resume()
+            for _ in range(4):
+                _eventually(
+                    lambda: client.get("/api/tasks", headers=auth).status_code == 200,
+                    60,
+                    "/api/tasks answers 200",
+                )
+        assert pod.alive(), pod.log()
     assert stack.stop_pod(pod) == 0
