@@ -21,8 +21,10 @@ template (namespaces, /proc, /dev, masked and read-only paths):
   capabilities the container keeps;
 - ``limits.cpu``/``limits.memory`` are written to a pod-level cgroup, as the
   kubelet writes a pod's limits to its pod cgroup (for a one-container pod
-  the same numbers as the container's), on cgroup v1 or v2 (cgroups.py). The
-  container's own cgroup, which runc removes when it exits, sits inside; the
+  the same numbers as the container's), on cgroup v1 or v2 (cgroups.py), and
+  the memory limit also to the container's own cgroup inside it, through
+  ``linux.resources``, as containerd asks runc; runc removes that one when
+  the container exits. The
   pod cgroup's OOM count tells an OOM kill apart from any other SIGKILL
   (``OOMKilled``).
 
@@ -219,6 +221,12 @@ def oci_config(
     linux = config["linux"]
     linux["namespaces"] = [ns for ns in linux["namespaces"] if ns["type"] != "network"]
     linux["cgroupsPath"] = cgroup
+    # The container's own memory limit too, as containerd passes it to runc: the
+    # container sees it in its cgroup (the backend counts its hashing slots from it).
+    # Its CPU quota is left to the pod cgroup, whose throttling the tests read.
+    limits = container.get("resources", {}).get("limits", {})
+    if "memory" in limits:
+        linux.setdefault("resources", {})["memory"] = {"limit": memory_bytes(limits["memory"])}
     profile = context.get("seccompProfile", {}).get("type", "Unconfined")
     if profile == "RuntimeDefault":
         linux["seccomp"] = seccomp_profile(tuple(caps))

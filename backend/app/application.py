@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from app import auth, chat, tasks
 from app.db import create_pool
+from app.hash_slots import RETRY_AFTER_SECONDS, HashingBusy
 from app.login_throttle import LoginThrottle
 from app.settings import Settings
 
@@ -47,6 +48,14 @@ def create_app(settings: Settings) -> FastAPI:
         # The liveness probe: it must not touch the database, or a database
         # outage would make Kubernetes restart healthy pods.
         return {"status": "healthy"}
+
+    @app.exception_handler(HashingBusy)
+    async def hashing_busy(request: Request, exc: HashingBusy) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "Too many sign-ins at once; try again shortly"},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
 
     @app.exception_handler(psycopg.OperationalError)
     async def database_unavailable(request: Request, exc: psycopg.OperationalError) -> JSONResponse:

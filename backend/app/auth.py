@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, StringConstraints
 
 from app.deps import LoginThrottleDep, PoolDep, SettingsDep, UserIdDep
-from app.security import DUMMY_HASH, hash_password, issue_token, verify_password
+from app.security import DUMMY_HASH, hash_password, issue_token, needs_rehash, verify_password
 from app.text import NoNul
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -82,6 +82,14 @@ def login(body: LoginBody, pool: PoolDep, settings: SettingsDep, throttle: Login
     if not verify_password(row["password_hash"] if row else DUMMY_HASH, body.password) or not row:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Invalid email or password")
     throttle.succeeded(body.email)
+    if needs_rehash(row["password_hash"]):
+        # Hashed with older parameters: the password is at hand now to hash it with today's.
+        password_hash = hash_password(body.password)
+        with pool.connection() as conn:
+            conn.execute(
+                "UPDATE users SET password_hash = %s, updated_at = now() WHERE id = %s",
+                (password_hash, row["id"]),
+            )
     user = UserOut(id=row["id"], email=row["email"])
     return TokenOut(access_token=issue_token(settings, user.id, user.email), user=user)
 
