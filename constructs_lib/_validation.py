@@ -29,9 +29,24 @@ DNS_SUBDOMAIN_MAX = 253
 # Non-empty label values (IsValidLabelValue allows empty ones too): up to 63 characters,
 # alphanumeric at both ends.
 LABEL_VALUE = r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]"
-# Docker reference grammar, simplified: [host[:port]/]path, lowercase path components.
-IMAGE_REPOSITORY = r"([a-zA-Z0-9.-]+(:[0-9]+)?/)?[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*"
+# The image reference grammar of github.com/distribution/reference (regexp.go), which
+# container runtimes parse a pod's image with: [domain[:port]/]path, the path lowercase
+# components joined by one '.', one or two '_', or any run of '-'. tools/image-reference
+# runs the real parser, and a test holds these patterns to its verdicts.
+_DOMAIN_COMPONENT = r"([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
+_DOMAIN = rf"({_DOMAIN_COMPONENT}(\.{_DOMAIN_COMPONENT})*|\[[a-fA-F0-9:]+\])(:[0-9]+)?"
+_PATH_COMPONENT = r"[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*"
+IMAGE_REPOSITORY = rf"({_DOMAIN}/)?{_PATH_COMPONENT}(/{_PATH_COMPONENT})*"
+# The path after the registry (RepositoryNameTotalLengthMax); a Docker Hub name
+# of one component counts the "library/" the runtimes put before it.
+IMAGE_PATH_MAX = 255
+IMAGE_PATH_RULE = (
+    f"must have at most {IMAGE_PATH_MAX} characters after the registry (a Docker Hub name of one "
+    "component counts the 'library/' the runtimes put before it)"
+)
 IMAGE_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+# A digest in an algorithm the runtimes know (go-digest's), as lowercase hex of its length.
+IMAGE_DIGEST = r"(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})"
 # Label keys (IsQualifiedName): an optional DNS-subdomain prefix and "/", then up to 63 characters.
 LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
 # int32 fields (replicas, probe timings, UIDs): the API's upper bound.
@@ -70,6 +85,7 @@ _DNS_SUBDOMAIN = re.compile(DNS_SUBDOMAIN)
 _LABEL_VALUE = re.compile(LABEL_VALUE)
 _IMAGE_REPOSITORY = re.compile(IMAGE_REPOSITORY)
 _IMAGE_TAG = re.compile(IMAGE_TAG)
+_IMAGE_DIGEST = re.compile(IMAGE_DIGEST)
 _LABEL_NAME = re.compile(LABEL_NAME)
 _ENV_NAME = re.compile(ENV_NAME)
 _CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
@@ -161,6 +177,23 @@ def check_bool(owner: str, field: str, value: Any) -> None:
         raise fail(owner, field, value, "must be True or False")
 
 
+def image_path(repository: str) -> str:
+    """The path the runtimes read in a repository: after its registry, with Docker Hub's ``library/``.
+
+    The first component is a registry when it has a '.' or ':', is
+    ``localhost`` or has an uppercase letter (distribution/reference's
+    splitDockerDomain); otherwise the registry is Docker Hub.
+    """
+    first, slash, rest = repository.partition("/")
+    if slash and (any(c in first for c in ".:") or first == "localhost" or first != first.lower()):
+        registry, path = first, rest
+    else:
+        registry, path = "docker.io", repository
+    if registry in ("docker.io", "index.docker.io") and "/" not in path:
+        path = f"library/{path}"
+    return path
+
+
 def check_image_repository(owner: str, field: str, value: Any) -> None:
     if not isinstance(value, str) or not _IMAGE_REPOSITORY.fullmatch(value):
         raise fail(
@@ -168,17 +201,33 @@ def check_image_repository(owner: str, field: str, value: Any) -> None:
             field,
             value,
             "must be a non-empty image repository such as 'todo-backend' or "
-            "'registry.example.com:5000/team/todo-backend', without a tag",
+            "'registry.example.com:5000/team/todo-backend', without a tag or digest: lowercase "
+            "path components joined by '/'",
         )
+    if len(image_path(value)) > IMAGE_PATH_MAX:
+        raise fail(owner, field, value, IMAGE_PATH_RULE)
 
 
 def check_image_tag(owner: str, field: str, value: Any) -> None:
     if not isinstance(value, str) or not _IMAGE_TAG.fullmatch(value):
+        digest = " (a digest goes in image_digest)" if isinstance(value, str) and "@" in value else ""
         raise fail(
             owner,
             field,
             value,
-            "must be an image tag: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'",
+            "must be an image tag: 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'"
+            + digest,
+        )
+
+
+def check_image_digest(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not _IMAGE_DIGEST.fullmatch(value):
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be an image digest: sha256, sha384 or sha512, ':', and the hash in lowercase hex "
+            "(64, 96 or 128 digits), e.g. the one `docker buildx imagetools inspect` prints",
         )
 
 

@@ -396,6 +396,17 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="image_tag",
         doc="Pass number-like tags with `--set-string` (1.10 is not 1.1).",
     ),
+    ChartValue(
+        path="image.digest",
+        schema=optional_pattern(
+            check.IMAGE_DIGEST,
+            description="Empty, or an image digest: sha256, sha384 or sha512, ':', and the hash in lowercase hex.",
+        ),
+        prop="image_digest",
+        to_value=_or_empty("image_digest"),
+        doc="Pins one build: the image becomes repository:tag@digest. Empty: pulled by tag.",
+        note="None -> empty",
+    ),
     ChartValue(path="image.pullPolicy", schema=ref("pullPolicy"), prop="image_pull_policy"),
     ValueGroup(path="service"),
     ChartValue(path="service.type", schema=one_of(ServiceType), prop="service_type"),
@@ -1124,6 +1135,12 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
             "config.corsOrigins": "cors_origins",
             "secretName": "secret_name",
         },
+    ),
+    TemplateRule(
+        id="image-path-length",
+        rule=f"an image's path after its registry has at most {check.IMAGE_PATH_MAX} characters",
+        values=("image.repository",),
+        props=("WorkloadProps.image",),
     ),
     TemplateRule(
         id="config-map-size",

@@ -143,6 +143,7 @@ def workload_exceptions(
     *,
     namespaced: bool,
     image_tag: str,
+    image_digested: bool,
     pull_policy: str,
     run_as_user: int,
     reads_secret_env: bool,
@@ -150,12 +151,15 @@ def workload_exceptions(
 ) -> tuple[PolicyException, ...]:
     """The exceptions a workload's Deployment needs, each only when its check would fail."""
     found = list(object_exceptions(namespaced=namespaced))
-    if image_tag == "latest":
-        found.append(LATEST_TAG)
-    found.append(IMAGE_DIGEST["local" if pull_policy == LOCAL_PULL_POLICY else "registry"])
-    if pull_policy != "Always":
-        moving = ":latest" if pull_policy == "IfNotPresent" and image_tag == "latest" else ""
-        found.append(PULL_POLICY[pull_policy + moving])
+    # A digest pins the build whatever the tag and pull policy say: Checkov passes the
+    # tag, digest and pull policy checks then.
+    if not image_digested:
+        if image_tag == "latest":
+            found.append(LATEST_TAG)
+        found.append(IMAGE_DIGEST["local" if pull_policy == LOCAL_PULL_POLICY else "registry"])
+        if pull_policy != "Always":
+            moving = ":latest" if pull_policy == "IfNotPresent" and image_tag == "latest" else ""
+            found.append(PULL_POLICY[pull_policy + moving])
     if run_as_user < HIGH_UID:
         found.append(PolicyException(LOW_UID.check_id, LOW_UID.reason.format(user=_user(run_as_user))))
     if reads_secret_env:

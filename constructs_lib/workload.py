@@ -161,6 +161,10 @@ class WorkloadProps:
         replicas: number of pods; ``0`` scales the workload down.
         image: image repository without tag, e.g. ``"todo-backend"``.
         image_tag: image tag, e.g. ``"latest"`` or ``"1.0.3"``.
+        image_digest: the image's digest, e.g. ``"sha256:<64 hex digits>"``, to
+            pin one build: the container's image is then
+            ``<image>:<image_tag>@<image_digest>``, which runtimes pull by
+            digest; ``None`` (default): by tag.
         image_pull_policy: when the kubelet pulls the image.
         port: the port the container listens on and the Service exposes.
         service_type: how the Service is reachable.
@@ -208,6 +212,7 @@ class WorkloadProps:
     replicas: int = 1
     image: str
     image_tag: str = "latest"
+    image_digest: str | None = None
     image_pull_policy: PullPolicy = PullPolicy.NEVER
     port: int
     service_type: ServiceType = ServiceType.CLUSTER_IP
@@ -292,6 +297,8 @@ class WorkloadProps:
         check.check_int(owner, "replicas", self.replicas, minimum=0)
         check.check_image_repository(owner, "image", self.image)
         check.check_image_tag(owner, "image_tag", self.image_tag)
+        if self.image_digest is not None:
+            check.check_image_digest(owner, "image_digest", self.image_digest)
         check.check_port(owner, "port", self.port)
         self.resources.validate(f"{owner}.resources")
         self.liveness.validate(f"{owner}.liveness")
@@ -462,6 +469,7 @@ class Workload(Construct):
                 workload_exceptions(
                     namespaced=namespaced,
                     image_tag=props.image_tag,
+                    image_digested=props.image_digest is not None,
                     pull_policy=props.image_pull_policy.value,
                     run_as_user=props.run_as_user,
                     reads_secret_env=bool(secret_env),
@@ -581,7 +589,7 @@ class Workload(Construct):
         # `ports` rather than `port_number`: the latter adds an implicit TCP startup probe.
         container = self.deployment.add_container(
             name=props.name,
-            image=f"{props.image}:{props.image_tag}",
+            image=image_reference(props),
             image_pull_policy=kplus.ImagePullPolicy[props.image_pull_policy.name],
             ports=[kplus.ContainerPort(number=props.port, name="http", protocol=kplus.Protocol.TCP)],
             liveness=props.liveness.to_kplus(props.port),
@@ -651,6 +659,12 @@ def _pre_stop(rollout: ZeroDowntimeRollout | None) -> dict[str, Any]:
     return {
         "lifecycle": kplus.ContainerLifecycle(pre_stop=kplus.Handler.from_command(rollout.pre_stop_command()))
     }
+
+
+def image_reference(props: WorkloadProps) -> str:
+    """The container's image: ``<image>:<image_tag>``, and ``@<image_digest>`` when pinned."""
+    digest = f"@{props.image_digest}" if props.image_digest is not None else ""
+    return f"{props.image}:{props.image_tag}{digest}"
 
 
 def volume_name(path: str) -> str:

@@ -127,6 +127,7 @@ def limits_template() -> str:
         "annotationsMaxBytes": ANNOTATIONS_MAX_BYTES,
         "configMapMaxBytes": check.CONFIG_MAP_MAX_BYTES,
         "dnsSubdomainMax": check.DNS_SUBDOMAIN_MAX,
+        "imagePathMax": check.IMAGE_PATH_MAX,
         "invalidPathSequences": list(check.INVALID_PATH_SEQUENCES),
         "invalidPathSuffixes": list(check.INVALID_PATH_SUFFIXES),
         "reservedKeyPrefixes": list(RESERVED_KEY_PREFIXES),

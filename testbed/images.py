@@ -33,12 +33,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from testbed.cache import build_lock, cache_dir
 from testbed.cgroups import PodCgroup
 from testbed.dockerfile import Dockerfile, Stage, expand
 from testbed.dockerignore import DockerIgnore
 from testbed.frontend_build import assemble_runtime, build_as_dockerfile
 from testbed.paths import BACKEND_DIR, FRONTEND_DIR, NODE, REPO_ROOT
-from testbed.pods import Image, build_lock, cache_dir, find_runc, runc_template, write_bundle
+from testbed.pods import Image, find_runc, runc_template, write_bundle
 
 BACKEND_CONTEXT = BACKEND_DIR
 FRONTEND_CONTEXT = FRONTEND_DIR

@@ -39,9 +39,7 @@ inherit containerd's.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import functools
-import hashlib
 import json
 import os
 import shutil
@@ -53,12 +51,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from testbed.cache import GoUnavailable, go_tool
 from testbed.cgroups import PodCgroup, memory_bytes
 from testbed.manifests import only_container, pod_spec
-from testbed.paths import REPO_ROOT
 
 RUNC_HINT = "apt-get install runc (`make e2e` installs it as root via SYSTEM_PACKAGES)"
-SECCOMP_MODULE = REPO_ROOT / "tools" / "seccomp"
 # containerd's default capability set (oci.DefaultUnixCaps); `drop`/`add` apply to it.
 DEFAULT_CAPABILITIES = (
     "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
@@ -71,21 +68,6 @@ DISTRIBUTION = ("/usr", "/etc")
 
 class RuntimeUnavailable(RuntimeError):
     """runc or root is missing; the message says what to do."""
-
-
-def cache_dir() -> Path:
-    """Built tools and images, shared by every clone on the machine (as scripts/control_plane.py)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "todo-deploy-kit"
-
-
-@contextlib.contextmanager
-def build_lock(name: str) -> Any:
-    """One builder at a time per cache entry, across pytest-xdist workers and clones."""
-    cache_dir().mkdir(parents=True, exist_ok=True)
-    with open(cache_dir() / f".{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield
 
 
 def find_runc() -> str:
@@ -112,19 +94,11 @@ def runc_template() -> dict[str, Any]:
 
 @functools.cache
 def seccomp_profile(capabilities: tuple[str, ...]) -> dict[str, Any]:
-    """moby's default profile as OCI ``linux.seccomp``, built once from tools/seccomp into the cache."""
-    # Keyed by the module's files: a new profile version or program builds anew.
-    source = b"".join((SECCOMP_MODULE / name).read_bytes() for name in ("go.mod", "go.sum", "main.go"))
-    binary = cache_dir() / f"seccomp-profile-{hashlib.sha256(source).hexdigest()[:16]}"
-    with build_lock(binary.name):
-        if not binary.is_file():
-            if not shutil.which("go"):
-                raise RuntimeUnavailable(f"go is not on PATH; it builds {SECCOMP_MODULE} once")
-            staging = binary.with_name(f".{binary.name}.{os.getpid()}")
-            subprocess.run(
-                ["go", "build", "-trimpath", "-o", str(staging), "."], cwd=SECCOMP_MODULE, check=True
-            )
-            staging.rename(binary)
+    """moby's default profile as OCI ``linux.seccomp``, from tools/seccomp (built once into the cache)."""
+    try:
+        binary = go_tool("seccomp")
+    except GoUnavailable as error:
+        raise RuntimeUnavailable(str(error)) from None
     output = subprocess.run([str(binary), *capabilities], check=True, capture_output=True, text=True)
     profile: dict[str, Any] = json.loads(output.stdout)
     return profile

@@ -96,6 +96,21 @@ def test_image_with_a_tag_in_the_repository_is_rejected() -> None:
         TodoFrontendProps(image="todo-frontend:1.0")
 
 
+def test_a_digest_in_the_image_tag_is_pointed_to_image_digest() -> None:
+    with pytest.raises(
+        ValueError, match=r"image_tag: got '1\.4\.2@sha256:0+'; must be an image tag.*image_digest"
+    ):
+        TodoBackendProps(image_tag="1.4.2@sha256:" + "0" * 64)
+
+
+def test_an_image_digest_in_an_unknown_algorithm_or_case_is_rejected() -> None:
+    for digest in ("md5:" + "0" * 32, "sha256:" + "A" * 64, "sha256:" + "0" * 63):
+        with _raises(
+            f"TodoBackendProps.image_digest: got '{digest}'; must be an image digest: sha256, sha384 or sha512"
+        ):
+            TodoBackendProps(image_digest=digest)
+
+
 def test_malformed_image_tag_is_rejected() -> None:
     with _raises("TodoBackendProps.image_tag: got 'v1 beta'; must be an image tag"):
         TodoBackendProps(image_tag="v1 beta")

@@ -108,6 +108,18 @@ EXAMPLES = (
         lambda: TodoBackendProps(extra_config={"JWT_ALGORITHM": "HS384"}),
     ),
     Example(
+        "image-path-length",
+        "todo-backend",
+        {"image.repository": "registry.example.com/" + "a" * 256},
+        lambda: TodoBackendProps(image="registry.example.com/" + "a" * 256),
+    ),
+    Example(
+        "image-path-length",
+        "todo-frontend",
+        {"image.repository": "a" * 248},
+        lambda: TodoFrontendProps(image="a" * 248),
+    ),
+    Example(
         "config-map-size",
         "todo-frontend",
         {"extraConfig": {"BLOB": "x" * 1024 * 1024}},

@@ -342,6 +342,18 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         delivery="set",
     ),
     ValueSet(
+        # Images pinned by digest: no image exception, whatever the tag and pull policy.
+        "pinned-by-digest",
+        backend={
+            "image": "registry.example.com/team/todo-backend",
+            "image_tag": "1.2.3",
+            "image_digest": "sha256:" + "0123456789abcdef" * 4,
+            "image_pull_policy": "IfNotPresent",
+        },
+        frontend={"image_digest": "sha512:" + "fedcba9876543210" * 8, "image_pull_policy": "Always"},
+        delivery="set",
+    ),
+    ValueSet(
         # IfNotPresent with the moving latest tag: the exception says what that means.
         "latest-if-not-present-without-checkov-annotations-on-the-frontend",
         backend={"image_pull_policy": "IfNotPresent"},

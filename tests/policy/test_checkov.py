@@ -116,8 +116,22 @@ def test_checkov_fails_a_deployment_that_may_escalate_and_write_its_root_filesys
     assert {"CKV_K8S_20", "CKV_K8S_22"} <= {f.check_id for f in report.failed}
 
 
+def _workload_exceptions(**changed: Any) -> tuple[policy_exceptions.PolicyException, ...]:
+    """The exceptions of a registry release run as a high UID in a namespace, with ``changed``."""
+    settings: dict[str, Any] = {
+        "namespaced": True,
+        "image_tag": "1.2.3",
+        "image_digested": False,
+        "pull_policy": "Always",
+        "run_as_user": 10001,
+        "reads_secret_env": False,
+        "network_policy": True,
+    }
+    return policy_exceptions.workload_exceptions(**{**settings, **changed})
+
+
 def test_exception_annotations_are_numbered_in_the_order_checkov_reads_them() -> None:
-    exceptions = policy_exceptions.workload_exceptions(
+    exceptions = _workload_exceptions(
         namespaced=False,
         image_tag="latest",
         pull_policy="Never",
@@ -134,16 +148,11 @@ def test_exception_annotations_are_numbered_in_the_order_checkov_reads_them() ->
 
 
 def test_a_registry_release_run_as_a_high_uid_needs_only_the_digest_exception() -> None:
-    exceptions = policy_exceptions.workload_exceptions(
-        namespaced=True,
-        image_tag="1.2.3",
-        pull_policy="Always",
-        run_as_user=10001,
-        reads_secret_env=False,
-        network_policy=True,
-    )
+    assert _workload_exceptions() == (policy_exceptions.IMAGE_DIGEST["registry"],)
 
-    assert exceptions == (policy_exceptions.IMAGE_DIGEST["registry"],)
+
+def test_an_image_pinned_by_digest_needs_no_image_exception() -> None:
+    assert _workload_exceptions(image_tag="latest", image_digested=True, pull_policy="IfNotPresent") == ()
 
 
 def test_dockerfile_exceptions_are_inline_comments_with_reasons() -> None:

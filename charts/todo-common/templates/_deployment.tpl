@@ -103,7 +103,9 @@ spec:
       {{- end }}
       containers:
         - name: {{ include "todo-common.name" . | quote }}
-          image: {{ printf "%s:%s" .Values.image.repository .Values.image.tag | quote }}
+          {{- $image := printf "%s:%s" .Values.image.repository .Values.image.tag }}
+          {{- with .Values.image.digest }}{{ $image = printf "%s@%s" $image . }}{{ end }}
+          image: {{ $image | quote }}
           imagePullPolicy: {{ .Values.image.pullPolicy | quote }}
           ports:
             - name: http

@@ -11,6 +11,7 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 
 {{- define "todo-common.validate" -}}
 {{- include "todo-common.validateNames" . }}
+{{- include "todo-common.validateImage" . }}
 {{- include "todo-common.validateProbe" (list "livenessProbe" .Values.livenessProbe .Values.service.port) }}
 {{- include "todo-common.validateProbe" (list "readinessProbe" .Values.readinessProbe .Values.service.port) }}
 {{- include "todo-common.validateResources" . }}
@@ -26,6 +27,30 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 {{- include "todo-common.validateMetadata" (list "ingress.annotations" .Values.ingress.annotations) }}
 {{- include "todo-common.validateIngressTls" . }}
 {{- include "todo-common.validateHttpRoute" . }}
+{{- end }}
+
+{{/*
+The image's path after its registry, as container runtimes bound it
+(distribution/reference): the first component is a registry when it has a
+'.' or ':', is localhost or has an uppercase letter; a Docker Hub name of one
+component gets "library/" before it.
+*/}}
+{{- define "todo-common.validateImage" -}}
+{{- $repository := toString .Values.image.repository }}
+{{- $first := first (splitList "/" $repository) }}
+{{- $registry := "docker.io" }}
+{{- $path := $repository }}
+{{- if and (contains "/" $repository) (or (contains "." $first) (contains ":" $first) (eq $first "localhost") (ne $first (lower $first))) }}
+{{- $registry = $first }}
+{{- $path = trimPrefix (printf "%s/" $first) $repository }}
+{{- end }}
+{{- if and (has $registry (list "docker.io" "index.docker.io")) (not (contains "/" $path)) }}
+{{- $path = printf "library/%s" $path }}
+{{- end }}
+{{- $max := get (include "todo-common.limits" . | fromJson) "imagePathMax" | int }}
+{{- if gt (len $path) $max }}
+{{- fail (printf "image.repository: got %q; must have at most %d characters after the registry (a Docker Hub name of one component counts the 'library/' the runtimes put before it)" $repository $max) }}
+{{- end }}
 {{- end }}
 
 {{/*

@@ -41,7 +41,10 @@ with (list <root> <template of its Checkov annotations> <map of more annotations
 {{- $exceptions := include "todo-common.policyExceptions" . | fromYaml }}
 {{- $tag := toString .Values.image.tag }}
 {{- $policy := .Values.image.pullPolicy }}
+{{- $digested := ne (toString (.Values.image.digest | default "")) "" }}
 {{- $skips := list $exceptions.DEFAULT_NAMESPACE }}
+{{- /* A digest pins the build whatever the tag and pull policy say: Checkov passes those checks then. */}}
+{{- if not $digested }}
 {{- if eq $tag "latest" }}
 {{- $skips = append $skips $exceptions.LATEST_TAG }}
 {{- end }}
@@ -49,6 +52,7 @@ with (list <root> <template of its Checkov annotations> <map of more annotations
 {{- if ne $policy "Always" }}
 {{- $key := ternary "IfNotPresent:latest" $policy (and (eq $policy "IfNotPresent") (eq $tag "latest")) }}
 {{- $skips = append $skips (get $exceptions.PULL_POLICY $key) }}
+{{- end }}
 {{- end }}
 {{- $uid := .Values.securityContext.runAsUser | default 0 | int }}
 {{- if lt $uid (int $exceptions.HIGH_UID) }}
