@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import psycopg
 from fastapi import APIRouter, FastAPI, Request, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app import auth, chat, tasks
+from app.body_limit import BodySizeLimit
 from app.db import create_pool
 from app.hash_slots import RETRY_AFTER_SECONDS, HashingBusy
 from app.login_throttle import LoginThrottle
@@ -36,6 +40,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.pool = pool
     app.state.login_throttle = LoginThrottle()
+    # Outermost but for CORS, so a refused body still gets the CORS headers a browser needs to read the 413.
+    app.add_middleware(BodySizeLimit)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -48,6 +54,15 @@ def create_app(settings: Settings) -> FastAPI:
         # The liveness probe: it must not touch the database, or a database
         # outage would make Kubernetes restart healthy pods.
         return {"status": "healthy"}
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        # The errors echo the input, which may hold a lone surrogate: JSON with
+        # ASCII escapes carries it, where UTF-8 cannot encode it.
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True)
+        return Response(
+            body, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT, media_type="application/json"
+        )
 
     @app.exception_handler(HashingBusy)
     async def hashing_busy(request: Request, exc: HashingBusy) -> JSONResponse:

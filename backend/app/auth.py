@@ -11,18 +11,12 @@ from pydantic import BaseModel, StringConstraints
 
 from app.deps import LoginThrottleDep, PoolDep, SettingsDep, UserIdDep
 from app.security import DUMMY_HASH, hash_password, issue_token, needs_rehash, verify_password
-from app.text import NoNul
+from app.text import NormalizedEmail, Storable
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-    ),
-    NoNul,
-]
-Password = Annotated[str, StringConstraints(min_length=8, max_length=128), NoNul]
+Email = Annotated[str, Storable, NormalizedEmail]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=128), Storable]
 
 
 class Credentials(BaseModel):
@@ -33,7 +27,7 @@ class Credentials(BaseModel):
 class LoginBody(BaseModel):
     # No length rule here: a wrong password of any length is simply a 401.
     email: Email
-    password: Annotated[str, StringConstraints(min_length=1, max_length=128), NoNul]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=128), Storable]
 
 
 class UserOut(BaseModel):

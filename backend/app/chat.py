@@ -21,7 +21,7 @@ from pydantic import BaseModel, StringConstraints, ValidationError, field_serial
 from app import tasks
 from app.deps import PoolDep, SettingsDep, UserIdDep
 from app.settings import Settings
-from app.text import NUL_MESSAGE, NoNul, contains_nul
+from app.text import Storable, unstorable
 
 router = APIRouter(tags=["chat"])
 
@@ -63,7 +63,7 @@ LIST_STATUSES = {"all": None, "pending": False, "completed": True}
 
 
 class ChatIn(BaseModel):
-    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), NoNul]
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000), Storable]
     conversation_id: uuid.UUID | None = None
 
 
@@ -128,8 +128,9 @@ class FunctionCall(BaseModel):
             value = None
         if not isinstance(value, dict):
             raise ValueError("arguments must be a JSON object, sent as a string")
-        if contains_nul(value):
-            raise ValueError(NUL_MESSAGE)
+        message = unstorable(value)
+        if message is not None:
+            raise ValueError(message)
         return value
 
     @field_serializer("arguments")
@@ -145,7 +146,7 @@ class ToolCall(BaseModel):
 
 class AssistantMessage(BaseModel):
     role: Literal["assistant"] = "assistant"
-    content: Annotated[str, NoNul] | None = None
+    content: Annotated[str, Storable] | None = None
     tool_calls: list[ToolCall] | None = None
 
 

@@ -11,11 +11,13 @@ from psycopg import Connection
 from pydantic import BaseModel, StringConstraints
 
 from app.deps import PoolDep, UserIdDep
-from app.text import NoNul
+from app.text import Readable, Storable
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), NoNul]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500), Storable, Readable
+]
 _COLUMNS = "id, title, is_completed, created_at, updated_at"
 
 

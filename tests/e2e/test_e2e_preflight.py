@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from testbed import postgres, stack
+from testbed import cgroups, postgres, stack
 
 
 def test_missing_nginx_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,3 +28,16 @@ def test_missing_postgresql_names_the_debian_package(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(shutil, "which", lambda *args, **kwargs: None)
     with pytest.raises(postgres.PostgresUnavailable, match=r"apt-get install postgresql"):
         postgres.PostgresServer()
+
+
+def test_a_cgroup_hierarchy_without_the_controllers_fails_naming_how_to_delegate_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def undelegated(relative: str, resources: object) -> cgroups.PodCgroup:
+        raise cgroups.CgroupUnavailable(
+            f"cgroup v2: the cpu controller is not delegated; {cgroups.DELEGATION_HINT}"
+        )
+
+    monkeypatch.setattr(cgroups.PodCgroup, "create", staticmethod(undelegated))
+    with pytest.raises(stack.MissingTool, match=r"not delegated.*systemd-run --scope -p Delegate=yes"):
+        stack.preflight()
