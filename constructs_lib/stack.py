@@ -14,6 +14,7 @@ from constructs_lib.backend import TodoBackend, TodoBackendProps
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
+from constructs_lib.pod_settings import check_metadata_map
 from constructs_lib.workload import WorkloadProps
 
 
@@ -73,7 +74,8 @@ class TodoApp(Construct):
             namespace: written into every object, e.g. ``"todo-prod"``;
                 ``None`` (default): left to Argo CD or ``kubectl -n``.
             labels: more labels on every object, e.g. ``{"team": "web"}``;
-                never in selectors.
+                never in selectors. Keys with a prefix the library writes
+                (``app.kubernetes.io/``, ...) are refused.
         """
         super().__init__(scope, id)
         owner = type(self).__name__
@@ -88,11 +90,8 @@ class TodoApp(Construct):
             check.check_instance(owner, "http_route", http_route, TodoHttpRouteProps)
         if namespace is not None:
             check.check_dns_label(owner, "namespace", namespace)
-        if not isinstance(labels, Mapping):
-            raise check.fail(owner, "labels", labels, "must be a mapping of label keys to values")
-        for key, value in labels.items():
-            check.check_label_key(owner, "labels", key)
-            check.check_label_value(owner, f"labels[{key!r}]", value)
+        # Keys the library writes are refused: cdk8s would let the library's own win silently.
+        check_metadata_map(owner, "labels", labels, labels=True)
         # The charts sit beside this construct, so their objects are named as before.
         app = scope
         _check_collisions(owner, app, backend_props, frontend_props)

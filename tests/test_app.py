@@ -66,6 +66,8 @@ def test_a_route_takes_any_routable_not_only_a_workload() -> None:
         ({"namespace": "Todo"}, "namespace"),
         ({"labels": {"team\n": "web"}}, "labels"),
         ({"labels": {"team": "a b"}}, "labels['team']"),
+        ({"labels": {"app.kubernetes.io/name": "other"}}, "labels"),
+        ({"labels": ["team"]}, "labels"),
         ({"backend": TodoFrontendProps()}, "backend"),
     ],
 )
