@@ -8,12 +8,18 @@ backend.
 from constructs_lib.autoscaling import Autoscaling
 from constructs_lib.backend import SECRET_KEYS, TodoBackend, TodoBackendProps
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, canonical_config_json, config_checksum
-from constructs_lib.external_secret import ExternalSecret, StoreKind
+from constructs_lib.external_secret import ExternalSecret, StoreKind, StoreKindName
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import IngressTls, TodoIngress, TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
-from constructs_lib.pod_settings import TaintEffect, Toleration, TolerationOperator
+from constructs_lib.pod_settings import (
+    TaintEffect,
+    TaintEffectName,
+    Toleration,
+    TolerationOperator,
+    TolerationOperatorName,
+)
 from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.routing import Routable
 from constructs_lib.stack import TodoApp, add_todo_charts
@@ -21,8 +27,10 @@ from constructs_lib.workload import (
     IngressPath,
     Probe,
     PullPolicy,
+    PullPolicyName,
     Resources,
     ServiceType,
+    ServiceTypeName,
     Workload,
     WorkloadProps,
 )
@@ -37,11 +45,15 @@ __all__ = [
     "NetworkPolicy",
     "Probe",
     "PullPolicy",
+    "PullPolicyName",
     "Resources",
     "Routable",
     "ServiceType",
+    "ServiceTypeName",
     "StoreKind",
+    "StoreKindName",
     "TaintEffect",
+    "TaintEffectName",
     "TodoApp",
     "TodoBackend",
     "TodoBackendProps",
@@ -53,6 +65,7 @@ __all__ = [
     "TodoIngressProps",
     "Toleration",
     "TolerationOperator",
+    "TolerationOperatorName",
     "Workload",
     "WorkloadProps",
     "ZeroDowntimeRollout",

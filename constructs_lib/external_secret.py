@@ -14,6 +14,7 @@ import re
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from cdk8s import ApiObjectMetadata
 from constructs import Construct
@@ -47,6 +48,10 @@ class StoreKind(enum.StrEnum):
     CLUSTER_SECRET_STORE = "ClusterSecretStore"
 
 
+# StoreKind's values, which ExternalSecret takes as well, typed: store_kind="ClusterSecretStore".
+StoreKindName = Literal["SecretStore", "ClusterSecretStore"]
+
+
 @dataclass(frozen=True, kw_only=True)
 class ExternalSecret:
     """Create the backend's Secret from a secret store through the External Secrets Operator.
@@ -65,7 +70,7 @@ class ExternalSecret:
     """
 
     store_name: str
-    store_kind: StoreKind = StoreKind.SECRET_STORE
+    store_kind: StoreKind | StoreKindName = StoreKind.SECRET_STORE
     remote_keys: Mapping[str, str] = field(default_factory=dict)
     refresh_interval: str = "1h"
 
@@ -123,7 +128,8 @@ def add_external_secret(
         ),
         spec=ExternalSecretSpec(
             secret_store_ref=ExternalSecretSpecSecretStoreRef(
-                kind=ExternalSecretSpecSecretStoreRefKind[source.store_kind.name], name=source.store_name
+                kind=ExternalSecretSpecSecretStoreRefKind[StoreKind(source.store_kind).name],
+                name=source.store_name,
             ),
             refresh_interval=source.refresh_interval,
             target=ExternalSecretSpecTarget(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import cdk8s
 
@@ -39,6 +39,11 @@ class TaintEffect(enum.StrEnum):
     NO_EXECUTE = "NoExecute"
 
 
+# The enums' values, which Toleration takes as well, typed: operator="Exists".
+TolerationOperatorName = Literal["Equal", "Exists"]
+TaintEffectName = Literal["", "NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Toleration:
     """Let the pods onto nodes with a matching taint.
@@ -53,9 +58,9 @@ class Toleration:
     """
 
     key: str = ""
-    operator: TolerationOperator = TolerationOperator.EQUAL
+    operator: TolerationOperator | TolerationOperatorName = TolerationOperator.EQUAL
     value: str = ""
-    effect: TaintEffect = TaintEffect.ANY
+    effect: TaintEffect | TaintEffectName = TaintEffect.ANY
     toleration_seconds: int | None = None
 
     def __post_init__(self) -> None:
@@ -86,8 +91,8 @@ class Toleration:
             )
 
     def to_json(self) -> dict[str, Any]:
-        toleration: dict[str, Any] = {"operator": self.operator.value}
-        for field, value in (("key", self.key), ("value", self.value), ("effect", self.effect.value)):
+        toleration: dict[str, Any] = {"operator": str(self.operator)}
+        for field, value in (("key", self.key), ("value", self.value), ("effect", str(self.effect))):
             if value:
                 toleration[field] = value
         if self.toleration_seconds is not None:

@@ -14,7 +14,7 @@ import re
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import cdk8s
 import cdk8s_plus_27 as kplus
@@ -60,6 +60,11 @@ class ServiceType(enum.StrEnum):
     CLUSTER_IP = "ClusterIP"
     NODE_PORT = "NodePort"
     LOAD_BALANCER = "LoadBalancer"
+
+
+# The enums' values, which the props take as well, typed: image_pull_policy="IfNotPresent".
+PullPolicyName = Literal["Always", "IfNotPresent", "Never"]
+ServiceTypeName = Literal["ClusterIP", "NodePort", "LoadBalancer"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,9 +218,9 @@ class WorkloadProps:
     image: str
     image_tag: str = "latest"
     image_digest: str | None = None
-    image_pull_policy: PullPolicy = PullPolicy.NEVER
+    image_pull_policy: PullPolicy | PullPolicyName = PullPolicy.NEVER
     port: int
-    service_type: ServiceType = ServiceType.CLUSTER_IP
+    service_type: ServiceType | ServiceTypeName = ServiceType.CLUSTER_IP
     resources: Resources
     liveness: Probe
     readiness: Probe
@@ -470,7 +475,7 @@ class Workload(Construct):
                     namespaced=namespaced,
                     image_tag=props.image_tag,
                     image_digested=props.image_digest is not None,
-                    pull_policy=props.image_pull_policy.value,
+                    pull_policy=str(props.image_pull_policy),
                     run_as_user=props.run_as_user,
                     reads_secret_env=bool(secret_env),
                     network_policy=props.network_policy is not None,
@@ -590,7 +595,7 @@ class Workload(Construct):
         container = self.deployment.add_container(
             name=props.name,
             image=image_reference(props),
-            image_pull_policy=kplus.ImagePullPolicy[props.image_pull_policy.name],
+            image_pull_policy=kplus.ImagePullPolicy[PullPolicy(props.image_pull_policy).name],
             ports=[kplus.ContainerPort(number=props.port, name="http", protocol=kplus.Protocol.TCP)],
             liveness=props.liveness.to_kplus(props.port),
             readiness=props.readiness.to_kplus(props.port),
@@ -626,7 +631,7 @@ class Workload(Construct):
                 labels=dict(labels),
                 annotations={**props.service_annotations, **self.namespace_annotations},
             ),
-            type=kplus.ServiceType[props.service_type.name],
+            type=kplus.ServiceType[ServiceType(props.service_type).name],
             ports=[
                 kplus.ServicePort(
                     name="http", port=props.port, target_port=props.port, protocol=kplus.Protocol.TCP

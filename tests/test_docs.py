@@ -80,3 +80,22 @@ def test_make_targets_the_docs_name_exist() -> None:
         ["make", "-n", *sorted(targets)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=lambda page: page.name)
+def test_python_examples_type_check_strictly(page: Path, tmp_path: Path) -> None:
+    # As a reader's own project would check them: mypy --strict on the examples,
+    # the library (found on MYPYPATH, as its editable install hides it) taken as typed.
+    script = tmp_path / "examples.py"
+    script.write_text("\n".join(_python_blocks(page)), encoding="utf-8")
+    mypy = [str(Path(sys.executable).parent / "mypy"), "--strict", "--follow-imports=silent"]
+    result = subprocess.run(
+        [*mypy, "--cache-dir", str(tmp_path / "mypy-cache"), script.name],
+        cwd=tmp_path,
+        env={**os.environ, "MYPYPATH": str(REPO_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, f"{page.name}:\n{result.stdout}{result.stderr}"

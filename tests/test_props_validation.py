@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import typing
 
 import pytest
 
@@ -10,10 +11,19 @@ from constructs_lib import (
     IngressPath,
     Probe,
     PullPolicy,
+    PullPolicyName,
     Resources,
+    ServiceType,
+    ServiceTypeName,
+    StoreKind,
+    StoreKindName,
+    TaintEffect,
+    TaintEffectName,
     TodoBackendProps,
     TodoFrontendProps,
     TodoIngressProps,
+    TolerationOperator,
+    TolerationOperatorName,
 )
 
 SPEC_RESOURCES = {
@@ -211,3 +221,18 @@ def test_props_are_frozen() -> None:
 def test_props_are_keyword_only() -> None:
     with pytest.raises(TypeError):
         TodoBackendProps("todo-backend")  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("enum_type", "names"),
+    [
+        (PullPolicy, PullPolicyName),
+        (ServiceType, ServiceTypeName),
+        (TolerationOperator, TolerationOperatorName),
+        (TaintEffect, TaintEffectName),
+        (StoreKind, StoreKindName),
+    ],
+)
+def test_each_enum_props_literal_names_exactly_its_values(enum_type: type, names: object) -> None:
+    # The props take an enum member or its value; the Literal types the value for type checkers.
+    assert set(typing.get_args(names)) == {member.value for member in enum_type}
