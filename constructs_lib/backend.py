@@ -11,6 +11,7 @@ from constructs import Construct
 
 from constructs_lib import _gunicorn as gunicorn
 from constructs_lib import _validation as check
+from constructs_lib._signature import init_signature
 from constructs_lib.external_secret import ExternalSecret, add_external_secret
 from constructs_lib.network_policy import NetworkAccess
 from constructs_lib.workload import (
@@ -124,6 +125,7 @@ class TodoBackendProps(WorkloadProps):
         }
 
 
+@init_signature
 class TodoBackend(Workload):
     """The backend's ConfigMap, Deployment and Service.
 

@@ -10,6 +10,7 @@ from typing import ClassVar
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib._signature import init_signature
 from constructs_lib.network_policy import NetworkAccess
 from constructs_lib.workload import (
     BACKEND_NAME,
@@ -58,6 +59,7 @@ class TodoFrontendProps(WorkloadProps):
         }
 
 
+@init_signature
 class TodoFrontend(Workload):
     """The frontend's ConfigMap, Deployment and Service.
 

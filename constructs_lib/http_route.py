@@ -24,6 +24,7 @@ from constructs_lib._imports.gateway_api.io.k8s.networking.gateway import (
     HttpRouteSpecRulesMatchesPath,
     HttpRouteSpecRulesMatchesPathType,
 )
+from constructs_lib._signature import init_signature
 from constructs_lib.routing import Routable
 
 
@@ -57,6 +58,7 @@ class TodoHttpRouteProps:
         check.check_host(owner, "host", self.host)
 
 
+@init_signature
 class TodoHttpRoute(Construct):
     """One HTTPRoute, named after its workload, sending the workload's paths to its Service.
 

@@ -11,6 +11,7 @@ import cdk8s_plus_27 as kplus
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib._signature import init_signature
 from constructs_lib.pod_settings import check_metadata_map
 from constructs_lib.routing import Routable
 
@@ -85,6 +86,7 @@ class TodoIngressProps:
         return dict(self.annotations)
 
 
+@init_signature
 class TodoIngress(Construct):
     """One Ingress, named after its workload, routing the workload's paths to its Service.
 

@@ -10,6 +10,7 @@ import cdk8s
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib._signature import init_signature
 from constructs_lib.backend import TodoBackend, TodoBackendProps
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
@@ -18,6 +19,7 @@ from constructs_lib.pod_settings import check_metadata_map
 from constructs_lib.workload import WorkloadProps
 
 
+@init_signature
 class TodoApp(Construct):
     """One Todo stack: a ``todo-backend`` and a ``todo-frontend`` chart, each with its routes.
 

@@ -22,6 +22,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib._signature import init_signature
 from constructs_lib.autoscaling import Autoscaling, add_autoscaler
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
 from constructs_lib.disruption import MIN_REPLICAS_FOR_BUDGET, add_disruption_budget
@@ -390,6 +391,7 @@ def selector_labels_of(name: str) -> dict[str, str]:
     return {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name}
 
 
+@init_signature
 class Workload(Construct):
     """ConfigMap + hardened Deployment + ClusterIP Service for one Todo component.
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
+
 import cdk8s
 import pytest
 
 from constructs_lib import (
     Autoscaling,
     TodoApp,
+    TodoBackend,
     TodoBackendProps,
+    TodoFrontend,
     TodoFrontendProps,
+    TodoHttpRoute,
     TodoHttpRouteProps,
     TodoIngress,
 )
@@ -82,3 +87,12 @@ def test_two_apps_with_their_own_names_fit_in_one_cdk8s_app() -> None:
     other = TodoApp(app, "b", backend=TodoBackendProps(name="api"), frontend=TodoFrontendProps(name="web"))
     assert other.backend.network_policy is None
     assert {chart.node.id for chart in app.charts} == {"todo-backend", "todo-frontend", "api", "web"}
+
+
+@pytest.mark.parametrize("construct", [TodoApp, TodoBackend, TodoFrontend, TodoIngress, TodoHttpRoute])
+def test_help_shows_each_constructs_own_keyword_only_props(construct: type) -> None:
+    # jsii's metaclass would show (*args, **kwargs).
+    parameters = inspect.signature(construct).parameters
+    assert list(parameters)[:2] == ["scope", "id"]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(parameters.values())[2:]), parameters
+    assert "props" in parameters or construct is TodoApp
