@@ -65,7 +65,9 @@ CONTROL_CHARACTERS = "\\x00-\\x1f\\x7f-\\x9f\u2028\u2029"
 # A port number of up to five digits, at most 65535.
 PORT_NUMBER = r"([0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
 # Browsers send Origin in lowercase, and CORS compares it byte for byte.
-ORIGIN = rf"https?://[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:{PORT_NUMBER})?"
+# A port as a browser writes it in an origin: 1-65535, no leading zero.
+ORIGIN_PORT = r"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+ORIGIN = rf"https?://{DNS_SUBDOMAIN}(:{ORIGIN_PORT})?"
 # An HTTP path: '/', then no whitespace (any Unicode space or separator) and no control or
 # format characters; check_http_path applies the same rule with str.isspace/isprintable,
 # as Python's re has no \p{...}.
@@ -90,6 +92,7 @@ _LABEL_NAME = re.compile(LABEL_NAME)
 _ENV_NAME = re.compile(ENV_NAME)
 _CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 _ORIGIN = re.compile(ORIGIN)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 _BINARY_SUFFIXES = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
 _DECIMAL_SUFFIXES = {"n": -3, "u": -2, "m": -1, "": 0, "k": 1, "M": 2, "G": 3, "T": 4, "P": 5, "E": 6}
@@ -263,7 +266,8 @@ def check_origin(owner: str, field: str, value: Any) -> None:
             field,
             value,
             "must be a lowercase origin such as 'http://todo.local' or 'https://todo.example.com:8443' "
-            "(scheme, host and optional port; no path)",
+            "(scheme, a host of dot-separated labels, and an optional port from 1 to 65535 without "
+            "leading zeros; no path)",
         )
 
 
@@ -303,6 +307,13 @@ def check_env_map(owner: str, field: str, value: Any, *, reserved: Mapping[str, 
                 "values must not contain control characters (newlines, tabs, NUL, DEL, C1 such as "
                 "U+0085) or the separators U+2028 and U+2029",
             )
+        check_encodable(owner, f"{field}[{key!r}]", item)
+
+
+def check_encodable(owner: str, field: str, value: str) -> None:
+    """Text the manifests can carry: a lone surrogate (U+D800-U+DFFF) has no UTF-8 form."""
+    if _SURROGATE.search(value):
+        raise fail(owner, field, value, "must be valid Unicode: no lone surrogate (U+D800-U+DFFF)")
 
 
 def check_config_map_size(owner: str, field: str, data: Mapping[str, str]) -> None:

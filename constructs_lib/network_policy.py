@@ -51,11 +51,12 @@ class NetworkPolicy:
     ingress_controller_pod_labels: Mapping[str, str] = field(default_factory=_default_controller_labels)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self,
-            "ingress_controller_pod_labels",
-            types.MappingProxyType(dict(self.ingress_controller_pod_labels)),
-        )
+        labels = self.ingress_controller_pod_labels
+        if not isinstance(labels, Mapping):
+            raise check.fail(
+                type(self).__name__, "ingress_controller_pod_labels", labels, "must be a mapping of labels"
+            )
+        object.__setattr__(self, "ingress_controller_pod_labels", types.MappingProxyType(dict(labels)))
 
     def validate(self, owner: str) -> None:
         check.check_dns_label(owner, "ingress_controller_namespace", self.ingress_controller_namespace)

@@ -117,6 +117,8 @@ def check_metadata_map(owner: str, field: str, value: Any, *, labels: bool) -> N
             check.check_label_value(owner, f"{field}[{key!r}]", item)
         elif not isinstance(item, str):
             raise check.fail(owner, f"{field}[{key!r}]", item, "values must be strings")
+        else:
+            check.check_encodable(owner, f"{field}[{key!r}]", item)
     if not labels and sum(len(k) + len(v.encode()) for k, v in value.items()) > ANNOTATIONS_MAX_BYTES:
         raise check.fail(
             owner, field, f"<{len(value)} annotations>", f"must total at most {ANNOTATIONS_MAX_BYTES} bytes"

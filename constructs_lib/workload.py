@@ -306,9 +306,11 @@ class WorkloadProps:
         if self.image_digest is not None:
             check.check_image_digest(owner, "image_digest", self.image_digest)
         check.check_port(owner, "port", self.port)
+        check.check_instance(owner, "resources", self.resources, Resources)
         self.resources.validate(f"{owner}.resources")
-        self.liveness.validate(f"{owner}.liveness")
-        self.readiness.validate(f"{owner}.readiness")
+        for name in ("liveness", "readiness"):
+            check.check_instance(owner, name, getattr(self, name), Probe)
+            getattr(self, name).validate(f"{owner}.{name}")
         if not self.ingress_paths:
             raise check.fail(owner, "ingress_paths", self.ingress_paths, "must list at least one path")
         for index, path in enumerate(self.ingress_paths):

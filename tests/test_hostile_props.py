@@ -156,6 +156,23 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         _in_chart(lambda chart: TodoBackend(chart, "b", props=TodoFrontendProps())),  # type: ignore[arg-type]
         "props",
     ),
+    # A wrong type names its field, never an AttributeError or TypeError from inside.
+    ("resources-none", lambda: TodoBackendProps(resources=None), "resources"),  # type: ignore[arg-type]
+    ("liveness-none", lambda: TodoBackendProps(liveness=None), "liveness"),  # type: ignore[arg-type]
+    ("readiness-str", lambda: TodoFrontendProps(readiness="/health"), "readiness"),  # type: ignore[arg-type]
+    (
+        "controller-labels-none",
+        lambda: NetworkPolicy(ingress_controller_pod_labels=None),  # type: ignore[arg-type]
+        "ingress_controller_pod_labels",
+    ),
+    # A lone surrogate has no UTF-8 form: no manifest can carry it.
+    ("surrogate-config", lambda: TodoBackendProps(extra_config={"MOTD": "a\ud800"}), "extra_config"),
+    ("surrogate-annotation", lambda: TodoBackendProps(pod_annotations={"a": "\udfff"}), "pod_annotations"),
+    # Origins as browsers send them: a host of whole labels, a port without leading zeros, not 0.
+    *(
+        (f"origin-{origin}", lambda origin=origin: TodoBackendProps(cors_origins=(origin,)), "cors_origins")
+        for origin in ("http://a..b", "http://a.com:0", "http://a.com:080", "http://.a.com", "http://a.com.")
+    ),
 ]
 
 
