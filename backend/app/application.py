@@ -18,8 +18,12 @@ from app import auth, chat, tasks
 from app.body_limit import BodySizeLimit
 from app.db import create_pool
 from app.hash_slots import RETRY_AFTER_SECONDS, HashingBusy
+from app.load_shedding import LoadShedding
 from app.login_throttle import LoginThrottle
 from app.settings import Settings
+
+# The liveness and readiness probes' path.
+HEALTH_PATH = "/health"
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -40,8 +44,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.pool = pool
     app.state.login_throttle = LoginThrottle()
-    # Outermost but for CORS, so a refused body still gets the CORS headers a browser needs to read the 413.
+    # Outermost but for CORS, so a refused request still gets the CORS headers a browser needs to read it.
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(LoadShedding, exempt=frozenset({HEALTH_PATH}))
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.cors_origins),
@@ -49,10 +54,11 @@ def create_app(settings: Settings) -> FastAPI:
         allow_headers=["Authorization", "Content-Type"],
     )
 
-    @app.get("/health", tags=["health"])
-    def health() -> dict[str, str]:
+    @app.get(HEALTH_PATH, tags=["health"])
+    async def health() -> dict[str, str]:
         # The liveness probe: it must not touch the database, or a database
-        # outage would make Kubernetes restart healthy pods.
+        # outage would make Kubernetes restart healthy pods; and it runs on the
+        # event loop (async), never waiting for a thread behind the load.
         return {"status": "healthy"}
 
     @app.exception_handler(RequestValidationError)

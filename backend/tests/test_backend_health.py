@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
+import anyio.to_thread
+import pytest
 from app.application import create_app
+from app.hash_slots import RETRY_AFTER_SECONDS
+from app.load_shedding import LoadShedding
 from app.settings import Settings
 from fastapi.testclient import TestClient
 
@@ -44,3 +49,37 @@ def test_the_app_starts_and_answers_health_while_the_database_is_unreachable(
         assert client.get("/health").json() == {"status": "healthy"}
         # The pool keeps trying in the background, to serve /api once the database is back.
         assert not client.app.state.pool.closed
+
+
+def test_past_the_workers_threads_a_request_is_503_at_once_and_health_still_answers(
+    client: TestClient, auth: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    layer = client.app.middleware_stack
+    while not isinstance(layer, LoadShedding):
+        layer = layer.app
+    # As many requests in flight as any thread pool has threads.
+    monkeypatch.setattr(layer, "in_flight", 10**6)
+    busy = client.get("/api/tasks", headers=auth)
+    assert busy.status_code == 503
+    assert busy.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
+    assert client.get("/health").json() == {"status": "healthy"}
+    monkeypatch.undo()
+    assert client.get("/api/tasks", headers=auth).status_code == 200
+
+
+def test_health_answers_while_every_thread_of_the_worker_is_taken(client: TestClient) -> None:
+    # The sync routes wait for one of the worker's threads; /health must not, or
+    # a saturated worker would fail its liveness probe and be restarted.
+    limiter = client.portal.call(anyio.to_thread.current_default_thread_limiter)
+    holders = [object() for _ in range(int(limiter.total_tokens))]
+    for holder in holders:
+        client.portal.call(limiter.acquire_on_behalf_of, holder)
+    pool = ThreadPoolExecutor(1)
+    try:
+        answer = pool.submit(client.get, "/health").result(timeout=10)
+        assert answer.json() == {"status": "healthy"}
+    finally:
+        # Freed first, so a /health stuck behind them finishes and the test ends.
+        for holder in holders:
+            client.portal.call(limiter.release_on_behalf_of, holder)
+        pool.shutdown()
