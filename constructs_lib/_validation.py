@@ -10,7 +10,6 @@ also accepts a trailing newline.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -23,6 +22,11 @@ from typing import Any
 
 # RFC 1035 label (IsDNS1035Label): what Kubernetes requires of Service names.
 DNS_LABEL = r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?"
+# RFC 1123 label (ValidateNamespaceName is IsDNS1123Label): namespaces may start with a digit.
+NAMESPACE = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
+# An IPv4 address as Kubernetes reads a host (netutils.ParseIPSloppy): leading zeros allowed.
+_OCTET = r"0*(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+IPV4_SLOPPY = rf"({_OCTET}\.){{3}}{_OCTET}"
 # RFC 1123 subdomain (IsDNS1123Subdomain), at most 253 characters: most object names and hosts.
 DNS_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 DNS_SUBDOMAIN_MAX = 253
@@ -83,6 +87,8 @@ MEMORY = r"[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi)"
 GO_DURATION = r"0|([0-9]+(ns|us|µs|ms|s|m|h))+"
 
 _DNS_LABEL = re.compile(DNS_LABEL)
+_NAMESPACE = re.compile(NAMESPACE)
+_IPV4_SLOPPY = re.compile(IPV4_SLOPPY)
 _DNS_SUBDOMAIN = re.compile(DNS_SUBDOMAIN)
 _LABEL_VALUE = re.compile(LABEL_VALUE)
 _IMAGE_REPOSITORY = re.compile(IMAGE_REPOSITORY)
@@ -114,15 +120,25 @@ def check_port(owner: str, field: str, value: Any) -> None:
     check_int(owner, field, value, minimum=1, maximum=PORT_MAX)
 
 
+def _check_match(owner: str, field: str, value: Any, pattern: re.Pattern[str], allowed: str) -> None:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise fail(owner, field, value, allowed)
+
+
 def check_dns_label(owner: str, field: str, value: Any) -> None:
-    if not isinstance(value, str) or not _DNS_LABEL.fullmatch(value):
-        raise fail(
-            owner,
-            field,
-            value,
-            "must be a DNS label: 1-63 lowercase letters, digits or '-', "
-            "starting with a letter and ending with a letter or digit",
-        )
+    _check_match(
+        owner, field, value, _DNS_LABEL,
+        "must be a DNS label: 1-63 lowercase letters, digits or '-', "
+        "starting with a letter and ending with a letter or digit",
+    )  # fmt: skip
+
+
+def check_namespace(owner: str, field: str, value: Any) -> None:
+    _check_match(
+        owner, field, value, _NAMESPACE,
+        "must be a namespace name: 1-63 lowercase letters, digits or '-', "
+        "starting and ending with a letter or digit",
+    )  # fmt: skip
 
 
 def check_dns_subdomain(owner: str, field: str, value: Any) -> None:
@@ -143,13 +159,10 @@ def is_dns_subdomain(value: Any) -> bool:
 
 
 def check_host(owner: str, field: str, value: Any) -> None:
-    """An Ingress host: a DNS name, not an IP address (validateIngressRules)."""
+    """An Ingress host: a DNS name, not an IP address (validateIngressRules, with ParseIPSloppy)."""
     check_dns_subdomain(owner, field, value)
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return
-    raise fail(owner, field, value, "must be a DNS name, not an IP address")
+    if _IPV4_SLOPPY.fullmatch(value):
+        raise fail(owner, field, value, "must be a DNS name, not an IP address")
 
 
 def check_label_value(owner: str, field: str, value: Any) -> None:
@@ -164,8 +177,9 @@ def check_label_value(owner: str, field: str, value: Any) -> None:
 
 
 def check_label_key(owner: str, field: str, value: Any) -> None:
-    prefix, _, name = value.rpartition("/") if isinstance(value, str) else ("", "", "")
-    if not _LABEL_NAME.fullmatch(name) or (prefix and not is_dns_subdomain(prefix)):
+    prefix, slash, name = value.rpartition("/") if isinstance(value, str) else ("", "", "")
+    # IsQualifiedName: with a '/', the prefix is a non-empty DNS subdomain.
+    if not _LABEL_NAME.fullmatch(name) or (slash and not is_dns_subdomain(prefix)):
         raise fail(
             owner,
             field,

@@ -156,6 +156,12 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
             "description": "An RFC 1035 label (what Service names must be): 1-63 lowercase letters, "
             "digits or '-', starting with a letter and ending with a letter or digit.",
         },
+        "namespace": {
+            "type": "string",
+            "pattern": anchored(check.NAMESPACE),
+            "description": "A namespace name (an RFC 1123 label): 1-63 lowercase letters, digits or '-', "
+            "starting and ending with a letter or digit.",
+        },
         "dnsSubdomain": {
             "type": "string",
             "maxLength": check.DNS_SUBDOMAIN_MAX,

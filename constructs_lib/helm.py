@@ -760,8 +760,8 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ChartValue(
         path="httpRoute.gatewayNamespace",
         schema=optional_pattern(
-            check.DNS_LABEL,
-            description="Empty (the release's namespace) or a namespace name: a lowercase DNS label.",
+            check.NAMESPACE,
+            description="Empty (the release's namespace) or a namespace name: an RFC 1123 label.",
         ),
         prop="gateway_namespace",
         owner="http_route",
@@ -947,7 +947,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ValueGroup(path="networkPolicy.ingressController"),
     ChartValue(
         path="networkPolicy.ingressController.namespace",
-        schema=ref("dnsLabel"),
+        schema=ref("namespace"),
         prop="network_policy.ingress_controller_namespace",
     ),
     ChartValue(

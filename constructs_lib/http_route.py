@@ -52,7 +52,7 @@ class TodoHttpRouteProps:
         owner = type(self).__name__
         check.check_dns_subdomain(owner, "gateway_name", self.gateway_name)
         if self.gateway_namespace is not None:
-            check.check_dns_label(owner, "gateway_namespace", self.gateway_namespace)
+            check.check_namespace(owner, "gateway_namespace", self.gateway_namespace)
         if self.section_name is not None:
             check.check_dns_subdomain(owner, "section_name", self.section_name)
         check.check_host(owner, "host", self.host)

@@ -59,7 +59,7 @@ class NetworkPolicy:
         object.__setattr__(self, "ingress_controller_pod_labels", types.MappingProxyType(dict(labels)))
 
     def validate(self, owner: str) -> None:
-        check.check_dns_label(owner, "ingress_controller_namespace", self.ingress_controller_namespace)
+        check.check_namespace(owner, "ingress_controller_namespace", self.ingress_controller_namespace)
         labels = self.ingress_controller_pod_labels
         if not labels:
             raise check.fail(

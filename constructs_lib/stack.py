@@ -91,7 +91,7 @@ class TodoApp(Construct):
         if http_route is not None:
             check.check_instance(owner, "http_route", http_route, TodoHttpRouteProps)
         if namespace is not None:
-            check.check_dns_label(owner, "namespace", namespace)
+            check.check_namespace(owner, "namespace", namespace)
         # Keys the library writes are refused: cdk8s would let the library's own win silently.
         check_metadata_map(owner, "labels", labels, labels=True)
         # The charts sit beside this construct, so their objects are named as before.

@@ -128,6 +128,7 @@ def limits_template() -> str:
         "configMapMaxBytes": check.CONFIG_MAP_MAX_BYTES,
         "dnsSubdomainMax": check.DNS_SUBDOMAIN_MAX,
         "imagePathMax": check.IMAGE_PATH_MAX,
+        "ipv4Sloppy": check.IPV4_SLOPPY,
         "invalidPathSequences": list(check.INVALID_PATH_SEQUENCES),
         "invalidPathSuffixes": list(check.INVALID_PATH_SUFFIXES),
         "reservedKeyPrefixes": list(RESERVED_KEY_PREFIXES),

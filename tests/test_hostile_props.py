@@ -14,10 +14,12 @@ from constructs_lib import (
     IngressPath,
     NetworkPolicy,
     Probe,
+    TodoApp,
     TodoBackend,
     TodoBackendProps,
     TodoFrontend,
     TodoFrontendProps,
+    TodoHttpRouteProps,
     TodoIngress,
     TodoIngressProps,
     add_todo_charts,
@@ -168,6 +170,21 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     # A lone surrogate has no UTF-8 form: no manifest can carry it.
     ("surrogate-config", lambda: TodoBackendProps(extra_config={"MOTD": "a\ud800"}), "extra_config"),
     ("surrogate-annotation", lambda: TodoBackendProps(pod_annotations={"a": "\udfff"}), "pod_annotations"),
+    # A label key's prefix, when there is a '/', is a DNS subdomain (IsQualifiedName): never empty.
+    ("label-key-empty-prefix", lambda: TodoBackendProps(pod_labels={"/team": "web"}), "pod_labels"),
+    (
+        "app-label-key-empty-prefix",
+        lambda: TodoApp(cdk8s.Testing.app(), "t", labels={"/team": "web"}),
+        "labels",
+    ),
+    # Kubernetes reads 010.0.0.1 as an IP address (ParseIPSloppy), which no host may be.
+    ("ingress-host-sloppy-ip", lambda: TodoIngressProps(host="010.0.0.1"), "host"),
+    (
+        "route-host-sloppy-ip",
+        lambda: TodoHttpRouteProps(gateway_name="public", host="10.000.0.1"),
+        "host",
+    ),
+    ("namespace-leading-dash", lambda: TodoApp(cdk8s.Testing.app(), "t", namespace="-team"), "namespace"),
     # Origins as browsers send them: a host of whole labels, a port without leading zeros, not 0.
     *(
         (f"origin-{origin}", lambda origin=origin: TodoBackendProps(cors_origins=(origin,)), "cors_origins")
@@ -206,3 +223,10 @@ def test_config_values_keep_printable_text_beyond_ascii() -> None:
     config = {"MOTTO": "café <olé> & co", "EMOJI": "✅ done", "SPACE": "a\u00a0b c"}
 
     assert TodoFrontendProps(extra_config=config).extra_config == config
+
+
+def test_a_namespace_may_start_with_a_digit_as_kubernetes_allows() -> None:
+    # ValidateNamespaceName is IsDNS1123Label; Service names (DNS-1035) may not.
+    TodoApp(cdk8s.Testing.app(), "t", namespace="1team")
+    TodoHttpRouteProps(gateway_name="public", gateway_namespace="2gateways")
+    NetworkPolicy(ingress_controller_namespace="3ingress")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+import cdk8s
 import pytest
 
+from constructs_lib import TodoApp
 from testbed.manifests import Manifests
 from tests.cluster.stacks import (
     ALL_VALUE_SETS,
@@ -20,6 +22,7 @@ from tests.helm.value_sets import ValueSet
 from tests.support.cluster import Cluster, wait_for
 from tests.support.helm import CHARTS as CHARTS_DIR
 from tests.support.helm import helm_binary
+from tests.support.synth import synth_charts
 
 
 def _assert_pods_admitted(cluster: Cluster, namespace: str, objects: Objects) -> None:
@@ -98,3 +101,13 @@ def test_the_charts_helm_test_pods_are_admitted(cluster: Cluster, chart: str) ->
     assert {obj["kind"] for obj in hooks} >= {"Pod"}
     served = cluster.dry_run(hooks, cluster.namespace("hooks"))
     assert served.warnings == []
+
+
+def test_a_namespace_starting_with_a_digit_holds_a_stack(cluster: Cluster) -> None:
+    # Namespace names are RFC 1123 labels: the props take what the API server takes.
+    namespace = cluster.namespace("1team")
+    stack = TodoApp(cdk8s.Testing.app(), "todo", namespace=namespace)
+    objects = synth_charts(stack.backend_chart, stack.frontend_chart).objects
+    assert {obj["metadata"]["namespace"] for obj in objects} == {namespace}
+    cluster.apply(objects, namespace)
+    _assert_pods_admitted(cluster, namespace, objects)

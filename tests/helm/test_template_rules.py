@@ -156,6 +156,13 @@ EXAMPLES = (
         lambda: TodoIngressProps(host="10.0.0.1"),
     ),
     Example(
+        # Kubernetes reads leading zeros as an IP address too (ParseIPSloppy).
+        "host-not-an-ip-address",
+        "todo-backend",
+        {"ingress.host": "010.0.0.001"},
+        lambda: TodoIngressProps(host="010.0.0.001"),
+    ),
+    Example(
         "reserved-metadata-keys",
         "todo-backend",
         {"podLabels": {"app.kubernetes.io/part-of": "other"}},

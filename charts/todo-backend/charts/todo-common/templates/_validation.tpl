@@ -230,12 +230,12 @@ sequences that could step out of the routed prefix. Checked for every
 pathType, as the constructs check every path they emit.
 */}}
 {{- define "todo-common.validateIngress" -}}
-{{- $octet := `(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])` }}
-{{- if regexMatch (printf `^(%s\.){3}%s$` $octet $octet) .Values.ingress.host }}
+{{- $limits := include "todo-common.limits" . | fromJson }}
+{{- /* As Kubernetes reads a host (ParseIPSloppy): leading zeros make no DNS name of 010.0.0.1. */}}
+{{- if regexMatch (printf "^%s$" $limits.ipv4Sloppy) .Values.ingress.host }}
 {{- fail (printf "ingress.host: got %q; must be a DNS name, not an IP address" .Values.ingress.host) }}
 {{- end }}
 {{- $seen := dict }}
-{{- $limits := include "todo-common.limits" . | fromJson }}
 {{- range $index, $route := .Values.ingress.paths }}
 {{- $field := printf "ingress.paths[%d].path" $index }}
 {{- range $sequence := get $limits "invalidPathSequences" }}
@@ -354,8 +354,8 @@ host, and only the path types Gateway API has (Exact, and Prefix as PathPrefix).
 {{- if not .gatewayName }}
 {{- fail "httpRoute.gatewayName: got \"\"; must name the Gateway the route attaches to (a lowercase DNS name)" }}
 {{- end }}
-{{- $octet := `(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])` }}
-{{- if regexMatch (printf `^(%s\.){3}%s$` $octet $octet) .host }}
+{{- $limits := include "todo-common.limits" $ | fromJson }}
+{{- if regexMatch (printf "^%s$" $limits.ipv4Sloppy) .host }}
 {{- fail (printf "httpRoute.host: got %q; must be a DNS name, not an IP address" .host) }}
 {{- end }}
 {{- range $index, $route := $.Values.ingress.paths }}
