@@ -111,7 +111,7 @@ def build() -> Path:
     ]
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    print(f"Building Kubernetes {version} into {target} (about 15 minutes on 2 cores, once per machine)")
+    print(f"Building Kubernetes {version} into {target} (about 10 minutes on 2 cores, once per machine)")
     subprocess.run(
         ["go", "build", "-trimpath", f"-ldflags=-s -w {' '.join(stamps)}", "-o", f"{staging}/"]
         + [f"k8s.io/kubernetes/cmd/{name}" for name in KUBE_BINARIES],
