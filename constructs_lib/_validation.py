@@ -296,8 +296,10 @@ def check_choice(owner: str, field: str, value: Any, allowed: tuple[str, ...]) -
         raise fail(owner, field, value, f"must be one of {', '.join(allowed)}")
 
 
-def check_env_map(owner: str, field: str, value: Any, *, reserved: Mapping[str, str]) -> None:
-    """Environment maps: valid names, string values without control characters, and none of the names a typed prop owns."""
+def check_env_map(
+    owner: str, field: str, value: Any, *, reserved: Mapping[str, str], owned: Mapping[str, str]
+) -> None:
+    """Environment maps: valid names, string values without control characters, none a typed prop or the library owns."""
     if not isinstance(value, Mapping):
         raise fail(owner, field, value, "must be a mapping of environment variable names to strings")
     for key, item in value.items():
@@ -311,6 +313,8 @@ def check_env_map(owner: str, field: str, value: Any, *, reserved: Mapping[str, 
             )
         if key in reserved:
             raise fail(owner, field, key, f"is set by {reserved[key]}; set it there instead")
+        if key in owned:
+            raise fail(owner, field, key, f"is set by the library ({owned[key]}); choose another name")
         if not isinstance(item, str):
             raise fail(owner, f"{field}[{key!r}]", item, "values must be strings")
         if _CONTROL_CHARACTER.search(item):

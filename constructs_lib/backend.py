@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -79,6 +80,12 @@ class TodoBackendProps(WorkloadProps):
     secret_source: ExternalSecret | None = None
 
     SHUTDOWN_SECONDS: ClassVar[int] = GUNICORN_GRACEFUL_TIMEOUT
+    OWNED_CONFIG: ClassVar[Mapping[str, str]] = types.MappingProxyType(
+        {
+            "GUNICORN_CMD_ARGS": "gunicorn runs as the image's CMD and gunicorn.conf.py say, whose "
+            "graceful timeout the rollout's grace period is measured against",
+        }
+    )
 
     def __post_init__(self) -> None:
         if isinstance(self.cors_origins, str) or not isinstance(self.cors_origins, tuple | list):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -45,6 +46,13 @@ class TodoFrontendProps(WorkloadProps):
     liveness: Probe = Probe(period_seconds=30)
     readiness: Probe = Probe(period_seconds=10)
     ingress_paths: tuple[IngressPath, ...] = (IngressPath(path="/"),)
+
+    OWNED_CONFIG: ClassVar[Mapping[str, str]] = types.MappingProxyType(
+        {
+            "HOSTNAME": "Next.js listens on it: 0.0.0.0, the pod's every address, or the pod is never ready",
+            "NODE_ENV": "the image runs Next.js's production build",
+        }
+    )
 
     def reserved_config(self) -> Mapping[str, str]:
         return {"PORT": "port"}

@@ -1143,6 +1143,14 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         props=("WorkloadProps.image",),
     ),
     TemplateRule(
+        id="config-names-the-library-owns",
+        rule="extraConfig does not set a name the app's image or runtime settings own ("
+        + ", ".join(sorted({*TodoBackendProps.OWNED_CONFIG, *TodoFrontendProps.OWNED_CONFIG}))
+        + ")",
+        values=("extraConfig",),
+        props=("WorkloadProps.extra_config",),
+    ),
+    TemplateRule(
         id="config-map-size",
         rule="the ConfigMap's values total at most 1 MiB",
         values=("extraConfig",),

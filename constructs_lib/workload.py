@@ -179,7 +179,9 @@ class WorkloadProps:
         readiness: the probe that takes a pod out of the Service until it answers.
         ingress_paths: the paths the Ingress routes to this workload.
         extra_config: more non-secret environment variables for the ConfigMap,
-            e.g. ``{"LOG_LEVEL": "info"}``.
+            e.g. ``{"LOG_LEVEL": "info"}``; names a typed prop sets, or the app's
+            image owns (``OWNED_CONFIG``: ``HOSTNAME``, ``GUNICORN_CMD_ARGS``, ...),
+            are refused.
         app_version: the ``app.kubernetes.io/version`` label (the charts' appVersion).
         run_as_user: numeric UID the container runs as (the image's user).
         run_as_group: numeric GID the container runs as (the image's group).
@@ -246,6 +248,8 @@ class WorkloadProps:
 
     # How long the app takes to stop gracefully after SIGTERM, in seconds.
     SHUTDOWN_SECONDS: ClassVar[int] = 0
+    # Environment names the library owns (not a prop), each with why: extra_config may not set them.
+    OWNED_CONFIG: ClassVar[Mapping[str, str]] = types.MappingProxyType({})
 
     def __post_init__(self) -> None:
         owner = self._owner
@@ -315,7 +319,9 @@ class WorkloadProps:
             raise check.fail(owner, "ingress_paths", self.ingress_paths, "must list at least one path")
         for index, path in enumerate(self.ingress_paths):
             path.validate(f"{owner}.ingress_paths[{index}]")
-        check.check_env_map(owner, "extra_config", self.extra_config, reserved=self.reserved_config())
+        check.check_env_map(
+            owner, "extra_config", self.extra_config, reserved=self.reserved_config(), owned=self.OWNED_CONFIG
+        )
         routed = [route.path for route in self.ingress_paths]
         for routed_path in routed:
             if routed.count(routed_path) > 1:

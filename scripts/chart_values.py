@@ -142,6 +142,16 @@ def limits_template() -> str:
     )
 
 
+def owned_config_template(chart: Chart) -> str:
+    """templates/_owned_config.tpl: the environment names the chart's app owns, each with why."""
+    props = PROPS_CLASSES[CHART_OWNER[chart]]
+    return (
+        f"{{{{/* Environment names extraConfig may not set ({props.__name__}.OWNED_CONFIG), "
+        "written by scripts/chart_values.py (`make docs`). */}}\n"
+        f'{{{{- define "{chart}.ownedConfig" -}}}}\n{json.dumps(dict(props.OWNED_CONFIG))}\n{{{{- end -}}}}\n'
+    )
+
+
 def generated_files() -> dict[Path, str]:
     """Each generated file and the text it must hold."""
     files = {
@@ -156,6 +166,7 @@ def generated_files() -> dict[Path, str]:
         files[ROOT / "charts" / chart / "values.yaml"] = values_yaml(chart)
         files[ROOT / "charts" / chart / "values.schema.json"] = schema_json(chart)
         files[ROOT / "charts" / chart / "templates" / "_shutdown.tpl"] = shutdown_template(chart)
+        files[ROOT / "charts" / chart / "templates" / "_owned_config.tpl"] = owned_config_template(chart)
     return files
 
 

@@ -170,6 +170,15 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     # A lone surrogate has no UTF-8 form: no manifest can carry it.
     ("surrogate-config", lambda: TodoBackendProps(extra_config={"MOTD": "a\ud800"}), "extra_config"),
     ("surrogate-annotation", lambda: TodoBackendProps(pod_annotations={"a": "\udfff"}), "pod_annotations"),
+    # Names the image or its runtime settings own: Next.js would listen on loopback only, or
+    # gunicorn's graceful timeout would no longer be the one the rollout is sized for.
+    ("owned-hostname", lambda: TodoFrontendProps(extra_config={"HOSTNAME": "127.0.0.1"}), "extra_config"),
+    ("owned-node-env", lambda: TodoFrontendProps(extra_config={"NODE_ENV": "development"}), "extra_config"),
+    (
+        "owned-gunicorn-args",
+        lambda: TodoBackendProps(extra_config={"GUNICORN_CMD_ARGS": "--graceful-timeout 90"}),
+        "extra_config",
+    ),
     # A label key's prefix, when there is a '/', is a DNS subdomain (IsQualifiedName): never empty.
     ("label-key-empty-prefix", lambda: TodoBackendProps(pod_labels={"/team": "web"}), "pod_labels"),
     (

@@ -120,6 +120,18 @@ EXAMPLES = (
         lambda: TodoFrontendProps(image="a" * 248),
     ),
     Example(
+        "config-names-the-library-owns",
+        "todo-frontend",
+        {"extraConfig": {"HOSTNAME": "127.0.0.1"}},
+        lambda: TodoFrontendProps(extra_config={"HOSTNAME": "127.0.0.1"}),
+    ),
+    Example(
+        "config-names-the-library-owns",
+        "todo-backend",
+        {"extraConfig": {"GUNICORN_CMD_ARGS": "--graceful-timeout 90"}},
+        lambda: TodoBackendProps(extra_config={"GUNICORN_CMD_ARGS": "--graceful-timeout 90"}),
+    ),
+    Example(
         "config-map-size",
         "todo-frontend",
         {"extraConfig": {"BLOB": "x" * 1024 * 1024}},

@@ -187,7 +187,7 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         frontend={
             "extra_config": {
                 "NODE_OPTIONS": "--max-old-space-size=192",
-                "NODE_ENV": "development",
+                "TZ": "Europe/Paris",
                 "SITE_TITLE": "Tom & Jerry's <todo>",
             }
         },

@@ -187,6 +187,11 @@ API server does.
 {{- fail (printf "extraConfig: got %q; is set by %s; set it there instead" $key $setter) }}
 {{- end }}
 {{- end }}
+{{- range $key, $reason := include "todo-common.part" (list . "ownedConfig") | fromJson }}
+{{- if hasKey $.Values.extraConfig $key }}
+{{- fail (printf "extraConfig: got %q; is set by the library (%s); choose another name" $key $reason) }}
+{{- end }}
+{{- end }}
 {{- range $key, $value := .Values.extraConfig }}
 {{- include "todo-common.refuseControlCharacters" (list (printf "extraConfig.%s" $key) $value) }}
 {{- end }}
