@@ -111,13 +111,14 @@ GRACEFUL_TIMEOUT = {int(graceful_timeout)}
 '''
 
 
-def shutdown_template(chart: Chart) -> str:
-    """templates/_shutdown.tpl: how long the chart's app takes to stop after SIGTERM."""
+def props_template(chart: Chart, define: str, attribute: str, what: str) -> str:
+    """A template whose one ``define`` holds a class attribute of the chart's props, as JSON."""
     props = PROPS_CLASSES[CHART_OWNER[chart]]
+    value = json.dumps(getattr(props, attribute), default=dict)
     return (
-        f"{{{{/* Seconds the app takes to stop after SIGTERM ({props.__name__}.SHUTDOWN_SECONDS), "
+        f"{{{{/* {what} ({props.__name__}.{attribute}), "
         "written by scripts/chart_values.py (`make docs`). */}}\n"
-        f'{{{{- define "{chart}.shutdownSeconds" -}}}}{props.SHUTDOWN_SECONDS}{{{{- end -}}}}\n'
+        f'{{{{- define "{chart}.{define}" -}}}}{value}{{{{- end -}}}}\n'
     )
 
 
@@ -142,16 +143,6 @@ def limits_template() -> str:
     )
 
 
-def owned_config_template(chart: Chart) -> str:
-    """templates/_owned_config.tpl: the environment names the chart's app owns, each with why."""
-    props = PROPS_CLASSES[CHART_OWNER[chart]]
-    return (
-        f"{{{{/* Environment names extraConfig may not set ({props.__name__}.OWNED_CONFIG), "
-        "written by scripts/chart_values.py (`make docs`). */}}\n"
-        f'{{{{- define "{chart}.ownedConfig" -}}}}\n{json.dumps(dict(props.OWNED_CONFIG))}\n{{{{- end -}}}}\n'
-    )
-
-
 def generated_files() -> dict[Path, str]:
     """Each generated file and the text it must hold."""
     files = {
@@ -165,8 +156,13 @@ def generated_files() -> dict[Path, str]:
         )
         files[ROOT / "charts" / chart / "values.yaml"] = values_yaml(chart)
         files[ROOT / "charts" / chart / "values.schema.json"] = schema_json(chart)
-        files[ROOT / "charts" / chart / "templates" / "_shutdown.tpl"] = shutdown_template(chart)
-        files[ROOT / "charts" / chart / "templates" / "_owned_config.tpl"] = owned_config_template(chart)
+        templates = ROOT / "charts" / chart / "templates"
+        files[templates / "_shutdown.tpl"] = props_template(
+            chart, "shutdownSeconds", "SHUTDOWN_SECONDS", "Seconds the app takes to stop after SIGTERM"
+        )
+        files[templates / "_owned_config.tpl"] = props_template(
+            chart, "ownedConfig", "OWNED_CONFIG", "Environment names extraConfig may not set"
+        )
     return files
 
 
