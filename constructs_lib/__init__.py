@@ -33,6 +33,7 @@ from constructs_lib.workload import (
     ServiceTypeName,
     Workload,
     WorkloadProps,
+    WorkloadSettings,
 )
 
 __all__ = [
@@ -68,6 +69,7 @@ __all__ = [
     "TolerationOperatorName",
     "Workload",
     "WorkloadProps",
+    "WorkloadSettings",
     "ZeroDowntimeRollout",
     "add_todo_charts",
     "canonical_config_json",

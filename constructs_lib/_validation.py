@@ -211,6 +211,30 @@ def image_path(repository: str) -> str:
     return path
 
 
+def is_local_image(repository: str) -> bool:
+    """An image name of one component, e.g. ``todo-backend``: built on the node (Minikube's), not pulled.
+
+    A '/' names a registry or a registry's namespace; a name without one
+    would be a Docker Hub official image, which the Todo images are not.
+    """
+    return "/" not in repository
+
+
+# What a pull policy or tag may be for where the image comes from, as both packagings word it.
+NEVER_NEEDS_LOCAL_IMAGE = (
+    "must be IfNotPresent or Always (or left unset) for an image from a registry (a '/' in its name), "
+    "which Never never pulls: a node without the image fails the pod with ErrImageNeverPull"
+)
+REGISTRY_IMAGE_PINNED = (
+    "must be a release tag, or image_digest set, for an image from a registry (a '/' in its name): "
+    "latest moves, so nodes would run different builds"
+)
+LATEST_NOT_KEPT = (
+    "must be Always or Never with image_tag 'latest' and no image_digest: with IfNotPresent each "
+    "node keeps the build of latest it pulled first"
+)
+
+
 def check_image_repository(owner: str, field: str, value: Any) -> None:
     if not isinstance(value, str) or not _IMAGE_REPOSITORY.fullmatch(value):
         raise fail(
@@ -273,6 +297,14 @@ def check_ingress_path(owner: str, field: str, value: Any) -> None:
             raise fail(owner, field, value, f"must not end with {suffix!r}")
 
 
+# Browsers leave the scheme's own port out of the Origin they send.
+DEFAULT_PORTS = {"http": 80, "https": 443}
+ORIGIN_DEFAULT_PORT_RULE = (
+    "must leave out the scheme's default port (80 for http, 443 for https): browsers send the "
+    "origin without it, and CORS compares origins as written"
+)
+
+
 def check_origin(owner: str, field: str, value: Any) -> None:
     if not isinstance(value, str) or not _ORIGIN.fullmatch(value):
         raise fail(
@@ -283,6 +315,9 @@ def check_origin(owner: str, field: str, value: Any) -> None:
             "(scheme, a host of dot-separated labels, and an optional port from 1 to 65535 without "
             "leading zeros; no path)",
         )
+    scheme, _, rest = value.partition("://")
+    if rest.endswith(f":{DEFAULT_PORTS[scheme]}"):
+        raise fail(owner, field, value, ORIGIN_DEFAULT_PORT_RULE)
 
 
 def check_instance(owner: str, field: str, value: Any, expected: type) -> None:

@@ -15,6 +15,7 @@ from constructs_lib import _validation as check
 from constructs_lib._signature import init_signature
 from constructs_lib.external_secret import ExternalSecret, add_external_secret
 from constructs_lib.network_policy import NetworkAccess
+from constructs_lib.routing import DEFAULT_HOST, origin
 from constructs_lib.workload import (
     BACKEND_NAME,
     FRONTEND_NAME,
@@ -50,7 +51,12 @@ class TodoBackendProps(WorkloadProps):
         jwt_algorithm: ``JWT_ALGORITHM``, the HMAC algorithm signing tokens.
         jwt_expire_days: ``JWT_EXPIRE_DAYS``, how long a token is valid.
         cors_origins: ``CORS_ORIGINS``, the browser origins allowed to call the
-            API (written comma-separated), e.g. ``("https://todo.example.com",)``.
+            API (written comma-separated), e.g. ``("https://todo.example.com",)``;
+            ``None`` (default): the origins of the stack's routes, which
+            :class:`~constructs_lib.stack.TodoApp` derives from its Ingress host
+            (``https://`` with TLS) and HTTPRoute host (``https://``); a
+            ``TodoBackend`` on its own gets ``http://todo.local``. A frontend
+            calling the API on its own origin needs none.
         secret_source: ``ExternalSecret(store_name=..., remote_keys=...)`` to have
             the External Secrets Operator create ``secret_name`` from a secret
             store (an ExternalSecret synced before the Deployment); ``None``
@@ -76,7 +82,7 @@ class TodoBackendProps(WorkloadProps):
     secret_name: str = "todo-secrets"
     jwt_algorithm: str = "HS256"
     jwt_expire_days: int = 7
-    cors_origins: tuple[str, ...] = ("http://todo.local",)
+    cors_origins: tuple[str, ...] | None = None
     secret_source: ExternalSecret | None = None
 
     SHUTDOWN_SECONDS: ClassVar[int] = GUNICORN_GRACEFUL_TIMEOUT
@@ -88,9 +94,12 @@ class TodoBackendProps(WorkloadProps):
     )
 
     def __post_init__(self) -> None:
-        if isinstance(self.cors_origins, str) or not isinstance(self.cors_origins, tuple | list):
-            raise check.fail(self._owner, "cors_origins", self.cors_origins, "must be a tuple of origins")
-        object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
+        if self.cors_origins is not None:
+            if isinstance(self.cors_origins, str) or not isinstance(self.cors_origins, tuple | list):
+                raise check.fail(
+                    self._owner, "cors_origins", self.cors_origins, "must be None or a tuple of origins"
+                )
+            object.__setattr__(self, "cors_origins", tuple(self.cors_origins))
         super().__post_init__()
 
     def validate(self) -> None:
@@ -110,10 +119,20 @@ class TodoBackendProps(WorkloadProps):
         check.check_int(
             owner, "jwt_expire_days", self.jwt_expire_days, minimum=1, maximum=JWT_EXPIRE_DAYS_MAX
         )
-        if not self.cors_origins:
-            raise check.fail(owner, "cors_origins", self.cors_origins, "must list at least one origin")
-        for origin in self.cors_origins:
-            check.check_origin(owner, "cors_origins", origin)
+        if self.cors_origins is not None:
+            if not self.cors_origins:
+                raise check.fail(
+                    owner, "cors_origins", self.cors_origins, "must list at least one origin, or be None"
+                )
+            for origin in self.cors_origins:
+                check.check_origin(owner, "cors_origins", origin)
+
+    @property
+    def allowed_origins(self) -> tuple[str, ...]:
+        """``CORS_ORIGINS`` as written: ``cors_origins``, else the spec's host over HTTP."""
+        if self.cors_origins is not None:
+            return self.cors_origins
+        return (origin(DEFAULT_HOST, https=False),)
 
     def reserved_config(self) -> Mapping[str, str]:
         return {
@@ -127,7 +146,7 @@ class TodoBackendProps(WorkloadProps):
         return {
             "JWT_ALGORITHM": self.jwt_algorithm,
             "JWT_EXPIRE_DAYS": str(self.jwt_expire_days),
-            "CORS_ORIGINS": ",".join(self.cors_origins),
+            "CORS_ORIGINS": ",".join(self.allowed_origins),
             **self.extra_config,
         }
 

@@ -407,7 +407,15 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         doc="Pins one build: the image becomes repository:tag@digest. Empty: pulled by tag.",
         note="None -> empty",
     ),
-    ChartValue(path="image.pullPolicy", schema=ref("pullPolicy"), prop="image_pull_policy"),
+    ChartValue(
+        path="image.pullPolicy",
+        schema=one_of(("", *(str(policy) for policy in PullPolicy))),
+        prop="image_pull_policy",
+        to_value=_or_empty("image_pull_policy"),
+        doc="Empty: Never for a local image (no '/' in its name, built on the node as Minikube's are), "
+        "IfNotPresent for an image from a registry.",
+        note="None -> empty",
+    ),
     ValueGroup(path="service"),
     ChartValue(path="service.type", schema=one_of(ServiceType), prop="service_type"),
     ChartValue(
@@ -568,7 +576,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         path="config.corsOrigins",
         schema={
             "type": "array",
-            "minItems": 1,
             "items": {
                 "type": "string",
                 "pattern": anchored(check.ORIGIN),
@@ -577,7 +584,10 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         },
         prop="cors_origins",
         owner="backend",
-        note="a list; the ConfigMap gets it comma-separated",
+        to_value=lambda props: as_json(props.cors_origins or ()),
+        doc="Empty: the origins of the chart's routes, ingress.host (https with ingress.tls.secretName, "
+        "else http) and httpRoute.host (https), each when enabled.",
+        note="a list; the ConfigMap gets it comma-separated; None -> empty (TodoApp derives the same origins)",
     ),
     ChartValue(
         path="extraConfig",
@@ -1141,6 +1151,21 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         rule=f"an image's path after its registry has at most {check.IMAGE_PATH_MAX} characters",
         values=("image.repository",),
         props=("WorkloadProps.image",),
+    ),
+    TemplateRule(
+        id="image-source",
+        rule="an image from a registry is pulled (not Never) and pinned (a release tag or a digest); "
+        "latest is never kept with IfNotPresent",
+        values=("image.pullPolicy", "image.tag"),
+        props=("WorkloadProps.image_pull_policy", "WorkloadProps.image_tag"),
+        names={"image.tag": "image_tag", "image.digest": "image_digest"},
+    ),
+    TemplateRule(
+        id="origin-default-port",
+        rule="an origin leaves out its scheme's default port, as browsers send it",
+        values=("config.corsOrigins",),
+        props=("TodoBackendProps.cors_origins",),
+        charts=("todo-backend",),
     ),
     TemplateRule(
         id="config-names-the-library-owns",

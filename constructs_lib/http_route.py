@@ -25,7 +25,7 @@ from constructs_lib._imports.gateway_api.io.k8s.networking.gateway import (
     HttpRouteSpecRulesMatchesPathType,
 )
 from constructs_lib._signature import init_signature
-from constructs_lib.routing import Routable
+from constructs_lib.routing import DEFAULT_HOST, Routable
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,7 +46,7 @@ class TodoHttpRouteProps:
     gateway_name: str
     gateway_namespace: str | None = None
     section_name: str | None = None
-    host: str = "todo.local"
+    host: str = DEFAULT_HOST
 
     def __post_init__(self) -> None:
         owner = type(self).__name__

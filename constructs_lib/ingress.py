@@ -13,7 +13,7 @@ from constructs import Construct
 from constructs_lib import _validation as check
 from constructs_lib._signature import init_signature
 from constructs_lib.pod_settings import check_metadata_map
-from constructs_lib.routing import Routable
+from constructs_lib.routing import DEFAULT_HOST, Routable
 
 # cert-manager's ingress-shim issues a certificate for the TLS hosts of an Ingress with this annotation.
 CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
@@ -60,7 +60,7 @@ class TodoIngressProps:
             paths, for controllers that serve each Ingress on its own (GCE).
     """
 
-    host: str = "todo.local"
+    host: str = DEFAULT_HOST
     class_name: str = "nginx"
     tls: IngressTls | None = None
     annotations: Mapping[str, str] = field(default_factory=_no_annotations)

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 SKIP_ANNOTATION_PREFIX = "checkov.io/skip"
 # Checkov's CKV_K8S_40 wants a UID above this, clear of host users.
 HIGH_UID = 10000
-# The user the spec's images are built to run as.
-SPEC_UID = 1001
 # The pull policy that runs images already on the node, as Minikube's local builds are.
 LOCAL_PULL_POLICY = "Never"
 
@@ -43,20 +41,18 @@ class PolicyException:
 
 DEFAULT_NAMESPACE = PolicyException(
     "CKV_K8S_21",
-    "no namespace in the manifest; the Argo CD Application or helm --namespace places it "
-    "(the spec deploys to default)",
+    "no namespace in the manifest; the Argo CD Application or helm --namespace places it",
 )
 LATEST_TAG = PolicyException(
     "CKV_K8S_14",
-    "the spec's tag is latest for the images Minikube builds locally; IMAGE_TAG sets a release tag "
-    "and changes nothing else",
+    "the tag is latest, the image Minikube builds on the node; a release tag (IMAGE_TAG under GitOps) "
+    "changes nothing else",
 )
 # Without a registry there is no digest to pin; with one, the release tag is what GitOps changes.
 IMAGE_DIGEST = {
     "local": PolicyException(
         "CKV_K8S_43",
-        "images are referenced by tag, which IMAGE_TAG rolls out under GitOps; "
-        "locally built images have no registry digest",
+        "the image is built on the node, which gives it no registry digest",
     ),
     "registry": PolicyException(
         "CKV_K8S_43",
@@ -68,23 +64,17 @@ IMAGE_DIGEST = {
 PULL_POLICY = {
     "Never": PolicyException(
         "CKV_K8S_15",
-        "the pull policy is chosen by image_pull_policy; the spec's Never runs Minikube's local images, "
-        "with no registry to pull from",
+        "the pull policy is Never: the image is built on the node, with no registry to pull from",
     ),
     "IfNotPresent": PolicyException(
         "CKV_K8S_15",
         "the pull policy is IfNotPresent: each node pulls a release tag once and reuses it, "
         "as a release tag never changes",
     ),
-    "IfNotPresent:latest": PolicyException(
-        "CKV_K8S_15",
-        "the pull policy is IfNotPresent with the moving tag latest: each node keeps the latest "
-        "it pulled first, so nodes may run different builds",
-    ),
 }
 LOW_UID = PolicyException(
     "CKV_K8S_40",
-    "the images run as their own numeric user ({user}), which runAsNonRoot verifies",
+    "the image runs as its own numeric user (UID {uid}), which runAsNonRoot verifies",
 )
 SECRET_ENV = PolicyException(
     "CKV_K8S_35",
@@ -94,7 +84,7 @@ SECRET_ENV = PolicyException(
 NO_NETWORK_POLICY = PolicyException(
     "CKV2_K8S_6",
     "NetworkPolicies are the network_policy option, off by default: "
-    "the spec's Minikube runs no CNI that enforces them",
+    "Minikube's default network plugin does not enforce them",
 )
 
 # The helm test pod's own exceptions: the charts emit that pod, the constructs do not.
@@ -135,10 +125,6 @@ def object_exceptions(*, namespaced: bool) -> tuple[PolicyException, ...]:
     return () if namespaced else (DEFAULT_NAMESPACE,)
 
 
-def _user(run_as_user: int) -> str:
-    return f"the spec's UID {run_as_user}" if run_as_user == SPEC_UID else f"UID {run_as_user}"
-
-
 def workload_exceptions(
     *,
     namespaced: bool,
@@ -158,10 +144,9 @@ def workload_exceptions(
             found.append(LATEST_TAG)
         found.append(IMAGE_DIGEST["local" if pull_policy == LOCAL_PULL_POLICY else "registry"])
         if pull_policy != "Always":
-            moving = ":latest" if pull_policy == "IfNotPresent" and image_tag == "latest" else ""
-            found.append(PULL_POLICY[pull_policy + moving])
+            found.append(PULL_POLICY[pull_policy])
     if run_as_user < HIGH_UID:
-        found.append(PolicyException(LOW_UID.check_id, LOW_UID.reason.format(user=_user(run_as_user))))
+        found.append(PolicyException(LOW_UID.check_id, LOW_UID.reason.format(uid=run_as_user)))
     if reads_secret_env:
         found.append(SECRET_ENV)
     if not network_policy:

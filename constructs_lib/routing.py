@@ -9,6 +9,9 @@ import cdk8s_plus_27 as kplus
 
 from constructs_lib.workload import IngressPath
 
+# The spec's host: Minikube's Ingress serves the app at http://todo.local.
+DEFAULT_HOST = "todo.local"
+
 
 @runtime_checkable
 class Routable(Protocol):
@@ -31,3 +34,8 @@ class Routable(Protocol):
     route_paths: tuple[IngressPath, ...]
     labels: Mapping[str, str]
     route_annotations: Mapping[str, str]
+
+
+def origin(host: str, *, https: bool) -> str:
+    """The origin a browser sends for pages served at ``host``: no port, as routes serve the default one."""
+    return f"{'https' if https else 'http'}://{host}"

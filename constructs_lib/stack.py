@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import types
 from collections import Counter
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
 from constructs_lib.pod_settings import check_metadata_map
+from constructs_lib.routing import origin
 from constructs_lib.workload import WorkloadProps
 
 
@@ -92,6 +94,15 @@ class TodoApp(Construct):
             check.check_instance(owner, "http_route", http_route, TodoHttpRouteProps)
         if namespace is not None:
             check.check_namespace(owner, "namespace", namespace)
+        ingress_props = ingress if ingress is not None else TodoIngressProps()
+        routes_through_ingress = http_route is None or ingress is not None
+        if backend_props.cors_origins is None:
+            # The backend allows the origins its stack serves pages from, not the spec's todo.local.
+            backend_props = dataclasses.replace(
+                backend_props,
+                cors_origins=route_origins(ingress_props if routes_through_ingress else None, http_route),
+            )
+        _check_image_sources(owner, backend_props, frontend_props)
         # Keys the library writes are refused: cdk8s would let the library's own win silently.
         check_metadata_map(owner, "labels", labels, labels=True)
         # The charts sit beside this construct, so their objects are named as before.
@@ -112,12 +123,9 @@ class TodoApp(Construct):
         self.frontend = TodoFrontend(
             self.frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
         )
-        ingress_props = ingress if ingress is not None else TodoIngressProps()
         ingresses, routes = [], []
         for target, where in ((self.backend, self.backend_chart), (self.frontend, self.frontend_chart)):
-            if (http_route is None or ingress is not None) and (
-                ingress_props.per_workload or target is self.frontend
-            ):
+            if routes_through_ingress and (ingress_props.per_workload or target is self.frontend):
                 # The frontend's Ingress (the host's "/") asks cert-manager for the
                 # certificate; without per_workload it routes the backend's paths too.
                 ingresses.append(
@@ -134,6 +142,39 @@ class TodoApp(Construct):
                 routes.append(TodoHttpRoute(where, "route", target=target, props=http_route))
         self.ingresses: tuple[TodoIngress, ...] = tuple(ingresses)
         self.http_routes: tuple[TodoHttpRoute, ...] = tuple(routes)
+
+
+def route_origins(ingress: TodoIngressProps | None, http_route: TodoHttpRouteProps | None) -> tuple[str, ...]:
+    """The origins browsers send from pages the stack's routes serve, each once.
+
+    An Ingress's host over https with TLS, else http; an HTTPRoute's over
+    https, as Gateways listen for browsers. ``ingress`` is ``None`` when no
+    Ingress is emitted.
+    """
+    origins = []
+    if ingress is not None:
+        origins.append(origin(ingress.host, https=ingress.tls is not None))
+    if http_route is not None:
+        origins.append(origin(http_route.host, https=True))
+    return tuple(dict.fromkeys(origins))
+
+
+def _check_image_sources(owner: str, backend: TodoBackendProps, frontend: TodoFrontendProps) -> None:
+    """Both images come from a registry, or both are built on the node: a stack is for one kind of cluster."""
+    local = {
+        field: check.is_local_image(props.image)
+        for field, props in (("backend", backend), ("frontend", frontend))
+    }
+    for field, other in (("frontend", "backend"), ("backend", "frontend")):
+        props = backend if field == "backend" else frontend
+        if local[field] and not local[other] and props.pull_policy == "Never":
+            raise check.fail(
+                owner,
+                f"{field}.image",
+                props.image,
+                f"must come from a registry too, as {other}.image does: a local image with pull policy Never "
+                "runs only on a node that built it",
+            )
 
 
 def add_todo_charts(

@@ -14,7 +14,7 @@ import re
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypedDict
 
 import cdk8s
 import cdk8s_plus_27 as kplus
@@ -171,7 +171,13 @@ class WorkloadProps:
             pin one build: the container's image is then
             ``<image>:<image_tag>@<image_digest>``, which runtimes pull by
             digest; ``None`` (default): by tag.
-        image_pull_policy: when the kubelet pulls the image.
+        image_pull_policy: when the kubelet pulls the image; ``None`` (default):
+            ``Never`` for a local image (a name without '/', such as the spec's
+            ``todo-backend``, which Minikube builds on the node) and
+            ``IfNotPresent`` for an image from a registry. A registry image
+            with ``Never``, a registry image at ``latest`` without a digest, and
+            ``IfNotPresent`` with ``latest`` are refused: each runs a build the
+            manifests do not name, or none.
         port: the port the container listens on and the Service exposes.
         service_type: how the Service is reachable.
         resources: CPU and memory requests and limits.
@@ -221,7 +227,7 @@ class WorkloadProps:
     image: str
     image_tag: str = "latest"
     image_digest: str | None = None
-    image_pull_policy: PullPolicy | PullPolicyName = PullPolicy.NEVER
+    image_pull_policy: PullPolicy | PullPolicyName | None = None
     port: int
     service_type: ServiceType | ServiceTypeName = ServiceType.CLUSTER_IP
     resources: Resources
@@ -282,7 +288,8 @@ class WorkloadProps:
             if isinstance(value, str) or not isinstance(value, tuple | list):
                 raise check.fail(owner, name, value, "must be a tuple")
             object.__setattr__(self, name, tuple(value))
-        self._coerce_enum("image_pull_policy", PullPolicy)
+        if self.image_pull_policy is not None:
+            self._coerce_enum("image_pull_policy", PullPolicy)
         self._coerce_enum("service_type", ServiceType)
         self.validate()
         check.check_config_map_size(self._owner, "extra_config", self.config_data())
@@ -309,6 +316,7 @@ class WorkloadProps:
         check.check_image_tag(owner, "image_tag", self.image_tag)
         if self.image_digest is not None:
             check.check_image_digest(owner, "image_digest", self.image_digest)
+        self._check_image_source()
         check.check_port(owner, "port", self.port)
         check.check_instance(owner, "resources", self.resources, Resources)
         self.resources.validate(f"{owner}.resources")
@@ -355,6 +363,25 @@ class WorkloadProps:
         if self.priority_class_name is not None:
             check.check_dns_subdomain(owner, "priority_class_name", self.priority_class_name)
 
+    def _check_image_source(self) -> None:
+        """The pull policy and tag fit where the image comes from: the node (Minikube) or a registry."""
+        owner = self._owner
+        floating = self.image_tag == "latest" and self.image_digest is None
+        if not check.is_local_image(self.image):
+            if self.image_pull_policy is PullPolicy.NEVER:
+                raise check.fail(owner, "image_pull_policy", "Never", check.NEVER_NEEDS_LOCAL_IMAGE)
+            if floating:
+                raise check.fail(owner, "image_tag", self.image_tag, check.REGISTRY_IMAGE_PINNED)
+        if floating and self.image_pull_policy is PullPolicy.IF_NOT_PRESENT:
+            raise check.fail(owner, "image_pull_policy", "IfNotPresent", check.LATEST_NOT_KEPT)
+
+    @property
+    def pull_policy(self) -> PullPolicy:
+        """The Deployment's pull policy: ``image_pull_policy``, else the one for where the image comes from."""
+        if self.image_pull_policy is not None:
+            return PullPolicy(self.image_pull_policy)
+        return PullPolicy.NEVER if check.is_local_image(self.image) else PullPolicy.IF_NOT_PRESENT
+
     def _check_option(self, field_name: str, option_type: type, validate: Any) -> None:
         """An option is off (``None``) or an instance of its props class, valid in itself."""
         value = getattr(self, field_name)
@@ -376,6 +403,39 @@ class WorkloadProps:
     def config_data(self) -> dict[str, str]:
         """The ConfigMap's data: what the typed props set, then ``extra_config``."""
         return dict(self.extra_config)
+
+
+class WorkloadSettings(TypedDict, total=False):
+    """Props both workloads take, typed, to give them once: ``TodoBackendProps(**shared)``, ``TodoFrontendProps(**shared)``.
+
+    Each key is the :class:`WorkloadProps` field of that name, with its type
+    and meaning. The spec's defaults differ per workload for the rest (name,
+    image, port, resources, probes, paths), so those are not here.
+
+    Example:
+        ``shared: WorkloadSettings = {"image_tag": "1.4.2", "spread_pods": True}``
+    """
+
+    replicas: int
+    image_tag: str
+    image_digest: str | None
+    image_pull_policy: PullPolicy | PullPolicyName | None
+    app_version: str
+    run_as_user: int
+    run_as_group: int
+    network_policy: NetworkPolicy | None
+    autoscaling: Autoscaling | None
+    pod_disruption_budget: bool
+    spread_pods: bool
+    zero_downtime_rollout: ZeroDowntimeRollout | None
+    image_pull_secrets: tuple[str, ...]
+    pod_labels: Mapping[str, str]
+    pod_annotations: Mapping[str, str]
+    service_annotations: Mapping[str, str]
+    node_selector: Mapping[str, str]
+    tolerations: tuple[Toleration, ...]
+    priority_class_name: str | None
+    checkov_annotations: bool
 
 
 def recommended_labels(props: WorkloadProps, component: str) -> dict[str, str]:
@@ -485,7 +545,7 @@ class Workload(Construct):
                     namespaced=namespaced,
                     image_tag=props.image_tag,
                     image_digested=props.image_digest is not None,
-                    pull_policy=str(props.image_pull_policy),
+                    pull_policy=str(props.pull_policy),
                     run_as_user=props.run_as_user,
                     reads_secret_env=bool(secret_env),
                     network_policy=props.network_policy is not None,
@@ -605,7 +665,7 @@ class Workload(Construct):
         container = self.deployment.add_container(
             name=props.name,
             image=image_reference(props),
-            image_pull_policy=kplus.ImagePullPolicy[PullPolicy(props.image_pull_policy).name],
+            image_pull_policy=kplus.ImagePullPolicy[props.pull_policy.name],
             ports=[kplus.ContainerPort(number=props.port, name="http", protocol=kplus.Protocol.TCP)],
             liveness=props.liveness.to_kplus(props.port),
             readiness=props.readiness.to_kplus(props.port),

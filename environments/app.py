@@ -35,6 +35,7 @@ from constructs_lib import (  # noqa: E402
     TodoFrontendProps,
     TodoHttpRouteProps,
     TodoIngressProps,
+    WorkloadSettings,
     ZeroDowntimeRollout,
 )
 from constructs_lib.publish import synth_into  # noqa: E402
@@ -68,9 +69,9 @@ class Environment:
         return f"todo-{self.name}"
 
     def build(self, app: cdk8s.App) -> None:
-        workload = {
+        # Registry images are pulled IfNotPresent; the backend's CORS origin is the routes' https://<host>.
+        workload: WorkloadSettings = {
             "image_tag": self.image_tag,
-            "image_pull_policy": "IfNotPresent",
             "autoscaling": Autoscaling(min_replicas=self.min_replicas, max_replicas=self.max_replicas),
             "pod_disruption_budget": True,
             "network_policy": NetworkPolicy(),
@@ -89,11 +90,10 @@ class Environment:
             labels={"environment": self.name},
             backend=TodoBackendProps(
                 image=f"{REGISTRY}/todo-backend",
-                cors_origins=(f"https://{self.host}",),
                 secret_source=secrets,
-                **workload,  # type: ignore[arg-type]
+                **workload,
             ),
-            frontend=TodoFrontendProps(image=f"{REGISTRY}/todo-frontend", **workload),  # type: ignore[arg-type]
+            frontend=TodoFrontendProps(image=f"{REGISTRY}/todo-frontend", **workload),
             ingress=TodoIngressProps(
                 host=self.host, tls=IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt")
             ),

@@ -47,7 +47,6 @@ def render() -> str:
     body = [line for name, entry in entries.items() for line in _lines(name, entry)]
     body += [
         f"HIGH_UID: {pe.HIGH_UID}",
-        f"SPEC_UID: {pe.SPEC_UID}",
         f"LOCAL_PULL_POLICY: {json.dumps(pe.LOCAL_PULL_POLICY)}",
     ]
     return "\n".join(

@@ -9,6 +9,7 @@ import pytest
 
 from constructs_lib import (
     Autoscaling,
+    IngressTls,
     TodoApp,
     TodoBackend,
     TodoBackendProps,
@@ -17,6 +18,7 @@ from constructs_lib import (
     TodoHttpRoute,
     TodoHttpRouteProps,
     TodoIngress,
+    TodoIngressProps,
 )
 from testbed.manifests import Manifests
 from tests.support.synth import synth_charts
@@ -96,3 +98,76 @@ def test_help_shows_each_constructs_own_keyword_only_props(construct: type) -> N
     assert list(parameters)[:2] == ["scope", "id"]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(parameters.values())[2:]), parameters
     assert "props" in parameters or construct is TodoApp
+
+
+def _cors_origins(stack: TodoApp) -> str:
+    return _objects(stack).get("ConfigMap", "todo-backend-config")["data"]["CORS_ORIGINS"]
+
+
+@pytest.mark.parametrize(
+    ("routes", "origins"),
+    [
+        ({}, "http://todo.local"),
+        ({"ingress": TodoIngressProps(host="todo.example.com")}, "http://todo.example.com"),
+        (
+            {"ingress": TodoIngressProps(host="todo.example.com", tls=IngressTls(secret_name="todo-tls"))},
+            "https://todo.example.com",
+        ),
+        (
+            {"http_route": TodoHttpRouteProps(gateway_name="public", host="todo.example.com")},
+            "https://todo.example.com",
+        ),
+        (
+            {
+                "ingress": TodoIngressProps(host="old.example.com"),
+                "http_route": TodoHttpRouteProps(gateway_name="public", host="todo.example.com"),
+            },
+            "http://old.example.com,https://todo.example.com",
+        ),
+    ],
+    ids=["spec", "ingress", "ingress-tls", "http-route", "migrating"],
+)
+def test_the_backend_allows_the_origins_its_routes_serve_pages_from(routes: dict, origins: str) -> None:
+    assert _cors_origins(TodoApp(cdk8s.Testing.app(), "todo", **routes)) == origins
+
+
+def test_cors_origins_given_are_kept_whatever_the_routes() -> None:
+    stack = TodoApp(
+        cdk8s.Testing.app(),
+        "todo",
+        backend=TodoBackendProps(cors_origins=("https://app.example.com",)),
+        ingress=TodoIngressProps(host="api.example.com"),
+    )
+    assert _cors_origins(stack) == "https://app.example.com"
+
+
+def test_a_stack_of_registry_images_writes_no_minikube_setting() -> None:
+    images = {"image_tag": "1.4.2"}
+    stack = TodoApp(
+        cdk8s.Testing.app(),
+        "todo",
+        namespace="todo-prod",
+        backend=TodoBackendProps(image="registry.example.com/todo-backend", **images),
+        frontend=TodoFrontendProps(image="registry.example.com/todo-frontend", **images),
+        ingress=TodoIngressProps(host="todo.example.com", tls=IngressTls(secret_name="todo-tls")),
+    )
+    text = str(list(_objects(stack)))
+    for minikube in ("Never", "latest", "todo.local"):
+        assert minikube not in text
+
+
+@pytest.mark.parametrize("local", ["backend", "frontend"])
+def test_a_local_image_beside_a_registry_image_is_refused(local: str) -> None:
+    registry = (
+        "registry.example.com/todo-backend" if local == "frontend" else "registry.example.com/todo-frontend"
+    )
+    other = "frontend" if local == "backend" else "backend"
+    props = {
+        other: (TodoBackendProps if other == "backend" else TodoFrontendProps)(
+            image=registry, image_tag="1.4.2"
+        )
+    }
+    with pytest.raises(
+        ValueError, match=rf"^TodoApp\.{local}\.image: got 'todo-{local}'; must come from a registry too"
+    ):
+        TodoApp(cdk8s.Testing.app(), "todo", **props)  # type: ignore[arg-type]

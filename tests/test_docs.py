@@ -28,7 +28,22 @@ def test_generated_sections_are_what_the_code_says_now() -> None:
 
 
 # What a page's examples write, checked beyond their running at all.
-WRITTEN = {"README.md": {"todo.k8s.yaml": ("image: todo-backend:1.4.2", "host: todo.example.com")}}
+WRITTEN = {
+    "README.md": {
+        "todo-backend.k8s.yaml": (
+            "image: registry.example.com/todo/backend:1.4.2",
+            "imagePullPolicy: IfNotPresent",
+            "CORS_ORIGINS: http://todo.example.com",
+        ),
+        "todo-frontend.k8s.yaml": ("host: todo.example.com",),
+    },
+    "constructs.md": {
+        "todo-backend.k8s.yaml": ("CORS_ORIGINS: https://todo.example.com", "imagePullPolicy: IfNotPresent"),
+        "todo-frontend.k8s.yaml": ("image: registry.example.com/team/todo-frontend:1.2.3",),
+    },
+}
+# What the production examples must not write: Minikube's settings.
+MINIKUBE_SETTINGS = ("Never", ":latest", "todo.local")
 
 
 @pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=lambda page: page.name)
@@ -46,6 +61,10 @@ def test_python_examples_run_in_order(page: Path, tmp_path: Path) -> None:
     for name, expected in WRITTEN.get(page.name, {}).items():
         manifest = (tmp_path / "dist" / name).read_text(encoding="utf-8")
         assert [text for text in expected if text not in manifest] == [], name
+    if page.name in WRITTEN:
+        for manifest_path in (tmp_path / "dist").glob("*.yaml"):
+            manifest = manifest_path.read_text(encoding="utf-8")
+            assert [text for text in MINIKUBE_SETTINGS if text in manifest] == [], manifest_path.name
 
 
 @pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=lambda page: page.name)

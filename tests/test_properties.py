@@ -46,6 +46,23 @@ images = st.from_regex(
     r"\A([a-z0-9]+\.example\.com(:[0-9]{2,5})?/)?[a-z0-9]+([._-][a-z0-9]+){0,2}(/[a-z0-9]+){0,2}\Z"
 )
 env_names = st.from_regex(r"\A[A-Z_][A-Z0-9_]{0,15}\Z")
+
+
+@st.composite
+def image_pull_policies(draw: st.DrawFn, image: str, tag: str) -> str | None:
+    """A pull policy that fits the image: a registry's is pulled, latest is never kept IfNotPresent.
+
+    Never (the default for a local image) is left to the examples: beside a
+    registry image in the other workload, a stack refuses it.
+    """
+    choices: list[str | None] = ["Always"]
+    if tag != "latest":
+        choices.append("IfNotPresent")
+    if "/" in image:
+        choices.append(None)
+    return draw(st.sampled_from(choices))
+
+
 env_values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
 
 
@@ -124,9 +141,6 @@ def rollouts(draw: st.DrawFn, shutdown: int) -> ZeroDowntimeRollout | None:
 def _workload(reserved: set[str], shutdown: int, path_letters: str) -> dict[str, st.SearchStrategy[Any]]:
     return {
         "replicas": st.integers(0, 6),
-        "image": images,
-        "image_tag": image_tags,
-        "image_pull_policy": st.sampled_from(["Always", "IfNotPresent", "Never"]),
         "port": st.integers(1, 65535),
         "service_type": st.sampled_from(["ClusterIP", "NodePort", "LoadBalancer"]),
         "resources": resources(),
@@ -146,22 +160,42 @@ def _workload(reserved: set[str], shutdown: int, path_letters: str) -> dict[str,
     }
 
 
-backend_props = st.builds(
-    TodoBackendProps,
-    **{
-        **_workload(set(TodoBackendProps().reserved_config()), GUNICORN_GRACEFUL_TIMEOUT, "a-m"),
-        # The image's gunicorn binds one port.
-        "port": st.just(8000),
-    },
-    secret_name=dns_labels,
-    jwt_algorithm=st.sampled_from(["HS256", "HS384", "HS512"]),
-    jwt_expire_days=st.integers(1, 365),
-    cors_origins=st.lists(
-        st.from_regex(r"\Ahttps?://[a-z]{1,10}\.example(:[1-9][0-9]{1,3})?\Z"), min_size=1, max_size=3
-    ),
+def _with_image(build: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``build`` (a props class) with an image, a tag and a pull policy that fit together."""
+    return st.tuples(images, image_tags).flatmap(
+        lambda drawn: image_pull_policies(drawn[0], drawn[1]).flatmap(
+            lambda policy: build(
+                image=st.just(drawn[0]), image_tag=st.just(drawn[1]), image_pull_policy=st.just(policy)
+            )
+        )
+    )
+
+
+backend_props = _with_image(
+    lambda **image: st.builds(
+        TodoBackendProps,
+        **image,
+        **{
+            **_workload(set(TodoBackendProps().reserved_config()), GUNICORN_GRACEFUL_TIMEOUT, "a-m"),
+            # The image's gunicorn binds one port.
+            "port": st.just(8000),
+        },
+        secret_name=dns_labels,
+        jwt_algorithm=st.sampled_from(["HS256", "HS384", "HS512"]),
+        jwt_expire_days=st.integers(1, 365),
+        cors_origins=st.lists(
+            st.from_regex(r"\Ahttps?://[a-z]{1,10}\.example(:[1-9][0-9]{1,3})?\Z").filter(
+                lambda origin: not origin.endswith((":80", ":443"))
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    )
 )
-frontend_props = st.builds(
-    TodoFrontendProps, **_workload(set(TodoFrontendProps().reserved_config()), 0, "n-z")
+frontend_props = _with_image(
+    lambda **image: st.builds(
+        TodoFrontendProps, **image, **_workload(set(TodoFrontendProps().reserved_config()), 0, "n-z")
+    )
 )
 ingress_props = st.builds(TodoIngressProps, host=st.from_regex(r"\A[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){0,2}\Z"))
 

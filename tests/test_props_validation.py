@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import typing
 
@@ -24,6 +25,8 @@ from constructs_lib import (
     TodoIngressProps,
     TolerationOperator,
     TolerationOperatorName,
+    WorkloadProps,
+    WorkloadSettings,
 )
 
 SPEC_RESOURCES = {
@@ -158,7 +161,68 @@ def test_unknown_pull_policy_is_rejected() -> None:
 
 
 def test_pull_policy_may_be_given_as_its_kubernetes_spelling() -> None:
-    assert TodoBackendProps(image_pull_policy="IfNotPresent").image_pull_policy is PullPolicy.IF_NOT_PRESENT  # type: ignore[arg-type]
+    props = TodoBackendProps(image_tag="1.2.3", image_pull_policy="IfNotPresent")
+
+    assert props.image_pull_policy is PullPolicy.IF_NOT_PRESENT
+    assert props.pull_policy is PullPolicy.IF_NOT_PRESENT
+
+
+@pytest.mark.parametrize(
+    ("image", "pull_policy"),
+    [
+        # The spec's: built on the node by Minikube, so never pulled.
+        ("todo-backend", PullPolicy.NEVER),
+        ("registry.example.com/todo-backend", PullPolicy.IF_NOT_PRESENT),
+        ("team/todo-backend", PullPolicy.IF_NOT_PRESENT),
+        ("localhost:5000/todo-backend", PullPolicy.IF_NOT_PRESENT),
+    ],
+)
+def test_without_a_pull_policy_a_local_image_is_never_pulled_and_a_registry_image_is_pulled_once(
+    image: str, pull_policy: PullPolicy
+) -> None:
+    props = TodoBackendProps(image=image, image_tag="1.2.3")
+
+    assert props.image_pull_policy is None
+    assert props.pull_policy is pull_policy
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {
+                "image": "registry.example.com/todo-backend",
+                "image_tag": "1.2.3",
+                "image_pull_policy": "Never",
+            },
+            "TodoBackendProps.image_pull_policy: got 'Never'; must be IfNotPresent or Always (or left unset) "
+            "for an image from a registry",
+        ),
+        (
+            {"image": "registry.example.com/todo-backend"},
+            "TodoBackendProps.image_tag: got 'latest'; must be a release tag, or image_digest set, for an "
+            "image from a registry",
+        ),
+        (
+            {"image_pull_policy": "IfNotPresent"},
+            "TodoBackendProps.image_pull_policy: got 'IfNotPresent'; must be Always or Never with image_tag "
+            "'latest' and no image_digest",
+        ),
+    ],
+    ids=["registry-image-never-pulled", "registry-image-at-latest", "latest-kept-if-present"],
+)
+def test_a_pull_policy_or_tag_that_runs_an_unnamed_build_is_refused(
+    changes: dict[str, str], message: str
+) -> None:
+    with _raises(message):
+        TodoBackendProps(**changes)  # type: ignore[arg-type]
+
+
+def test_a_digest_pins_a_registry_image_at_latest() -> None:
+    digest = "sha256:" + "0123456789abcdef" * 4
+    props = TodoBackendProps(image="registry.example.com/todo-backend", image_digest=digest)
+
+    assert props.pull_policy is PullPolicy.IF_NOT_PRESENT
 
 
 @pytest.mark.parametrize(("period", "timeout"), [(10, 10), (5, 30)])
@@ -236,3 +300,22 @@ def test_props_are_keyword_only() -> None:
 def test_each_enum_props_literal_names_exactly_its_values(enum_type: type, names: object) -> None:
     # The props take an enum member or its value; the Literal types the value for type checkers.
     assert set(typing.get_args(names)) == {member.value for member in enum_type}
+
+
+def test_shared_settings_are_the_workload_props_fields_with_their_types() -> None:
+    hints = typing.get_type_hints(WorkloadProps)
+    fields = {field.name: hints[field.name] for field in dataclasses.fields(WorkloadProps)}
+    settings = typing.get_type_hints(WorkloadSettings)
+
+    assert {name: fields.get(name) for name in settings} == settings
+    # What the spec sets per workload stays per workload.
+    assert not {"name", "image", "port", "resources", "liveness", "readiness", "ingress_paths"} & set(
+        settings
+    )
+
+
+def test_shared_settings_build_both_workloads() -> None:
+    shared: WorkloadSettings = {"image_tag": "1.4.2", "replicas": 2, "spread_pods": True}
+
+    for props in (TodoBackendProps(**shared), TodoFrontendProps(**shared)):
+        assert (props.image_tag, props.replicas, props.spread_pods) == ("1.4.2", 2, True)

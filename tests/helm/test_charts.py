@@ -148,13 +148,12 @@ def test_backend_install_notes_with_an_external_secret_show_how_to_check_it_sync
     ("tag", "pull_policy", "warned"),
     [
         ("latest", "Never", False),
-        ("latest", "IfNotPresent", True),
         ("latest", "Always", True),
         ("1.2.3", "Always", False),
     ],
 )
 @pytest.mark.parametrize("chart", CHARTS)
-def test_install_notes_warn_when_latest_is_pulled_from_a_registry(chart, tag, pull_policy, warned):
+def test_install_notes_warn_when_latest_is_pulled_at_each_start(chart, tag, pull_policy, warned):
     notes = _install_notes(
         chart, "--set-string", f"image.tag={tag}", "--set", f"image.pullPolicy={pull_policy}"
     )

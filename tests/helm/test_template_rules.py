@@ -120,6 +120,36 @@ EXAMPLES = (
         lambda: TodoFrontendProps(image="a" * 248),
     ),
     Example(
+        "image-source",
+        "todo-backend",
+        {
+            "image.repository": "registry.example.com/todo-backend",
+            "image.tag": "1.2.3",
+            "image.pullPolicy": "Never",
+        },
+        lambda: TodoBackendProps(
+            image="registry.example.com/todo-backend", image_tag="1.2.3", image_pull_policy="Never"
+        ),
+    ),
+    Example(
+        "image-source",
+        "todo-frontend",
+        {"image.repository": "team/todo-frontend"},
+        lambda: TodoFrontendProps(image="team/todo-frontend"),
+    ),
+    Example(
+        "image-source",
+        "todo-backend",
+        {"image.pullPolicy": "IfNotPresent"},
+        lambda: TodoBackendProps(image_pull_policy="IfNotPresent"),
+    ),
+    Example(
+        "origin-default-port",
+        "todo-backend",
+        {"config.corsOrigins": ["https://todo.example.com:443"]},
+        lambda: TodoBackendProps(cors_origins=("https://todo.example.com:443",)),
+    ),
+    Example(
         "config-names-the-library-owns",
         "todo-frontend",
         {"extraConfig": {"HOSTNAME": "127.0.0.1"}},

@@ -354,9 +354,9 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         delivery="set",
     ),
     ValueSet(
-        # IfNotPresent with the moving latest tag: the exception says what that means.
-        "latest-if-not-present-without-checkov-annotations-on-the-frontend",
-        backend={"image_pull_policy": "IfNotPresent"},
+        # The local image pulled at each start: the pull policy exception goes.
+        "local-image-always-pulled-without-checkov-annotations-on-the-frontend",
+        backend={"image_pull_policy": "Always"},
         frontend={"checkov_annotations": False},
     ),
 )

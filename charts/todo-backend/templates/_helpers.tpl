@@ -52,12 +52,33 @@ reservedConfig keeps off the typed names).
 {{- $data := dict
   "JWT_ALGORITHM" .Values.config.jwtAlgorithm
   "JWT_EXPIRE_DAYS" (.Values.config.jwtExpireDays | int64 | toString)
-  "CORS_ORIGINS" (join "," .Values.config.corsOrigins)
+  "CORS_ORIGINS" (include "todo-backend.corsOrigins" .)
 }}
 {{- range $key, $value := .Values.extraConfig }}
 {{- $_ := set $data $key $value }}
 {{- end }}
 {{- toJson $data }}
+{{- end }}
+
+{{/*
+CORS_ORIGINS: config.corsOrigins, else the origins browsers send from the
+pages the chart's routes serve: the Ingress host (https with
+ingress.tls.secretName, else http), then the HTTPRoute host (https), each
+once; with neither route enabled, the Ingress host's.
+*/}}
+{{- define "todo-backend.corsOrigins" -}}
+{{- $origins := .Values.config.corsOrigins }}
+{{- if not $origins }}
+{{- $origins = list }}
+{{- if or .Values.ingress.enabled (not .Values.httpRoute.enabled) }}
+{{- $scheme := ternary "https" "http" (not (empty .Values.ingress.tls.secretName)) }}
+{{- $origins = append $origins (printf "%s://%s" $scheme .Values.ingress.host) }}
+{{- end }}
+{{- if .Values.httpRoute.enabled }}
+{{- $origins = append $origins (printf "https://%s" .Values.httpRoute.host) | uniq }}
+{{- end }}
+{{- end }}
+{{- join "," $origins }}
 {{- end }}
 
 {{/* What extraConfig may not set, and the value that sets it. */}}
@@ -104,6 +125,11 @@ shutdown, and the Secret's values.
 {{- fail (printf "service.port: got %v; must be 8000, the port the image's gunicorn binds" .Values.service.port) }}
 {{- end }}
 {{- include "todo-common.validate" . }}
+{{- range .Values.config.corsOrigins }}
+{{- if or (and (hasPrefix "http://" .) (hasSuffix ":80" .)) (and (hasPrefix "https://" .) (hasSuffix ":443" .)) }}
+{{- fail (printf "config.corsOrigins: got %q; must leave out the scheme's default port (80 for http, 443 for https): browsers send the origin without it, and CORS compares origins as written" .) }}
+{{- end }}
+{{- end }}
 {{- /* gunicorn's graceful timeout runs after preStop, within the grace period. */}}
 {{- include "todo-common.validateGracePeriod" (list .Values.zeroDowntimeRollout (include "todo-backend.shutdownSeconds" .)) }}
 {{- range $key, $remote := .Values.externalSecret.remoteKeys }}

@@ -3,23 +3,20 @@ Parts of each chart's NOTES.txt, printed after install and upgrade.
 */}}
 
 {{/*
-A warning for the latest tag with a pull policy that pulls it from a
-registry: which build runs then depends on the node and the moment, so pods
-can differ and a rollback cannot bring the previous build back. The spec's
-latest with Never (Minikube's locally built image) gets none.
+A warning for the latest tag pulled with Always: which build runs then
+depends on the moment, so pods can differ and a rollback cannot bring the
+previous build back. latest with Never (the image Minikube builds on the
+node) gets none; the validation refuses the other ways to pull latest.
 */}}
 {{- define "todo-common.notes.rollingTag" -}}
+{{- $policy := include "todo-common.pullPolicy" . }}
 {{- with .Values.image }}
-{{- if and (eq .tag "latest") (ne .pullPolicy "Never") -}}
-WARNING: image {{ .repository }}:latest with pullPolicy {{ .pullPolicy }}.
-{{ if eq .pullPolicy "Always" -}}
-Each pod start pulls whatever latest is at that moment,
-{{- else -}}
-Each node keeps the build of latest it pulled first,
-{{- end }} so pods can run
+{{- if and (eq (toString .tag) "latest") (not .digest) (eq $policy "Always") -}}
+WARNING: image {{ .repository }}:latest with pullPolicy Always.
+Each pod start pulls whatever latest is at that moment, so pods can run
 different builds, and a rollback cannot bring the previous one back. Set
 image.tag to a release tag (IMAGE_TAG under GitOps); latest is meant for the
-image Minikube builds locally, with pullPolicy Never.
+image Minikube builds on the node, with pullPolicy Never.
 {{- end }}
 {{- end }}
 {{- end }}

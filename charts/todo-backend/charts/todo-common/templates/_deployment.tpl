@@ -106,7 +106,7 @@ spec:
           {{- $image := printf "%s:%s" .Values.image.repository .Values.image.tag }}
           {{- with .Values.image.digest }}{{ $image = printf "%s@%s" $image . }}{{ end }}
           image: {{ $image | quote }}
-          imagePullPolicy: {{ .Values.image.pullPolicy | quote }}
+          imagePullPolicy: {{ include "todo-common.pullPolicy" . | quote }}
           ports:
             - name: http
               containerPort: {{ .Values.service.port | int64 }}

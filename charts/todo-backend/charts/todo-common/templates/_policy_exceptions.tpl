@@ -3,18 +3,17 @@ Generated from constructs_lib/policy_exceptions.py by scripts/chart_policy_excep
 (make docs); edit the Python, not this file.
 */}}
 {{- define "todo-common.policyExceptions" -}}
-DEFAULT_NAMESPACE: "CKV_K8S_21=no namespace in the manifest; the Argo CD Application or helm --namespace places it (the spec deploys to default)"
-LATEST_TAG: "CKV_K8S_14=the spec's tag is latest for the images Minikube builds locally; IMAGE_TAG sets a release tag and changes nothing else"
+DEFAULT_NAMESPACE: "CKV_K8S_21=no namespace in the manifest; the Argo CD Application or helm --namespace places it"
+LATEST_TAG: "CKV_K8S_14=the tag is latest, the image Minikube builds on the node; a release tag (IMAGE_TAG under GitOps) changes nothing else"
 IMAGE_DIGEST:
-  "local": "CKV_K8S_43=images are referenced by tag, which IMAGE_TAG rolls out under GitOps; locally built images have no registry digest"
+  "local": "CKV_K8S_43=the image is built on the node, which gives it no registry digest"
   "registry": "CKV_K8S_43=the image is referenced by its release tag, which a commit to the manifests rolls out; the registry keeps release tags immutable"
 PULL_POLICY:
-  "Never": "CKV_K8S_15=the pull policy is chosen by image_pull_policy; the spec's Never runs Minikube's local images, with no registry to pull from"
+  "Never": "CKV_K8S_15=the pull policy is Never: the image is built on the node, with no registry to pull from"
   "IfNotPresent": "CKV_K8S_15=the pull policy is IfNotPresent: each node pulls a release tag once and reuses it, as a release tag never changes"
-  "IfNotPresent:latest": "CKV_K8S_15=the pull policy is IfNotPresent with the moving tag latest: each node keeps the latest it pulled first, so nodes may run different builds"
-LOW_UID: "CKV_K8S_40=the images run as their own numeric user ({user}), which runAsNonRoot verifies"
+LOW_UID: "CKV_K8S_40=the image runs as its own numeric user (UID {uid}), which runAsNonRoot verifies"
 SECRET_ENV: "CKV_K8S_35=the app reads DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY from its environment, referenced from the external Secret and never written here"
-NO_NETWORK_POLICY: "CKV2_K8S_6=NetworkPolicies are the network_policy option, off by default: the spec's Minikube runs no CNI that enforces them"
+NO_NETWORK_POLICY: "CKV2_K8S_6=NetworkPolicies are the network_policy option, off by default: Minikube's default network plugin does not enforce them"
 TEST_POD:
   "NO_LIVENESS": "CKV_K8S_8=a one-shot helm test pod that exits within seconds has nothing for a liveness probe to restart"
   "NO_READINESS": "CKV_K8S_9=a one-shot helm test pod receives no traffic, so there is nothing for a readiness probe to gate"
@@ -22,6 +21,5 @@ TEST_POD:
   "PULL_POLICY": "CKV_K8S_15=the helm test image's pull policy is tests.image.pullPolicy, IfNotPresent by default so a cached busybox is reused"
   "NO_NETWORK_POLICY": "CKV2_K8S_6=the helm test pod only connects out to the Service for a few seconds and accepts no connections"
 HIGH_UID: 10000
-SPEC_UID: 1001
 LOCAL_PULL_POLICY: "Never"
 {{- end }}

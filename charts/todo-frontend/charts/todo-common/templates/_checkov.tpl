@@ -40,7 +40,7 @@ with (list <root> <template of its Checkov annotations> <map of more annotations
 {{- if .Values.checkovAnnotations }}
 {{- $exceptions := include "todo-common.policyExceptions" . | fromYaml }}
 {{- $tag := toString .Values.image.tag }}
-{{- $policy := .Values.image.pullPolicy }}
+{{- $policy := include "todo-common.pullPolicy" . }}
 {{- $digested := ne (toString (.Values.image.digest | default "")) "" }}
 {{- $skips := list $exceptions.DEFAULT_NAMESPACE }}
 {{- /* A digest pins the build whatever the tag and pull policy say: Checkov passes those checks then. */}}
@@ -50,14 +50,12 @@ with (list <root> <template of its Checkov annotations> <map of more annotations
 {{- end }}
 {{- $skips = append $skips (get $exceptions.IMAGE_DIGEST (ternary "local" "registry" (eq $policy $exceptions.LOCAL_PULL_POLICY))) }}
 {{- if ne $policy "Always" }}
-{{- $key := ternary "IfNotPresent:latest" $policy (and (eq $policy "IfNotPresent") (eq $tag "latest")) }}
-{{- $skips = append $skips (get $exceptions.PULL_POLICY $key) }}
+{{- $skips = append $skips (get $exceptions.PULL_POLICY $policy) }}
 {{- end }}
 {{- end }}
 {{- $uid := .Values.securityContext.runAsUser | default 0 | int }}
 {{- if lt $uid (int $exceptions.HIGH_UID) }}
-{{- $user := ternary (printf "the spec's UID %d" $uid) (printf "UID %d" $uid) (eq $uid (int $exceptions.SPEC_UID)) }}
-{{- $skips = append $skips (replace "{user}" $user $exceptions.LOW_UID) }}
+{{- $skips = append $skips (replace "{uid}" (toString $uid) $exceptions.LOW_UID) }}
 {{- end }}
 {{- if include "todo-common.part" (list . "secretKeys") }}
 {{- $skips = append $skips $exceptions.SECRET_ENV }}

@@ -51,6 +51,31 @@ component gets "library/" before it.
 {{- if gt (len $path) $max }}
 {{- fail (printf "image.repository: got %q; must have at most %d characters after the registry (a Docker Hub name of one component counts the 'library/' the runtimes put before it)" $repository $max) }}
 {{- end }}
+{{- $floating := and (eq (toString .Values.image.tag) "latest") (not .Values.image.digest) }}
+{{- if contains "/" $repository }}
+{{- if eq .Values.image.pullPolicy "Never" }}
+{{- fail "image.pullPolicy: got \"Never\"; must be IfNotPresent or Always (or left unset) for an image from a registry (a '/' in its name), which Never never pulls: a node without the image fails the pod with ErrImageNeverPull" }}
+{{- end }}
+{{- if $floating }}
+{{- fail "image.tag: got \"latest\"; must be a release tag, or image.digest set, for an image from a registry (a '/' in its name): latest moves, so nodes would run different builds" }}
+{{- end }}
+{{- end }}
+{{- if and $floating (eq .Values.image.pullPolicy "IfNotPresent") }}
+{{- fail "image.pullPolicy: got \"IfNotPresent\"; must be Always or Never with image.tag 'latest' and no image.digest: with IfNotPresent each node keeps the build of latest it pulled first" }}
+{{- end }}
+{{- end }}
+
+{{/*
+The pull policy: image.pullPolicy, else Never for a local image (a name
+without '/', built on the node as Minikube's are) and IfNotPresent for an
+image from a registry.
+*/}}
+{{- define "todo-common.pullPolicy" -}}
+{{- if .Values.image.pullPolicy }}
+{{- .Values.image.pullPolicy }}
+{{- else }}
+{{- ternary "IfNotPresent" "Never" (contains "/" (toString .Values.image.repository)) }}
+{{- end }}
 {{- end }}
 
 {{/*
