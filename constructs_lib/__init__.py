@@ -12,7 +12,7 @@ from constructs_lib.external_secret import ExternalSecret, StoreKind, StoreKindN
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import IngressTls, TodoIngress, TodoIngressProps
-from constructs_lib.network_policy import NetworkPolicy
+from constructs_lib.network_policy import NetworkPeer, NetworkPolicy
 from constructs_lib.pod_settings import (
     TaintEffect,
     TaintEffectName,
@@ -22,6 +22,7 @@ from constructs_lib.pod_settings import (
 )
 from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.routing import Routable
+from constructs_lib.service_account import ServiceAccount
 from constructs_lib.stack import TodoApp, add_todo_charts
 from constructs_lib.workload import (
     IngressPath,
@@ -43,12 +44,14 @@ __all__ = [
     "ExternalSecret",
     "IngressPath",
     "IngressTls",
+    "NetworkPeer",
     "NetworkPolicy",
     "Probe",
     "PullPolicy",
     "PullPolicyName",
     "Resources",
     "Routable",
+    "ServiceAccount",
     "ServiceType",
     "ServiceTypeName",
     "StoreKind",

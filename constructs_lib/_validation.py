@@ -72,6 +72,11 @@ PORT_NUMBER = r"([0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2
 # A port as a browser writes it in an origin: 1-65535, no leading zero.
 ORIGIN_PORT = r"([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
 ORIGIN = rf"https?://{DNS_SUBDOMAIN}(:{ORIGIN_PORT})?"
+# An IPv4 CIDR without leading zeros, or the characters of an IPv6 one (Python checks the rest).
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+CIDR = (
+    rf"({_OCTET}\.){{3}}{_OCTET}/(3[0-2]|[12]?[0-9])|[0-9a-f:]*:[0-9a-f:]*/(12[0-8]|1[01][0-9]|[1-9]?[0-9])"
+)
 # An HTTP path: '/', then no whitespace (any Unicode space or separator) and no control or
 # format characters; check_http_path applies the same rule with str.isspace/isprintable,
 # as Python's re has no \p{...}.

@@ -230,6 +230,25 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
             "patternProperties": {anchored(LABEL_KEY): ref("freeText")},
             "additionalProperties": False,
         },
+        "networkPeer": {
+            "type": "object",
+            "description": "Pods, by namespace name and labels, or addresses, by a CIDR in canonical form "
+            "(alone): a NetworkPeer.",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {
+                "namespace": ref("namespace"),
+                "podLabels": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": {"pattern": anchored(LABEL_KEY)},
+                    "additionalProperties": {"type": "string", "pattern": anchored(check.LABEL_VALUE)},
+                },
+                "cidr": {"type": "string", "pattern": anchored(check.CIDR)},
+            },
+            "if": {"required": ["cidr"]},
+            "then": {"maxProperties": 1},
+        },
         "toleration": {
             "type": "object",
             "description": "A toleration (Kubernetes Toleration). The template refuses an empty key "

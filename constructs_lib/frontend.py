@@ -54,6 +54,16 @@ class TodoFrontendProps(WorkloadProps):
         }
     )
 
+    def validate(self) -> None:
+        super().validate()
+        if self.network_policy is not None and self.network_policy.egress_to:
+            raise check.fail(
+                self._owner,
+                "network_policy.egress_to",
+                self.network_policy.egress_to,
+                "must be empty: the frontend connects to nothing outside the stack but DNS",
+            )
+
     def reserved_config(self) -> Mapping[str, str]:
         return {"PORT": "port"}
 

@@ -297,16 +297,20 @@ def prop_doc(cls: type, path: str) -> str:
 
 
 def _probe(probe_field: str) -> Callable[[Any], Any]:
-    def to_value(props: Any) -> dict[str, Any]:
-        # The whole probe, with null for the handler and timeout it does not use,
+    def to_value(props: Any) -> Any:
+        # The whole probe, with null for the handler and settings it does not use,
         # because Helm merges a probe given in values into the default one.
         probe, port = getattr(props, probe_field), props.port
+        if probe is None:
+            return OMIT
         http = {"path": probe.http_path, "port": port} if probe.http_path is not None else None
         return {
             "httpGet": http,
             "tcpSocket": None if http else {"port": port},
             "periodSeconds": probe.period_seconds,
             "timeoutSeconds": probe.timeout_seconds,
+            "failureThreshold": probe.failure_threshold,
+            "initialDelaySeconds": probe.initial_delay_seconds,
         }
 
     return to_value
@@ -318,6 +322,15 @@ def _controller_labels(props: Any) -> Any:
     # Helm merges maps into the defaults: null removes a default label the props leave out.
     default_labels = NetworkPolicy().ingress_controller_pod_labels
     return {**dict.fromkeys(default_labels), **props.network_policy.ingress_controller_pod_labels}
+
+
+def _peers(field_name: str) -> Callable[[Any], Any]:
+    def to_value(props: Any) -> Any:
+        if props.network_policy is None:
+            return OMIT
+        return [peer.to_value() for peer in getattr(props.network_policy, field_name)]
+
+    return to_value
 
 
 def _remote_key(key: str) -> Callable[[Any], Any]:
@@ -346,6 +359,8 @@ _PROBE_PARTS = {
     "tcpSocket.port": _PORT_DOC,
     "periodSeconds": prop_doc(Probe, "period_seconds"),
     "timeoutSeconds": prop_doc(Probe, "timeout_seconds"),
+    "failureThreshold": prop_doc(Probe, "failure_threshold"),
+    "initialDelaySeconds": prop_doc(Probe, "initial_delay_seconds"),
 }
 _RESERVED_KEYS_NOTE = f"keys the library writes ({', '.join(RESERVED_KEY_PREFIXES)}) are refused"
 
@@ -452,8 +467,35 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         note="cpu_request, memory_request, cpu_limit, memory_limit in that order",
     ),
     ChartValue(path="resources.requests.memory", schema=ref("memory"), prop="resources.memory_request"),
+    ChartValue(
+        path="resources.requests.ephemeral-storage",
+        schema=ref("memory"),
+        prop="resources.ephemeral_storage_request",
+        to_value=lambda props: props.resources.ephemeral_storage_request or OMIT,
+        doc="Node disk reserved for the writable paths and logs, e.g. `1Gi`. Absent: none reserved.",
+        prop_doc=False,
+        required=False,
+        note="None -> absent",
+    ),
     ValueGroup(path="resources.limits", closed=False),
-    ChartValue(path="resources.limits.cpu", schema=ref("cpu"), prop="resources.cpu_limit"),
+    ChartValue(
+        path="resources.limits.cpu",
+        schema={"anyOf": [{"type": "null"}, ref("cpu")]},
+        prop="resources.cpu_limit",
+        doc="null: no CPU limit; the pods may use idle CPU beyond their request.",
+        required=False,
+        note="None -> null",
+    ),
+    ChartValue(
+        path="resources.limits.ephemeral-storage",
+        schema=ref("memory"),
+        prop="resources.ephemeral_storage_limit",
+        to_value=lambda props: props.resources.ephemeral_storage_limit or OMIT,
+        doc="Node disk above which the pod is evicted, e.g. `2Gi`. Absent: the emptyDir size limits only.",
+        prop_doc=False,
+        required=False,
+        note="None -> absent",
+    ),
     ChartValue(path="resources.limits.memory", schema=ref("memory"), prop="resources.memory_limit"),
     ChartValue(
         path="livenessProbe",
@@ -474,6 +516,20 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         doc="As livenessProbe.",
         parts=_PROBE_PARTS,
         note="as liveness",
+    ),
+    ChartValue(
+        path="startupProbe",
+        schema={"anyOf": [{"type": "null"}, {"type": "object", "maxProperties": 0}, ref("probe")]},
+        prop="startup",
+        to_value=_probe("startup"),
+        reads=("port",),
+        doc="A probe that holds liveness and readiness off until it first succeeds, for a slow start. "
+        "Empty (default): none. Otherwise as livenessProbe, e.g. `{httpGet: {path: /health, port: http}, "
+        "periodSeconds: 5, failureThreshold: 30}` (up to 150 s).",
+        prop_doc=False,
+        default={},
+        required=False,
+        note="None -> empty; as liveness",
     ),
     ChartValue(path="secretName", schema=ref("dnsSubdomain"), prop="secret_name", owner="backend"),
     ValueGroup(path="secret", charts=("todo-backend",)),
@@ -944,6 +1000,37 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         to_value=_or_empty("priority_class_name"),
         note="None -> empty",
     ),
+    ValueGroup(path="serviceAccount", prop="service_account"),
+    ChartValue(
+        path="serviceAccount.create",
+        schema=BOOLEAN,
+        prop="service_account.create",
+        to_value=lambda props: props.service_account is not None and props.service_account.create,
+        doc="true renders a ServiceAccount (its token never mounted) for the pods to run as.",
+        prop_doc=False,
+        default=False,
+        note="None -> create: false and no name",
+    ),
+    ChartValue(
+        path="serviceAccount.name",
+        schema=optional_pattern(check.DNS_SUBDOMAIN, max_length=check.DNS_SUBDOMAIN_MAX),
+        prop="service_account.name",
+        to_value=lambda props: (props.service_account and props.service_account.name) or "",
+        doc="The ServiceAccount the pods run as. Empty: the fullname with create, else the namespace's default.",
+        prop_doc=False,
+        default="",
+        note="None -> empty",
+    ),
+    ChartValue(
+        path="serviceAccount.annotations",
+        schema=ref("annotationMap"),
+        prop="service_account.annotations",
+        to_value=lambda props: dict(props.service_account.annotations) if props.service_account else {},
+        doc="On the ServiceAccount, for workload identity, e.g. `eks.amazonaws.com/role-arn`. Only with create.",
+        prop_doc=False,
+        default={},
+        note="as pod_annotations",
+    ),
     ValueGroup(path="networkPolicy", prop="network_policy"),
     ChartValue(
         path="networkPolicy.enabled",
@@ -976,6 +1063,31 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
             for key in NetworkPolicy().ingress_controller_pod_labels
         },
     ),
+    ChartValue(
+        path="networkPolicy.ingressFrom",
+        schema={"type": "array", "items": ref("networkPeer")},
+        prop="network_policy.ingress_from",
+        to_value=_peers("ingress_from"),
+        doc="Each has namespace and podLabels, or cidr alone.",
+        note="NetworkPeer(namespace, pod_labels, cidr) -> namespace, podLabels, cidr; httpRoute.enabled lets "
+        "its Gateway in as TodoApp does",
+    ),
+    ChartValue(
+        path="networkPolicy.dns",
+        schema={"type": "array", "minItems": 1, "items": ref("networkPeer")},
+        prop="network_policy.dns",
+        to_value=_peers("dns"),
+        default=[peer.to_value() for peer in NetworkPolicy().dns],
+        note="as ingressFrom",
+    ),
+    ChartValue(
+        path="networkPolicy.egressTo",
+        schema={"type": "array", "items": ref("networkPeer")},
+        prop="network_policy.egress_to",
+        to_value=_peers("egress_to"),
+        charts=("todo-backend",),
+        note="as ingressFrom; the backend's only (the frontend calls nothing outside the stack)",
+    ),
     # add_todo_charts gives each workload the other's name; each chart has a value for it.
     ChartValue(
         path="networkPolicy.frontendName",
@@ -983,7 +1095,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="name",
         owner="frontend",
         doc="This stack's todo-frontend, whose pods alone are let in: its release name, which its pods' "
-        "app.kubernetes.io/instance label holds and their name label must hold too.",
+        "app.kubernetes.io/instance label holds.",
         prop_doc=False,
         charts=("todo-backend",),
         note="in the todo-backend chart: the frontend its NetworkPolicy lets in (TodoBackend's frontend_name)",
@@ -994,7 +1106,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="name",
         owner="backend",
         doc="This stack's todo-backend, the only pods the server side may call: its release name, which "
-        "its pods' app.kubernetes.io/instance label holds and their name label must hold too.",
+        "its pods' app.kubernetes.io/instance label holds.",
         prop_doc=False,
         charts=("todo-frontend",),
         note="in the todo-frontend chart: the backend its NetworkPolicy lets it call (TodoFrontend's "
@@ -1166,6 +1278,22 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         values=("config.corsOrigins",),
         props=("TodoBackendProps.cors_origins",),
         charts=("todo-backend",),
+    ),
+    TemplateRule(
+        id="cidr-canonical",
+        rule="a network peer's CIDR has no host bits set",
+        values=(
+            "networkPolicy.ingressFrom[].cidr",
+            "networkPolicy.dns[].cidr",
+            "networkPolicy.egressTo[].cidr",
+        ),
+        props=("NetworkPeer.cidr",),
+    ),
+    TemplateRule(
+        id="service-account-annotations-need-create",
+        rule="serviceAccount.annotations are given only with serviceAccount.create",
+        values=("serviceAccount.annotations",),
+        props=("ServiceAccount.annotations",),
     ),
     TemplateRule(
         id="config-names-the-library-owns",
@@ -1520,6 +1648,9 @@ def _default(entry: ChartValue, chart: Chart) -> Any:
     value = _convert(entry, props) if props is not None else OMIT
     if value is OMIT:
         value = _class_default(owner_class, entry.prop.split("."))
+    if value is None and not entry.required:
+        # An optional key the defaults leave out: in the schema only.
+        return UNSET
     if value is UNSET:
         raise ValueError(
             f"{entry.path}: {owner_class.__name__}.{entry.prop} has no default; give the entry one"

@@ -76,6 +76,11 @@ LOW_UID = PolicyException(
     "CKV_K8S_40",
     "the image runs as its own numeric user (UID {uid}), which runAsNonRoot verifies",
 )
+NO_CPU_LIMIT = PolicyException(
+    "CKV_K8S_11",
+    "no CPU limit, as resources.cpu_limit asks: the pods may use idle CPU beyond their request, "
+    "which still reserves their share",
+)
 SECRET_ENV = PolicyException(
     "CKV_K8S_35",
     "the app reads DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY from its environment, "
@@ -132,6 +137,7 @@ def workload_exceptions(
     image_digested: bool,
     pull_policy: str,
     run_as_user: int,
+    cpu_limited: bool,
     reads_secret_env: bool,
     network_policy: bool,
 ) -> tuple[PolicyException, ...]:
@@ -147,6 +153,8 @@ def workload_exceptions(
             found.append(PULL_POLICY[pull_policy])
     if run_as_user < HIGH_UID:
         found.append(PolicyException(LOW_UID.check_id, LOW_UID.reason.format(uid=run_as_user)))
+    if not cpu_limited:
+        found.append(NO_CPU_LIMIT)
     if reads_secret_env:
         found.append(SECRET_ENV)
     if not network_policy:

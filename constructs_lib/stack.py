@@ -16,6 +16,7 @@ from constructs_lib.backend import TodoBackend, TodoBackendProps
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
+from constructs_lib.network_policy import NetworkPeer, NetworkPolicy, gateway_peer
 from constructs_lib.pod_settings import check_metadata_map
 from constructs_lib.routing import origin
 from constructs_lib.workload import WorkloadProps
@@ -103,6 +104,15 @@ class TodoApp(Construct):
                 cors_origins=route_origins(ingress_props if routes_through_ingress else None, http_route),
             )
         _check_image_sources(owner, backend_props, frontend_props)
+        if http_route is not None:
+            # The Gateway's proxies route to both workloads: their policies let them in.
+            gateway = gateway_peer(http_route.gateway_name, http_route.gateway_namespace)
+            backend_props = dataclasses.replace(
+                backend_props, network_policy=_admit(backend_props.network_policy, gateway)
+            )
+            frontend_props = dataclasses.replace(
+                frontend_props, network_policy=_admit(frontend_props.network_policy, gateway)
+            )
         # Keys the library writes are refused: cdk8s would let the library's own win silently.
         check_metadata_map(owner, "labels", labels, labels=True)
         # The charts sit beside this construct, so their objects are named as before.
@@ -157,6 +167,13 @@ def route_origins(ingress: TodoIngressProps | None, http_route: TodoHttpRoutePro
     if http_route is not None:
         origins.append(origin(http_route.host, https=True))
     return tuple(dict.fromkeys(origins))
+
+
+def _admit(policy: NetworkPolicy | None, peer: NetworkPeer) -> NetworkPolicy | None:
+    """The network policy, if any, letting ``peer`` in first among ``ingress_from``."""
+    if policy is None:
+        return None
+    return dataclasses.replace(policy, ingress_from=(peer, *policy.ingress_from))
 
 
 def _check_image_sources(owner: str, backend: TodoBackendProps, frontend: TodoFrontendProps) -> None:
@@ -226,6 +243,18 @@ def _check_collisions(
                     props.name,
                     f"makes an object named {name!r} that the other workload makes too",
                 )
+    accounts = [
+        props.service_account.name_for(props.name)
+        for props in (backend, frontend)
+        if props.service_account is not None and props.service_account.create
+    ]
+    if len(accounts) == 2 and accounts[0] == accounts[1]:
+        raise check.fail(
+            owner,
+            "frontend.service_account.name",
+            accounts[1],
+            "is the backend's ServiceAccount too; give each its own, or create it once and name it in the other",
+        )
     backend_paths = {route.path for route in backend.ingress_paths}
     for route in frontend.ingress_paths:
         if route.path in backend_paths:

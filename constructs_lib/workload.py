@@ -31,6 +31,7 @@ from constructs_lib.pod_settings import Toleration, check_metadata_map, pod_spec
 from constructs_lib.policy_exceptions import object_exceptions, skip_annotations, workload_exceptions
 from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.scheduling import MIN_REPLICAS_TO_SPREAD, anti_affinity, topology_spread
+from constructs_lib.service_account import ServiceAccount, add_service_account
 
 PART_OF = "todo"
 # The spec's names of the stack's two workloads: the defaults of each one's
@@ -75,28 +76,57 @@ class Resources:
     Attributes:
         cpu_request: CPU the scheduler reserves, e.g. ``"250m"``.
         memory_request: memory the scheduler reserves, e.g. ``"256Mi"``.
-        cpu_limit: CPU the container is throttled at, e.g. ``"500m"``.
+        cpu_limit: CPU the container is throttled at, e.g. ``"500m"``; ``None``:
+            no limit, so the pods may use idle CPU beyond their request (the
+            request still reserves their share).
         memory_limit: memory above which the container is OOM-killed, e.g. ``"512Mi"``.
+        ephemeral_storage_request: node disk the scheduler reserves for the
+            container's writable paths and logs, e.g. ``"1Gi"``; ``None``
+            (default): none reserved.
+        ephemeral_storage_limit: node disk above which the pod is evicted,
+            e.g. ``"2Gi"``; ``None`` (default): the emptyDir size limits only.
     """
 
     cpu_request: str
     memory_request: str
-    cpu_limit: str
+    cpu_limit: str | None
     memory_limit: str
+    ephemeral_storage_request: str | None = None
+    ephemeral_storage_limit: str | None = None
 
     def validate(self, owner: str) -> None:
         for kind, spelling in (("cpu", _CPU_SPELLING), ("memory", _MEMORY_SPELLING)):
             request_field, limit_field = f"{kind}_request", f"{kind}_limit"
             request, limit = getattr(self, request_field), getattr(self, limit_field)
-            request_amount = check.parse_quantity(owner, request_field, request)
-            limit_amount = check.parse_quantity(owner, limit_field, limit)
-            for name, value in ((request_field, request), (limit_field, limit)):
+            given = {request_field: request, limit_field: limit}
+            if limit is None and kind == "cpu":
+                del given[limit_field]
+            amounts = {name: check.parse_quantity(owner, name, value) for name, value in given.items()}
+            for name, value in given.items():
                 if not spelling.fullmatch(value):
                     raise check.fail(owner, name, value, _SPELLING_HINT[kind])
-            if limit_amount < request_amount:
+            if limit_field in amounts and amounts[limit_field] < amounts[request_field]:
                 raise check.fail(
                     owner, limit_field, limit, f"must not be below {request_field} ({request!r})"
                 )
+        storage = {
+            name: value
+            for name in ("ephemeral_storage_request", "ephemeral_storage_limit")
+            if (value := getattr(self, name)) is not None
+        }
+        for name, value in storage.items():
+            check.parse_quantity(owner, name, value)
+            if not _MEMORY_SPELLING.fullmatch(value):
+                raise check.fail(owner, name, value, _SPELLING_HINT["memory"])
+        if len(storage) == 2 and check.parse_quantity(
+            owner, "ephemeral_storage_limit", self.ephemeral_storage_limit
+        ) < check.parse_quantity(owner, "ephemeral_storage_request", self.ephemeral_storage_request):
+            raise check.fail(
+                owner,
+                "ephemeral_storage_limit",
+                self.ephemeral_storage_limit,
+                f"must not be below ephemeral_storage_request ({self.ephemeral_storage_request!r})",
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -109,11 +139,19 @@ class Probe:
             default (1 s). Must stay below ``period_seconds``.
         http_path: the path of an HTTP GET probe, e.g. ``"/health"``; ``None``
             makes it a TCP connect probe.
+        failure_threshold: failures in a row that count (a restart for
+            liveness and startup, out of the Service for readiness); ``None``
+            leaves the API default (3).
+        initial_delay_seconds: how long after the container starts the first
+            probe waits; ``None`` leaves the API default (0). A startup probe
+            bounds a slow start better: it stops as soon as the app answers.
     """
 
     period_seconds: int
     timeout_seconds: int | None = None
     http_path: str | None = None
+    failure_threshold: int | None = None
+    initial_delay_seconds: int | None = None
 
     # The value the API server uses when timeoutSeconds is left out.
     API_DEFAULT_TIMEOUT_SECONDS: ClassVar[int] = 1
@@ -132,6 +170,10 @@ class Probe:
             )
         if self.http_path is not None:
             check.check_http_path(owner, "http_path", self.http_path)
+        if self.failure_threshold is not None:
+            check.check_int(owner, "failure_threshold", self.failure_threshold, minimum=1)
+        if self.initial_delay_seconds is not None:
+            check.check_int(owner, "initial_delay_seconds", self.initial_delay_seconds, minimum=0)
 
     def to_kplus(self, port: int) -> kplus.Probe:
         return _kplus_probe(self, port)
@@ -183,6 +225,10 @@ class WorkloadProps:
         resources: CPU and memory requests and limits.
         liveness: the probe that restarts a stuck container.
         readiness: the probe that takes a pod out of the Service until it answers.
+        startup: a probe that holds liveness and readiness off until it first
+            succeeds, for a slow start, e.g. ``Probe(http_path="/health",
+            period_seconds=5, failure_threshold=30)`` (up to 150 s);
+            ``None`` (default): none.
         ingress_paths: the paths the Ingress routes to this workload.
         extra_config: more non-secret environment variables for the ConfigMap,
             e.g. ``{"LOG_LEVEL": "info"}``; names a typed prop sets, or the app's
@@ -217,6 +263,9 @@ class WorkloadProps:
         tolerations: ``Toleration(...)`` each, letting the pods onto tainted nodes.
         priority_class_name: the PriorityClass of the pods, e.g. ``"high"``;
             ``None`` (default): the cluster's default.
+        service_account: ``ServiceAccount(annotations=...)`` to run the pods as
+            their own ServiceAccount, for a cloud's workload identity; ``None``
+            (default): the namespace's ``default``. The API token is never mounted.
         checkov_annotations: ``True`` (default) writes a ``checkov.io/skipN``
             annotation, with its reason, for each Checkov check an object does
             not meet; ``False`` writes none, for teams that do not run Checkov.
@@ -233,6 +282,7 @@ class WorkloadProps:
     resources: Resources
     liveness: Probe
     readiness: Probe
+    startup: Probe | None = None
     ingress_paths: tuple[IngressPath, ...]
     extra_config: Mapping[str, str] = field(default_factory=dict)
     app_version: str = "1.0.0"
@@ -250,6 +300,7 @@ class WorkloadProps:
     node_selector: Mapping[str, str] = field(default_factory=dict)
     tolerations: tuple[Toleration, ...] = ()
     priority_class_name: str | None = None
+    service_account: ServiceAccount | None = None
     checkov_annotations: bool = True
 
     # How long the app takes to stop gracefully after SIGTERM, in seconds.
@@ -323,6 +374,7 @@ class WorkloadProps:
         for name in ("liveness", "readiness"):
             check.check_instance(owner, name, getattr(self, name), Probe)
             getattr(self, name).validate(f"{owner}.{name}")
+        self._check_option("startup", Probe, lambda probe: probe.validate(f"{owner}.startup"))
         if not self.ingress_paths:
             raise check.fail(owner, "ingress_paths", self.ingress_paths, "must list at least one path")
         for index, path in enumerate(self.ingress_paths):
@@ -362,6 +414,9 @@ class WorkloadProps:
             toleration.validate(f"{owner}.tolerations[{index}]")
         if self.priority_class_name is not None:
             check.check_dns_subdomain(owner, "priority_class_name", self.priority_class_name)
+        self._check_option(
+            "service_account", ServiceAccount, lambda option: option.validate(f"{owner}.service_account")
+        )
 
     def _check_image_source(self) -> None:
         """The pull policy and tag fit where the image comes from: the node (Minikube) or a registry."""
@@ -435,6 +490,7 @@ class WorkloadSettings(TypedDict, total=False):
     node_selector: Mapping[str, str]
     tolerations: tuple[Toleration, ...]
     priority_class_name: str | None
+    service_account: ServiceAccount | None
     checkov_annotations: bool
 
 
@@ -486,6 +542,8 @@ class Workload(Construct):
         autoscaler: the HorizontalPodAutoscaler, with ``autoscaling``; else ``None``.
         disruption_budget: the PodDisruptionBudget, when ``pod_disruption_budget``
             is on and two pods or more run; else ``None``.
+        service_account: the ServiceAccount, with ``service_account`` and its
+            ``create``; else ``None``.
     """
 
     def __init__(
@@ -547,6 +605,7 @@ class Workload(Construct):
                     image_digested=props.image_digest is not None,
                     pull_policy=str(props.pull_policy),
                     run_as_user=props.run_as_user,
+                    cpu_limited=props.resources.cpu_limit is not None,
                     reads_secret_env=bool(secret_env),
                     network_policy=props.network_policy is not None,
                 )
@@ -554,6 +613,15 @@ class Workload(Construct):
             if annotate
             else {}
         )
+        # Before the Deployment: a pod naming a ServiceAccount that does not exist yet is refused.
+        self.service_account: k8s.KubeServiceAccount | None = None
+        if props.service_account is not None and props.service_account.create:
+            self.service_account = add_service_account(
+                self,
+                name=props.service_account.name_for(props.name),
+                labels=labels,
+                annotations={**self.namespace_annotations, **props.service_account.annotations},
+            )
         self.deployment = self._deployment(props, labels, deployment_annotations)
         self.container = self._container(props, secret_env, writable_paths)
         self._patch_deployment(props)
@@ -574,7 +642,6 @@ class Workload(Construct):
                 name=name,
                 labels=labels,
                 selector=selector,
-                selector_of=selector_labels_of,
                 annotations=annotations,
             )
         if props.autoscaling is not None:
@@ -602,6 +669,7 @@ class Workload(Construct):
             replicas=props.replicas,
             select=False,
             automount_service_account_token=False,
+            **_service_account(self, props),
             **_rollout(props.zero_downtime_rollout),
             security_context=kplus.PodSecurityContextProps(
                 ensure_non_root=True,
@@ -669,6 +737,7 @@ class Workload(Construct):
             ports=[kplus.ContainerPort(number=props.port, name="http", protocol=kplus.Protocol.TCP)],
             liveness=props.liveness.to_kplus(props.port),
             readiness=props.readiness.to_kplus(props.port),
+            startup=None if props.startup is None else props.startup.to_kplus(props.port),
             **_pre_stop(props.zero_downtime_rollout),
             # Empty, not omitted: omitted means cdk8s-plus's 1 CPU/512Mi defaults.
             # The quantities are written by the patch below.
@@ -771,6 +840,14 @@ def _pod_patches() -> tuple[cdk8s.JsonPatch, ...]:
     )
 
 
+def _service_account(scope: Construct, props: WorkloadProps) -> dict[str, Any]:
+    """The Deployment's service_account argument: the pods' own, when the props name one."""
+    if props.service_account is None:
+        return {}
+    name = props.service_account.name_for(props.name)
+    return {"service_account": kplus.ServiceAccount.from_service_account_name(scope, "pod-identity", name)}
+
+
 @functools.cache
 def _remove_patch(path: str) -> cdk8s.JsonPatch:
     return cdk8s.JsonPatch.remove(path)
@@ -785,14 +862,25 @@ def _resources_patch(resources: Resources) -> cdk8s.JsonPatch:
     typed k8s rendering, hence Quantity values.
     """
     quantity = k8s.Quantity.from_string
+
+    def given(**quantities: str | None) -> dict[str, k8s.Quantity]:
+        return {
+            name.replace("_", "-"): quantity(value) for name, value in quantities.items() if value is not None
+        }
+
     return cdk8s.JsonPatch.add(
         "/spec/template/spec/containers/0/resources",
         {
-            "requests": {
-                "cpu": quantity(resources.cpu_request),
-                "memory": quantity(resources.memory_request),
-            },
-            "limits": {"cpu": quantity(resources.cpu_limit), "memory": quantity(resources.memory_limit)},
+            "requests": given(
+                cpu=resources.cpu_request,
+                memory=resources.memory_request,
+                ephemeral_storage=resources.ephemeral_storage_request,
+            ),
+            "limits": given(
+                cpu=resources.cpu_limit,
+                memory=resources.memory_limit,
+                ephemeral_storage=resources.ephemeral_storage_limit,
+            ),
         },
     )
 
@@ -802,6 +890,10 @@ def _kplus_probe(probe: Probe, port: int) -> kplus.Probe:
     timing: dict[str, Any] = {"period_seconds": cdk8s.Duration.seconds(probe.period_seconds)}
     if probe.timeout_seconds is not None:
         timing["timeout_seconds"] = cdk8s.Duration.seconds(probe.timeout_seconds)
+    if probe.failure_threshold is not None:
+        timing["failure_threshold"] = probe.failure_threshold
+    if probe.initial_delay_seconds is not None:
+        timing["initial_delay_seconds"] = cdk8s.Duration.seconds(probe.initial_delay_seconds)
     if probe.http_path is None:
         return kplus.Probe.from_tcp_socket(port=port, **timing)
     return kplus.Probe.from_http_get(probe.http_path, port=port, **timing)

@@ -40,6 +40,7 @@ def render() -> str:
         "IMAGE_DIGEST": pe.IMAGE_DIGEST,
         "PULL_POLICY": pe.PULL_POLICY,
         "LOW_UID": pe.LOW_UID,
+        "NO_CPU_LIMIT": pe.NO_CPU_LIMIT,
         "SECRET_ENV": pe.SECRET_ENV,
         "NO_NETWORK_POLICY": pe.NO_NETWORK_POLICY,
         "TEST_POD": pe.TEST_POD,

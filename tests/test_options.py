@@ -18,6 +18,8 @@ import yaml
 from constructs_lib import (
     Autoscaling,
     NetworkPolicy,
+    Resources,
+    ServiceAccount,
     TodoBackend,
     TodoBackendProps,
     TodoFrontend,
@@ -88,16 +90,7 @@ def test_backend_accepts_only_the_ingress_controller_and_the_frontend() -> None:
             "ports": http,
         },
         {
-            "from": [
-                {
-                    "podSelector": {
-                        "matchLabels": {
-                            "app.kubernetes.io/name": FRONTEND,
-                            "app.kubernetes.io/instance": FRONTEND,
-                        }
-                    }
-                }
-            ],
+            "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/instance": FRONTEND}}}],
             "ports": http,
         },
     ]
@@ -135,13 +128,7 @@ def test_frontend_accepts_the_ingress_controller_and_calls_only_dns_and_the_back
     dns, backend = _rules(policy, "egress")
     assert {port["port"] for port in dns["ports"]} == {53}
     assert backend == {
-        "to": [
-            {
-                "podSelector": {
-                    "matchLabels": {"app.kubernetes.io/name": BACKEND, "app.kubernetes.io/instance": BACKEND}
-                }
-            }
-        ],
+        "to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/instance": BACKEND}}}],
         "ports": [{"port": "http", "protocol": "TCP"}],
     }
 
@@ -217,9 +204,7 @@ def test_a_standalone_workload_selects_the_peer_it_is_given_defaulting_to_the_sp
     build(chart, **peer)
     policy = Manifests(cdk8s.Testing.synth(chart)).get("NetworkPolicy", name)
 
-    assert _peer_selectors(policy, direction) == [
-        {"app.kubernetes.io/name": expected, "app.kubernetes.io/instance": expected}
-    ]
+    assert _peer_selectors(policy, direction) == [{"app.kubernetes.io/instance": expected}]
 
 
 def test_the_peer_rules_name_the_port_the_containers_name() -> None:
@@ -428,3 +413,93 @@ def test_the_documented_ignore_differences_is_valid_in_the_dist_application(tmp_
 
     assert validation.returncode == 0, validation.results or validation.stderr
     assert [result["errors"] for result in validation.results] == [[]]
+
+
+def test_a_service_account_is_the_pods_identity_without_its_token() -> None:
+    role = {"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/todo"}
+    manifests = synth_stack(
+        backend=TodoBackendProps(service_account=ServiceAccount(annotations=role)),
+        frontend=TodoFrontendProps(service_account=ServiceAccount(create=False, name="shared")),
+    )
+
+    account = manifests.get("ServiceAccount", BACKEND)
+    assert account["automountServiceAccountToken"] is False
+    assert role.items() <= account["metadata"]["annotations"].items()
+    assert [obj["metadata"]["name"] for obj in manifests.of_kind("ServiceAccount")] == [BACKEND]
+    for name, account_name in ((BACKEND, BACKEND), (FRONTEND, "shared")):
+        spec = pod_spec(manifests.get("Deployment", name))
+        assert (spec["serviceAccountName"], spec["automountServiceAccountToken"]) == (account_name, False)
+
+
+def test_without_a_service_account_the_pods_run_as_the_namespaces_default() -> None:
+    assert "serviceAccountName" not in pod_spec(_stack().get("Deployment", BACKEND))
+
+
+@pytest.mark.parametrize(
+    ("account", "message"),
+    [
+        (lambda: ServiceAccount(create=False), "TodoBackendProps.service_account.name: got None; must name"),
+        (lambda: ServiceAccount(name="Todo"), "TodoBackendProps.service_account.name: got 'Todo'"),
+        (
+            lambda: ServiceAccount(create=False, name="x", annotations={"a": "b"}),
+            "TodoBackendProps.service_account.annotations: got {'a': 'b'}; must be empty when create is False",
+        ),
+    ],
+    ids=["existing-without-name", "bad-name", "annotations-on-nothing"],
+)
+def test_a_service_account_that_cannot_exist_is_refused(
+    account: Callable[[], ServiceAccount], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        TodoBackendProps(service_account=account())
+
+
+def test_two_workloads_creating_one_service_account_are_refused() -> None:
+    shared = ServiceAccount(name="todo")
+    with pytest.raises(ValueError, match=r"TodoApp\.frontend\.service_account\.name: got 'todo'"):
+        synth_stack(
+            backend=TodoBackendProps(service_account=shared),
+            frontend=TodoFrontendProps(service_account=shared),
+        )
+
+
+def test_without_a_cpu_limit_the_pods_may_burst_and_the_exception_says_so() -> None:
+    resources = Resources(
+        cpu_request="250m",
+        memory_request="256Mi",
+        cpu_limit=None,
+        memory_limit="512Mi",
+        ephemeral_storage_request="1Gi",
+        ephemeral_storage_limit="2Gi",
+    )
+    deployment = _stack(resources=resources).get("Deployment", BACKEND)
+
+    assert only_container(deployment)["resources"] == {
+        "requests": {"cpu": "250m", "memory": "256Mi", "ephemeral-storage": "1Gi"},
+        "limits": {"memory": "512Mi", "ephemeral-storage": "2Gi"},
+    }
+    assert any(
+        value.startswith("CKV_K8S_11=no CPU limit")
+        for value in deployment["metadata"]["annotations"].values()
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"ephemeral_storage_request": "1G"},
+            "resources.ephemeral_storage_request: got '1G'; must use a binary suffix",
+        ),
+        (
+            {"ephemeral_storage_request": "2Gi", "ephemeral_storage_limit": "1Gi"},
+            "resources.ephemeral_storage_limit: got '1Gi'; must not be below ephemeral_storage_request ('2Gi')",
+        ),
+        ({"cpu_request": "0.5"}, "resources.cpu_request: got '0.5'"),
+    ],
+    ids=["decimal-suffix", "limit-below-request", "cpu-spelling-without-limit"],
+)
+def test_bad_storage_or_cpu_without_a_limit_is_refused(changes: dict[str, str], message: str) -> None:
+    fields = {"cpu_request": "250m", "memory_request": "256Mi", "cpu_limit": None, "memory_limit": "512Mi"}
+    with pytest.raises(ValueError, match=re.escape(f"TodoBackendProps.{message}")):
+        TodoBackendProps(resources=Resources(**{**fields, **changes}))  # type: ignore[arg-type]

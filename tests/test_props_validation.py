@@ -10,6 +10,8 @@ import pytest
 
 from constructs_lib import (
     IngressPath,
+    NetworkPeer,
+    NetworkPolicy,
     Probe,
     PullPolicy,
     PullPolicyName,
@@ -319,3 +321,59 @@ def test_shared_settings_build_both_workloads() -> None:
 
     for props in (TodoBackendProps(**shared), TodoFrontendProps(**shared)):
         assert (props.image_tag, props.replicas, props.spread_pods) == ("1.4.2", 2, True)
+
+
+@pytest.mark.parametrize(
+    ("policy", "message"),
+    [
+        (
+            lambda: NetworkPolicy(egress_to=(NetworkPeer(cidr="10.20.0.1/16"),)),
+            "TodoBackendProps.network_policy.egress_to[0].cidr: got '10.20.0.1/16'; must be an IPv4 or IPv6 "
+            "CIDR in canonical form",
+        ),
+        (
+            lambda: NetworkPolicy(dns=(NetworkPeer(cidr="010.0.0.0/8"),)),
+            "TodoBackendProps.network_policy.dns[0].cidr: got '010.0.0.0/8'; must be an IPv4 or IPv6 CIDR",
+        ),
+        (
+            lambda: NetworkPolicy(ingress_from=(NetworkPeer(namespace="x", cidr="10.0.0.0/8"),)),
+            "TodoBackendProps.network_policy.ingress_from[0].cidr: got '10.0.0.0/8'; must come alone",
+        ),
+        (
+            lambda: NetworkPolicy(ingress_from=(NetworkPeer(),)),
+            "TodoBackendProps.network_policy.ingress_from[0].namespace: got None; must be given, or pod_labels "
+            "or cidr",
+        ),
+        (
+            lambda: NetworkPolicy(ingress_from=(NetworkPeer(namespace="Gateways"),)),
+            "TodoBackendProps.network_policy.ingress_from[0].namespace: got 'Gateways'",
+        ),
+        (
+            lambda: NetworkPolicy(dns=()),
+            "TodoBackendProps.network_policy.dns: got (); must name at least one peer",
+        ),
+        (
+            lambda: NetworkPolicy(ingress_from=NetworkPeer(namespace="x")),  # type: ignore[arg-type]
+            "NetworkPolicy.ingress_from: got NetworkPeer(",
+        ),
+    ],
+    ids=[
+        "host-bits",
+        "leading-zero",
+        "cidr-with-namespace",
+        "empty-peer",
+        "bad-namespace",
+        "no-dns",
+        "not-a-tuple",
+    ],
+)
+def test_a_network_peer_that_names_no_one_or_a_bad_address_is_refused(
+    policy: typing.Any, message: str
+) -> None:
+    with _raises(message):
+        TodoBackendProps(network_policy=policy())
+
+
+def test_the_frontend_calls_nothing_outside_the_stack_to_narrow() -> None:
+    with _raises("TodoFrontendProps.network_policy.egress_to: got (NetworkPeer("):
+        TodoFrontendProps(network_policy=NetworkPolicy(egress_to=(NetworkPeer(cidr="10.0.0.0/8"),)))

@@ -19,8 +19,11 @@ from constructs_lib import (
     Autoscaling,
     IngressPath,
     IngressTls,
+    NetworkPeer,
+    NetworkPolicy,
     Probe,
     Resources,
+    ServiceAccount,
     TodoBackendProps,
     TodoFrontendProps,
     TodoIngressProps,
@@ -148,6 +151,31 @@ EXAMPLES = (
         "todo-backend",
         {"config.corsOrigins": ["https://todo.example.com:443"]},
         lambda: TodoBackendProps(cors_origins=("https://todo.example.com:443",)),
+    ),
+    Example(
+        "cidr-canonical",
+        "todo-backend",
+        {"networkPolicy.enabled": True, "networkPolicy.egressTo": [{"cidr": "10.20.0.1/16"}]},
+        lambda: TodoBackendProps(network_policy=NetworkPolicy(egress_to=(NetworkPeer(cidr="10.20.0.1/16"),))),
+    ),
+    Example(
+        "cidr-canonical",
+        "todo-frontend",
+        {"networkPolicy.enabled": True, "networkPolicy.dns": [{"cidr": "169.254.20.10/24"}]},
+        lambda: TodoFrontendProps(network_policy=NetworkPolicy(dns=(NetworkPeer(cidr="169.254.20.10/24"),))),
+    ),
+    Example(
+        "service-account-annotations-need-create",
+        "todo-backend",
+        {
+            "serviceAccount.name": "todo",
+            "serviceAccount.annotations": {"iam.gke.io/gcp-service-account": "x"},
+        },
+        lambda: TodoBackendProps(
+            service_account=ServiceAccount(
+                create=False, name="todo", annotations={"iam.gke.io/gcp-service-account": "x"}
+            )
+        ),
     ),
     Example(
         "config-names-the-library-owns",

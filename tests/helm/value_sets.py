@@ -17,9 +17,11 @@ from constructs_lib import (
     ExternalSecret,
     IngressPath,
     IngressTls,
+    NetworkPeer,
     NetworkPolicy,
     Probe,
     Resources,
+    ServiceAccount,
     TaintEffect,
     TodoBackendProps,
     TodoFrontendProps,
@@ -243,6 +245,81 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         },
     ),
     ValueSet(
+        # No CPU limit (the exception says so), and node disk reserved and capped.
+        "no-cpu-limit-with-ephemeral-storage",
+        backend={
+            "resources": Resources(
+                cpu_request="250m",
+                memory_request="256Mi",
+                cpu_limit=None,
+                memory_limit="512Mi",
+                ephemeral_storage_request="1Gi",
+                ephemeral_storage_limit="2Gi",
+            )
+        },
+        frontend={
+            "resources": Resources(
+                cpu_request="150m",
+                memory_request="128Mi",
+                cpu_limit="300m",
+                memory_limit="256Mi",
+                ephemeral_storage_limit="512Mi",
+            )
+        },
+    ),
+    ValueSet(
+        # Workload identity: the backend's own ServiceAccount, annotated; the frontend runs as one
+        # that exists (every namespace's default).
+        "service-accounts",
+        backend={
+            "service_account": ServiceAccount(
+                annotations={"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/todo-backend"}
+            )
+        },
+        frontend={"service_account": ServiceAccount(create=False, name="default")},
+    ),
+    ValueSet(
+        "named-service-account",
+        backend={"service_account": ServiceAccount(name="todo-api-identity")},
+        frontend={"service_account": ServiceAccount()},
+    ),
+    ValueSet(
+        # A slow start held off by startup probes; liveness tolerating more failures, later.
+        "startup-probes-and-thresholds",
+        backend={
+            "startup": Probe(http_path="/health", period_seconds=5, failure_threshold=30),
+            "liveness": Probe(
+                http_path="/health",
+                period_seconds=30,
+                timeout_seconds=5,
+                failure_threshold=5,
+                initial_delay_seconds=10,
+            ),
+        },
+        frontend={"startup": Probe(period_seconds=2, failure_threshold=60, initial_delay_seconds=1)},
+    ),
+    ValueSet(
+        # More peers in, DNS at NodeLocal DNS's address, the backend's outside calls narrowed.
+        "network-policy-peers",
+        backend={
+            "network_policy": NetworkPolicy(
+                ingress_from=(
+                    NetworkPeer(namespace="envoy-gateway-system"),
+                    NetworkPeer(pod_labels={"app": "monitoring"}),
+                ),
+                dns=(NetworkPeer(cidr="169.254.20.10/32"), NetworkPeer(namespace="kube-system")),
+                egress_to=(NetworkPeer(cidr="10.20.0.0/16"), NetworkPeer(cidr="fd00:10::/64")),
+            )
+        },
+        frontend={
+            "network_policy": NetworkPolicy(
+                ingress_from=(
+                    NetworkPeer(namespace="traefik", pod_labels={"app.kubernetes.io/name": "traefik"}),
+                ),
+            )
+        },
+    ),
+    ValueSet(
         # The autoscaler's floor of two turns the budget and the spreading on.
         "autoscaled-with-budget-and-spread",
         backend={
@@ -373,6 +450,20 @@ CRD_VALUE_SETS: tuple[ValueSet, ...] = (
             "section_name": "https",
             "host": "todo.example.com",
         },
+    ),
+    ValueSet(
+        # The Gateway's namespace is let in through the policies, and in the stack's own
+        # namespace its pods by their gateway-name label.
+        "http-route-with-network-policies",
+        backend={"network_policy": NetworkPolicy(ingress_from=(NetworkPeer(namespace="monitoring"),))},
+        frontend={"network_policy": NetworkPolicy()},
+        http_route={"gateway_name": "public", "gateway_namespace": "gateways"},
+    ),
+    ValueSet(
+        "http-route-in-the-stacks-namespace-with-network-policies",
+        backend={"network_policy": NetworkPolicy()},
+        frontend={"network_policy": NetworkPolicy()},
+        http_route={"gateway_name": "public"},
     ),
     ValueSet(
         # Both while moving from the Ingress to the Gateway; Exact paths stay Exact.

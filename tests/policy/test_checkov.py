@@ -124,6 +124,7 @@ def _workload_exceptions(**changed: Any) -> tuple[policy_exceptions.PolicyExcept
         "image_digested": False,
         "pull_policy": "Always",
         "run_as_user": 10001,
+        "cpu_limited": True,
         "reads_secret_env": False,
         "network_policy": True,
     }
@@ -136,6 +137,7 @@ def test_exception_annotations_are_numbered_in_the_order_checkov_reads_them() ->
         image_tag="latest",
         pull_policy="Never",
         run_as_user=1001,
+        cpu_limited=False,
         reads_secret_env=True,
         network_policy=False,
     )

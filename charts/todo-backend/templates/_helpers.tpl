@@ -107,8 +107,14 @@ The NetworkPolicy's rules besides the ingress controller's (in) and DNS (out).
 {{- end }}
 
 {{- define "todo-backend.networkPolicyEgress" -}}
-# PostgreSQL and OpenAI (HTTPS), outside the cluster.
-- ports:
+# PostgreSQL and OpenAI (HTTPS), outside the stack: to networkPolicy.egressTo, or anywhere.
+- {{- with .Values.networkPolicy.egressTo }}
+  to:
+    {{- range . }}
+    {{- include "todo-common.networkPeer" . | nindent 4 }}
+    {{- end }}
+  {{- end }}
+  ports:
     - port: 5432
       protocol: TCP
     - port: 443

@@ -45,6 +45,9 @@ spec:
     spec:
       # The {{ include "todo-common.part" (list . "component") }} never calls the Kubernetes API.
       automountServiceAccountToken: false
+      {{- with include "todo-common.serviceAccountName" . }}
+      serviceAccountName: {{ . | quote }}
+      {{- end }}
       securityContext:
         {{- toYaml .Values.podSecurityContext | nindent 8 }}
       {{- with .Values.imagePullSecrets }}
@@ -128,6 +131,10 @@ spec:
             {{- include "todo-common.probe" (list "livenessProbe" .Values.livenessProbe) | nindent 12 }}
           readinessProbe:
             {{- include "todo-common.probe" (list "readinessProbe" .Values.readinessProbe) | nindent 12 }}
+          {{- with .Values.startupProbe }}
+          startupProbe:
+            {{- include "todo-common.probe" (list "startupProbe" .) | nindent 12 }}
+          {{- end }}
           {{- with .Values.zeroDowntimeRollout }}
           {{- if .enabled }}
           # Keeps serving while the endpoints and the ingress controller drop the pod.

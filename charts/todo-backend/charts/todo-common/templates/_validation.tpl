@@ -27,6 +27,39 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 {{- include "todo-common.validateMetadata" (list "ingress.annotations" .Values.ingress.annotations) }}
 {{- include "todo-common.validateIngressTls" . }}
 {{- include "todo-common.validateHttpRoute" . }}
+{{- include "todo-common.validateNetworkPeers" . }}
+{{- include "todo-common.validateMetadata" (list "serviceAccount.annotations" .Values.serviceAccount.annotations) }}
+{{- with .Values.serviceAccount }}
+{{- if and (not .create) .annotations }}
+{{- fail (printf "serviceAccount.annotations: got %s; must be empty when create is False: nothing carries them" (toJson .annotations)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+A peer's IPv4 CIDR is in canonical form: no host bits set, as Kubernetes'
+strict IP validation requires (the schema checks the spelling).
+*/}}
+{{- define "todo-common.validateNetworkPeers" -}}
+{{- range $values := list "ingressFrom" "dns" "egressTo" }}
+{{- range $index, $peer := get $.Values.networkPolicy $values | default list }}
+{{- with $peer.cidr }}
+{{- if not (contains ":" .) }}
+{{- $address := 0 }}
+{{- range splitList "." (first (splitList "/" .)) }}
+{{- $address = add (mul $address 256) (atoi .) }}
+{{- end }}
+{{- $block := 1 }}
+{{- range until (sub 32 (atoi (last (splitList "/" .))) | int) }}
+{{- $block = mul $block 2 }}
+{{- end }}
+{{- if ne (mod $address $block) 0 }}
+{{- fail (printf "networkPolicy.%s[%d].cidr: got %q; must be an IPv4 or IPv6 CIDR in canonical form, e.g. '10.20.0.0/16': the network's first address (no host bits set) and a prefix length" $values $index .) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -127,9 +160,12 @@ below its request is refused by the API.
 {{- $requests := .Values.resources.requests }}
 {{- $limits := .Values.resources.limits }}
 {{- $cpuRequest := include "todo-common.millicores" (list "resources.requests.cpu" $requests.cpu) | float64 }}
-{{- $cpuLimit := include "todo-common.millicores" (list "resources.limits.cpu" $limits.cpu) | float64 }}
+{{- /* No CPU limit: the pods may use idle CPU beyond their request. */}}
+{{- with $limits.cpu }}
+{{- $cpuLimit := include "todo-common.millicores" (list "resources.limits.cpu" .) | float64 }}
 {{- if lt $cpuLimit $cpuRequest }}
-{{- fail (printf "resources.limits.cpu: got %q; must not be below resources.requests.cpu (%q)" $limits.cpu $requests.cpu) }}
+{{- fail (printf "resources.limits.cpu: got %q; must not be below resources.requests.cpu (%q)" . $requests.cpu) }}
+{{- end }}
 {{- end }}
 {{- $memoryRequest := include "todo-common.kibibytes" (list "resources.requests.memory" $requests.memory) | float64 }}
 {{- $memoryLimit := include "todo-common.kibibytes" (list "resources.limits.memory" $limits.memory) | float64 }}

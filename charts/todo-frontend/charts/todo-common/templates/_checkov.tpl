@@ -57,6 +57,9 @@ with (list <root> <template of its Checkov annotations> <map of more annotations
 {{- if lt $uid (int $exceptions.HIGH_UID) }}
 {{- $skips = append $skips (replace "{uid}" (toString $uid) $exceptions.LOW_UID) }}
 {{- end }}
+{{- if not .Values.resources.limits.cpu }}
+{{- $skips = append $skips $exceptions.NO_CPU_LIMIT }}
+{{- end }}
 {{- if include "todo-common.part" (list . "secretKeys") }}
 {{- $skips = append $skips $exceptions.SECRET_ENV }}
 {{- end }}

@@ -16,14 +16,34 @@ app.kubernetes.io/instance: {{ .Release.Name | quote }}
 
 {{/*
 The pods of the stack's other workload, for the NetworkPolicy rules between
-the two, by its selector labels: name and instance are both its name when it is
-installed as the constructs name it (release name, and nameOverride unless that
-is the chart's name). Another Todo stack's pods in the namespace do not match.
-Called with that name.
+the two, by their app.kubernetes.io/instance label: its release name, whatever
+the release is called. Another Todo stack's pods in the namespace do not
+match. Called with that name.
 */}}
 {{- define "todo-common.peer" -}}
 - podSelector:
     matchLabels:
-      app.kubernetes.io/name: {{ . | quote }}
       app.kubernetes.io/instance: {{ . | quote }}
+{{- end }}
+
+{{/*
+A NetworkPolicyPeer from a networkPeer value: addresses (cidr), or pods by
+namespace name and labels, as NetworkPeer.to_json writes it.
+*/}}
+{{- define "todo-common.networkPeer" -}}
+{{- if .cidr -}}
+- ipBlock:
+    cidr: {{ .cidr | quote }}
+{{- else -}}
+- {{- with .namespace }}
+  namespaceSelector:
+    matchLabels:
+      kubernetes.io/metadata.name: {{ . | quote }}
+  {{- end }}
+  {{- with .podLabels }}
+  podSelector:
+    matchLabels:
+      {{- toYaml . | nindent 6 }}
+  {{- end }}
+{{- end }}
 {{- end }}

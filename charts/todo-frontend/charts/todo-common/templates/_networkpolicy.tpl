@@ -1,10 +1,11 @@
 {{/*
 Two policies select the pods (policies add up): <fullname>-default-deny allows
 nothing in or out, <fullname> allows what the app needs: the ingress
-controller and DNS here, the rest from the chart's networkPolicyIngress and
-networkPolicyEgress (the stack's other workload, found by its selector labels
-with todo-common.peer, and the services outside the cluster). Ports by name
-(http), as the constructs write them (constructs_lib/network_policy.py).
+controller, the HTTPRoute's Gateway, networkPolicy.ingressFrom and DNS here,
+the rest from the chart's networkPolicyIngress and networkPolicyEgress (the
+stack's other workload, found by its instance label with todo-common.peer,
+and the services outside the cluster). Ports by name (http), as the
+constructs write them (constructs_lib/network_policy.py).
 */}}
 {{- define "todo-common.networkPolicies" -}}
 {{- if .Values.networkPolicy.enabled }}
@@ -52,6 +53,16 @@ spec:
           podSelector:
             matchLabels:
               {{- toYaml .Values.networkPolicy.ingressController.podLabels | nindent 14 }}
+        {{- with .Values.httpRoute }}
+        {{- if .enabled }}
+        {{- /* The Gateway's pods: all of its namespace, or in this one, those labelled with its name (GEP-1762). */}}
+        {{- $gateway := ternary (dict "namespace" .gatewayNamespace) (dict "podLabels" (dict "gateway.networking.k8s.io/gateway-name" .gatewayName)) (not (empty .gatewayNamespace)) }}
+        {{- include "todo-common.networkPeer" $gateway | nindent 8 }}
+        {{- end }}
+        {{- end }}
+        {{- range .Values.networkPolicy.ingressFrom }}
+        {{- include "todo-common.networkPeer" . | nindent 8 }}
+        {{- end }}
       ports:
         - port: http
           protocol: TCP
@@ -59,11 +70,11 @@ spec:
     {{- . | nindent 4 }}
     {{- end }}
   egress:
-    # DNS: the cluster's DNS runs in kube-system.
+    # DNS: networkPolicy.dns, the cluster's DNS in kube-system by default.
     - to:
-        - namespaceSelector:
-            matchLabels:
-              kubernetes.io/metadata.name: kube-system
+        {{- range .Values.networkPolicy.dns }}
+        {{- include "todo-common.networkPeer" . | nindent 8 }}
+        {{- end }}
       ports:
         - port: 53
           protocol: UDP

@@ -12,6 +12,7 @@ PULL_POLICY:
   "Never": "CKV_K8S_15=the pull policy is Never: the image is built on the node, with no registry to pull from"
   "IfNotPresent": "CKV_K8S_15=the pull policy is IfNotPresent: each node pulls a release tag once and reuses it, as a release tag never changes"
 LOW_UID: "CKV_K8S_40=the image runs as its own numeric user (UID {uid}), which runAsNonRoot verifies"
+NO_CPU_LIMIT: "CKV_K8S_11=no CPU limit, as resources.cpu_limit asks: the pods may use idle CPU beyond their request, which still reserves their share"
 SECRET_ENV: "CKV_K8S_35=the app reads DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY from its environment, referenced from the external Secret and never written here"
 NO_NETWORK_POLICY: "CKV2_K8S_6=NetworkPolicies are the network_policy option, off by default: Minikube's default network plugin does not enforce them"
 TEST_POD:
