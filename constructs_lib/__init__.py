@@ -8,6 +8,7 @@ backend.
 from constructs_lib.autoscaling import Autoscaling
 from constructs_lib.backend import SECRET_KEYS, TodoBackend, TodoBackendProps
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, canonical_config_json, config_checksum
+from constructs_lib.env import ConfigMapKeyRef, SecretKeyRef
 from constructs_lib.external_secret import ExternalSecret, StoreKind, StoreKindName
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
@@ -41,6 +42,7 @@ __all__ = [
     "CONFIG_CHECKSUM_ANNOTATION",
     "SECRET_KEYS",
     "Autoscaling",
+    "ConfigMapKeyRef",
     "ExternalSecret",
     "IngressPath",
     "IngressTls",
@@ -51,6 +53,7 @@ __all__ = [
     "PullPolicyName",
     "Resources",
     "Routable",
+    "SecretKeyRef",
     "ServiceAccount",
     "ServiceType",
     "ServiceTypeName",

@@ -62,6 +62,8 @@ CONFIG_MAP_KEY_MAX = 253
 # Environment variable names a shell can read (stricter than IsEnvVarName, which
 # allows '.' and '-'), no longer than a ConfigMap key.
 ENV_NAME = rf"[A-Za-z_][A-Za-z0-9_]{{0,{CONFIG_MAP_KEY_MAX - 1}}}"
+# A Secret or ConfigMap key (IsConfigMapKey): letters, digits, '-', '_', '.'; not '.', '..' or '..'-led.
+CONFIG_KEY = r"\.?[-_a-zA-Z0-9][-._a-zA-Z0-9]*"
 # Unicode's control characters (category Cc: C0, DEL and C1, NEL among them) and the
 # line and paragraph separators, which YAML 1.1 reads as line breaks: no setting
 # needs one. A character class body; U+2028/U+2029 are literal, as Go's regexp has no \u.
@@ -101,6 +103,7 @@ _IMAGE_TAG = re.compile(IMAGE_TAG)
 _IMAGE_DIGEST = re.compile(IMAGE_DIGEST)
 _LABEL_NAME = re.compile(LABEL_NAME)
 _ENV_NAME = re.compile(ENV_NAME)
+_CONFIG_KEY = re.compile(CONFIG_KEY)
 _CONTROL_CHARACTER = re.compile(f"[{CONTROL_CHARACTERS}]")
 _ORIGIN = re.compile(ORIGIN)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -343,18 +346,7 @@ def check_env_map(
     if not isinstance(value, Mapping):
         raise fail(owner, field, value, "must be a mapping of environment variable names to strings")
     for key, item in value.items():
-        if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
-            raise fail(
-                owner,
-                field,
-                key,
-                f"keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*) "
-                f"of at most {CONFIG_MAP_KEY_MAX} characters",
-            )
-        if key in reserved:
-            raise fail(owner, field, key, f"is set by {reserved[key]}; set it there instead")
-        if key in owned:
-            raise fail(owner, field, key, f"is set by the library ({owned[key]}); choose another name")
+        check_env_name(owner, field, key, reserved=reserved, owned=owned)
         if not isinstance(item, str):
             raise fail(owner, f"{field}[{key!r}]", item, "values must be strings")
         if _CONTROL_CHARACTER.search(item):
@@ -366,6 +358,34 @@ def check_env_map(
                 "U+0085) or the separators U+2028 and U+2029",
             )
         check_encodable(owner, f"{field}[{key!r}]", item)
+
+
+def check_config_key(owner: str, field: str, value: Any) -> None:
+    if not isinstance(value, str) or not _CONFIG_KEY.fullmatch(value) or len(value) > CONFIG_MAP_KEY_MAX:
+        raise fail(
+            owner,
+            field,
+            value,
+            f"must be a Secret or ConfigMap key: at most {CONFIG_MAP_KEY_MAX} letters, digits, '-', '_' "
+            "or '.', and not '.', '..' or starting with '..'",
+        )
+
+
+def check_env_name(
+    owner: str, field: str, key: Any, *, reserved: Mapping[str, str], owned: Mapping[str, str]
+) -> None:
+    """An environment variable name the container may take: valid, and no typed prop's or the library's."""
+    if not isinstance(key, str) or not _ENV_NAME.fullmatch(key):
+        raise fail(
+            owner,
+            field,
+            key,
+            f"keys must be environment variable names ([A-Za-z_][A-Za-z0-9_]*) of at most {CONFIG_MAP_KEY_MAX} characters",
+        )
+    if key in reserved:
+        raise fail(owner, field, key, f"is set by {reserved[key]}; set it there instead")
+    if key in owned:
+        raise fail(owner, field, key, f"is set by the library ({owned[key]}); choose another name")
 
 
 def check_encodable(owner: str, field: str, value: str) -> None:

@@ -249,6 +249,38 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
             "if": {"required": ["cidr"]},
             "then": {"maxProperties": 1},
         },
+        "envVarFromKey": {
+            "type": "object",
+            "description": "An environment variable read from a Secret's or a ConfigMap's key.",
+            "additionalProperties": False,
+            "required": ["name", "valueFrom"],
+            "properties": {
+                "name": {"type": "string", "pattern": anchored(check.ENV_NAME)},
+                "valueFrom": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                    "properties": {
+                        kind: {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["name", "key"],
+                            "properties": {
+                                "name": ref("dnsSubdomain"),
+                                "key": {
+                                    "type": "string",
+                                    "maxLength": check.CONFIG_MAP_KEY_MAX,
+                                    "pattern": anchored(check.CONFIG_KEY),
+                                },
+                                "optional": {"type": "boolean"},
+                            },
+                        }
+                        for kind in ("secretKeyRef", "configMapKeyRef")
+                    },
+                },
+            },
+        },
         "toleration": {
             "type": "object",
             "description": "A toleration (Kubernetes Toleration). The template refuses an empty key "

@@ -14,24 +14,17 @@ import re
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from cdk8s import ApiObjectMetadata
 from constructs import Construct
 
 from constructs_lib import _validation as check
-from constructs_lib._imports.external_secrets.io.external_secrets import (
-    ExternalSecret as ExternalSecretObject,
-)
-from constructs_lib._imports.external_secrets.io.external_secrets import (
-    ExternalSecretSpec,
-    ExternalSecretSpecData,
-    ExternalSecretSpecDataRemoteRef,
-    ExternalSecretSpecSecretStoreRef,
-    ExternalSecretSpecSecretStoreRefKind,
-    ExternalSecretSpecTarget,
-    ExternalSecretSpecTargetCreationPolicy,
-)
+
+if TYPE_CHECKING:
+    from constructs_lib._imports.external_secrets.io.external_secrets import (
+        ExternalSecret as ExternalSecretObject,
+    )
 
 # Argo CD applies lower waves first and waits for them to be healthy: the
 # Secret must exist before the Deployment's pods start, or they fail with
@@ -118,6 +111,20 @@ def add_external_secret(
     annotations: Mapping[str, str],
 ) -> ExternalSecretObject:
     """The ExternalSecret that writes ``secret_name``, which the operator then owns."""
+    # The External Secrets bindings load here, not with the library: most apps never use them.
+    from constructs_lib._imports.external_secrets.io.external_secrets import (
+        ExternalSecret as ExternalSecretObject,
+    )
+    from constructs_lib._imports.external_secrets.io.external_secrets import (
+        ExternalSecretSpec,
+        ExternalSecretSpecData,
+        ExternalSecretSpecDataRemoteRef,
+        ExternalSecretSpecSecretStoreRef,
+        ExternalSecretSpecSecretStoreRefKind,
+        ExternalSecretSpecTarget,
+        ExternalSecretSpecTargetCreationPolicy,
+    )
+
     return ExternalSecretObject(
         scope,
         "external-secret",

@@ -668,6 +668,20 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         },
         note="string values; names a typed prop sets are refused",
     ),
+    ChartValue(
+        path="extraEnvVars",
+        schema={"type": "array", "items": ref("envVarFromKey")},
+        prop="extra_env",
+        to_value=lambda props: [
+            {"name": name, "valueFrom": ref.to_json()} for name, ref in props.extra_env.items()
+        ],
+        doc="Each is `{name, valueFrom: {secretKeyRef: {name, key, optional}}}` or `configMapKeyRef`; plain "
+        "values go in extraConfig. A name is listed once, and not among extraConfig's or the chart's own.",
+        prop_doc=False,
+        default=[],
+        note="{name: SecretKeyRef(secret, key, optional)} -> [{name, valueFrom: {secretKeyRef: {name, key, "
+        "optional}}}]; ConfigMapKeyRef -> configMapKeyRef",
+    ),
     ValueGroup(path="ingress"),
     ChartValue(
         path="ingress.enabled",
@@ -1294,6 +1308,14 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         rule="serviceAccount.annotations are given only with serviceAccount.create",
         values=("serviceAccount.annotations",),
         props=("ServiceAccount.annotations",),
+    ),
+    TemplateRule(
+        id="env-names",
+        rule="extraEnvVars names are listed once and set nothing a typed value, the library or "
+        "extraConfig sets",
+        values=("extraEnvVars[].name",),
+        props=("WorkloadProps.extra_env",),
+        names={"service.port": "port", "extraConfig": "extra_config", "config.jwtAlgorithm": "jwt_algorithm"},
     ),
     TemplateRule(
         id="config-names-the-library-owns",

@@ -9,23 +9,17 @@ runs. Typed from the Gateway API CRD by ``cdk8s import`` (scripts/import_crds.py
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cdk8s import ApiObjectMetadata
 from constructs import Construct
 
 from constructs_lib import _validation as check
-from constructs_lib._imports.gateway_api.io.k8s.networking.gateway import (
-    HttpRoute,
-    HttpRouteSpec,
-    HttpRouteSpecParentRefs,
-    HttpRouteSpecRules,
-    HttpRouteSpecRulesBackendRefs,
-    HttpRouteSpecRulesMatches,
-    HttpRouteSpecRulesMatchesPath,
-    HttpRouteSpecRulesMatchesPathType,
-)
 from constructs_lib._signature import init_signature
 from constructs_lib.routing import DEFAULT_HOST, Routable
+
+if TYPE_CHECKING:
+    from constructs_lib._imports.gateway_api.io.k8s.networking.gateway import HttpRoute
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,12 +64,24 @@ class TodoHttpRoute(Construct):
     """
 
     def __init__(self, scope: Construct, id: str, *, target: Routable, props: TodoHttpRouteProps) -> None:
+        # The Gateway API bindings load here, not with the library: most apps never route through one.
+        from constructs_lib._imports.gateway_api.io.k8s.networking.gateway import (
+            HttpRoute,
+            HttpRouteSpec,
+            HttpRouteSpecParentRefs,
+            HttpRouteSpecRules,
+            HttpRouteSpecRulesBackendRefs,
+            HttpRouteSpecRulesMatches,
+            HttpRouteSpecRulesMatchesPath,
+            HttpRouteSpecRulesMatchesPathType,
+        )
+
         super().__init__(scope, id)
         owner = type(self).__name__
         check.check_instance(owner, "target", target, Routable)
         check.check_instance(owner, "props", props, TodoHttpRouteProps)
         backend = HttpRouteSpecRulesBackendRefs(name=target.service_name, port=target.port)
-        self.route = HttpRoute(
+        self.route: HttpRoute = HttpRoute(
             self,
             "route",
             metadata=ApiObjectMetadata(

@@ -86,6 +86,10 @@ SECRET_ENV = PolicyException(
     "the app reads DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY from its environment, "
     "referenced from the external Secret and never written here",
 )
+EXTRA_SECRET_ENV = PolicyException(
+    "CKV_K8S_35",
+    "extra_env reads Secret keys into the environment, where the app reads its settings",
+)
 NO_NETWORK_POLICY = PolicyException(
     "CKV2_K8S_6",
     "NetworkPolicies are the network_policy option, off by default: "
@@ -140,6 +144,7 @@ def workload_exceptions(
     cpu_limited: bool,
     reads_secret_env: bool,
     network_policy: bool,
+    reads_extra_secret_env: bool = False,
 ) -> tuple[PolicyException, ...]:
     """The exceptions a workload's Deployment needs, each only when its check would fail."""
     found = list(object_exceptions(namespaced=namespaced))
@@ -157,6 +162,8 @@ def workload_exceptions(
         found.append(NO_CPU_LIMIT)
     if reads_secret_env:
         found.append(SECRET_ENV)
+    elif reads_extra_secret_env:
+        found.append(EXTRA_SECRET_ENV)
     if not network_policy:
         found.append(NO_NETWORK_POLICY)
     return tuple(found)

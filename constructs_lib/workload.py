@@ -26,6 +26,7 @@ from constructs_lib._signature import init_signature
 from constructs_lib.autoscaling import Autoscaling, add_autoscaler
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
 from constructs_lib.disruption import MIN_REPLICAS_FOR_BUDGET, add_disruption_budget
+from constructs_lib.env import ConfigMapKeyRef, EnvRef, SecretKeyRef
 from constructs_lib.network_policy import NO_ACCESS, NetworkAccess, NetworkPolicy, add_network_policies
 from constructs_lib.pod_settings import Toleration, check_metadata_map, pod_spec_patches
 from constructs_lib.policy_exceptions import object_exceptions, skip_annotations, workload_exceptions
@@ -234,6 +235,10 @@ class WorkloadProps:
             e.g. ``{"LOG_LEVEL": "info"}``; names a typed prop sets, or the app's
             image owns (``OWNED_CONFIG``: ``HOSTNAME``, ``GUNICORN_CMD_ARGS``, ...),
             are refused.
+        extra_env: more environment variables read from other objects' keys,
+            e.g. ``{"SMTP_PASSWORD": SecretKeyRef(secret="smtp", key="password")}``
+            or ``ConfigMapKeyRef(config_map=..., key=...)``; the names follow
+            ``extra_config``'s rules and may not be among its keys.
         app_version: the ``app.kubernetes.io/version`` label (the charts' appVersion).
         run_as_user: numeric UID the container runs as (the image's user).
         run_as_group: numeric GID the container runs as (the image's group).
@@ -285,6 +290,7 @@ class WorkloadProps:
     startup: Probe | None = None
     ingress_paths: tuple[IngressPath, ...]
     extra_config: Mapping[str, str] = field(default_factory=dict)
+    extra_env: Mapping[str, SecretKeyRef | ConfigMapKeyRef] = field(default_factory=dict)
     app_version: str = "1.0.0"
     run_as_user: int = 1001
     run_as_group: int = 1001
@@ -329,7 +335,7 @@ class WorkloadProps:
         # A frozen read-only view, so props stay immutable after validation.
         object.__setattr__(self, "extra_config", types.MappingProxyType(dict(self.extra_config)))
         object.__setattr__(self, "ingress_paths", tuple(self.ingress_paths))
-        for name in ("pod_labels", "pod_annotations", "service_annotations", "node_selector"):
+        for name in ("extra_env", "pod_labels", "pod_annotations", "service_annotations", "node_selector"):
             value = getattr(self, name)
             if not isinstance(value, Mapping):
                 raise check.fail(owner, name, value, "must be a mapping of keys to strings")
@@ -382,6 +388,17 @@ class WorkloadProps:
         check.check_env_map(
             owner, "extra_config", self.extra_config, reserved=self.reserved_config(), owned=self.OWNED_CONFIG
         )
+        for key, ref in self.extra_env.items():
+            check.check_env_name(
+                owner, "extra_env", key, reserved=self.reserved_config(), owned=self.OWNED_CONFIG
+            )
+            if key in self.extra_config:
+                raise check.fail(owner, "extra_env", key, "is in extra_config too; set it in one of them")
+            if not isinstance(ref, SecretKeyRef | ConfigMapKeyRef):
+                raise check.fail(
+                    owner, f"extra_env[{key!r}]", ref, "must be a SecretKeyRef(...) or a ConfigMapKeyRef(...)"
+                )
+            ref.validate(f"{owner}.extra_env[{key!r}]")
         routed = [route.path for route in self.ingress_paths]
         for routed_path in routed:
             if routed.count(routed_path) > 1:
@@ -607,6 +624,9 @@ class Workload(Construct):
                     run_as_user=props.run_as_user,
                     cpu_limited=props.resources.cpu_limit is not None,
                     reads_secret_env=bool(secret_env),
+                    reads_extra_secret_env=any(
+                        isinstance(ref, SecretKeyRef) for ref in props.extra_env.values()
+                    ),
                     network_policy=props.network_policy is not None,
                 )
             )
@@ -751,10 +771,13 @@ class Workload(Construct):
                 read_only_root_filesystem=True,
             ),
             env_variables={
-                env_name: kplus.EnvValue.from_secret_value(
-                    kplus.SecretValue(secret=secrets[secret_name], key=key)
-                )
-                for env_name, (secret_name, key) in secret_env.items()
+                **{
+                    env_name: kplus.EnvValue.from_secret_value(
+                        kplus.SecretValue(secret=secrets[secret_name], key=key)
+                    )
+                    for env_name, (secret_name, key) in secret_env.items()
+                },
+                **{env_name: _env_value(self, env_name, ref) for env_name, ref in props.extra_env.items()},
             },
             env_from=[kplus.Env.from_config_map(self.config_map)],
             volume_mounts=volume_mounts,
@@ -846,6 +869,16 @@ def _service_account(scope: Construct, props: WorkloadProps) -> dict[str, Any]:
         return {}
     name = props.service_account.name_for(props.name)
     return {"service_account": kplus.ServiceAccount.from_service_account_name(scope, "pod-identity", name)}
+
+
+def _env_value(scope: Construct, env_name: str, ref: EnvRef) -> kplus.EnvValue:
+    """An ``extra_env`` variable read from a Secret's or a ConfigMap's key; ``optional`` only when set."""
+    optional = {"optional": True} if ref.optional else {}
+    if isinstance(ref, SecretKeyRef):
+        secret = kplus.Secret.from_secret_name(scope, f"env-secret-{env_name}", ref.secret)
+        return kplus.EnvValue.from_secret_value(kplus.SecretValue(secret=secret, key=ref.key), **optional)
+    config_map = kplus.ConfigMap.from_config_map_name(scope, f"env-config-{env_name}", ref.config_map)
+    return kplus.EnvValue.from_config_map(config_map, ref.key, **optional)
 
 
 @functools.cache

@@ -42,6 +42,7 @@ def render() -> str:
         "LOW_UID": pe.LOW_UID,
         "NO_CPU_LIMIT": pe.NO_CPU_LIMIT,
         "SECRET_ENV": pe.SECRET_ENV,
+        "EXTRA_SECRET_ENV": pe.EXTRA_SECRET_ENV,
         "NO_NETWORK_POLICY": pe.NO_NETWORK_POLICY,
         "TEST_POD": pe.TEST_POD,
     }

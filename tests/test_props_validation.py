@@ -9,6 +9,7 @@ import typing
 import pytest
 
 from constructs_lib import (
+    ConfigMapKeyRef,
     IngressPath,
     NetworkPeer,
     NetworkPolicy,
@@ -16,6 +17,7 @@ from constructs_lib import (
     PullPolicy,
     PullPolicyName,
     Resources,
+    SecretKeyRef,
     ServiceType,
     ServiceTypeName,
     StoreKind,
@@ -377,3 +379,36 @@ def test_a_network_peer_that_names_no_one_or_a_bad_address_is_refused(
 def test_the_frontend_calls_nothing_outside_the_stack_to_narrow() -> None:
     with _raises("TodoFrontendProps.network_policy.egress_to: got (NetworkPeer("):
         TodoFrontendProps(network_policy=NetworkPolicy(egress_to=(NetworkPeer(cidr="10.0.0.0/8"),)))
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "message"),
+    [
+        ({"1X": SecretKeyRef(secret="s", key="k")}, "TodoBackendProps.extra_env: got '1X'; keys must be"),
+        (
+            {"JWT_ALGORITHM": SecretKeyRef(secret="s", key="k")},
+            "got 'JWT_ALGORITHM'; is set by jwt_algorithm",
+        ),
+        ({"DATABASE_URL": SecretKeyRef(secret="s", key="k")}, "got 'DATABASE_URL'; is set by secret_name"),
+        ({"X": "plain"}, "TodoBackendProps.extra_env['X']: got 'plain'; must be a SecretKeyRef(...)"),
+        ({"X": SecretKeyRef(secret="S", key="k")}, "TodoBackendProps.extra_env['X'].secret: got 'S'"),
+        (
+            {"X": ConfigMapKeyRef(config_map="c", key="..k")},
+            "extra_env['X'].key: got '..k'; must be a Secret",
+        ),
+        ({"X": ConfigMapKeyRef(config_map="c", key="k" * 254)}, "extra_env['X'].key: got 'kkkk"),
+    ],
+    ids=["bad-name", "typed-prop", "secret-key", "plain-value", "bad-secret", "dot-dot-key", "long-key"],
+)
+def test_an_extra_env_variable_the_container_cannot_take_is_refused(
+    extra_env: dict[str, typing.Any], message: str
+) -> None:
+    with _raises(message):
+        TodoBackendProps(extra_env=extra_env)
+
+
+def test_an_extra_env_name_in_extra_config_too_is_refused() -> None:
+    with _raises("TodoFrontendProps.extra_env: got 'REGION'; is in extra_config too"):
+        TodoFrontendProps(
+            extra_config={"REGION": "eu"}, extra_env={"REGION": ConfigMapKeyRef(config_map="c", key="k")}
+        )

@@ -17,12 +17,14 @@ import pytest
 
 from constructs_lib import (
     Autoscaling,
+    ConfigMapKeyRef,
     IngressPath,
     IngressTls,
     NetworkPeer,
     NetworkPolicy,
     Probe,
     Resources,
+    SecretKeyRef,
     ServiceAccount,
     TodoBackendProps,
     TodoFrontendProps,
@@ -175,6 +177,33 @@ EXAMPLES = (
             service_account=ServiceAccount(
                 create=False, name="todo", annotations={"iam.gke.io/gcp-service-account": "x"}
             )
+        ),
+    ),
+    Example(
+        "env-names",
+        "todo-frontend",
+        {"extraEnvVars": [{"name": "PORT", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]},
+        lambda: TodoFrontendProps(extra_env={"PORT": SecretKeyRef(secret="s", key="k")}),
+    ),
+    Example(
+        "env-names",
+        "todo-backend",
+        {
+            "extraEnvVars": [
+                {"name": "GUNICORN_CMD_ARGS", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}}
+            ]
+        },
+        lambda: TodoBackendProps(extra_env={"GUNICORN_CMD_ARGS": ConfigMapKeyRef(config_map="c", key="k")}),
+    ),
+    Example(
+        "env-names",
+        "todo-backend",
+        {
+            "extraConfig": {"REGION": "eu"},
+            "extraEnvVars": [{"name": "REGION", "valueFrom": {"configMapKeyRef": {"name": "c", "key": "k"}}}],
+        },
+        lambda: TodoBackendProps(
+            extra_config={"REGION": "eu"}, extra_env={"REGION": ConfigMapKeyRef(config_map="c", key="k")}
         ),
     ),
     Example(

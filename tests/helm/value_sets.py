@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from constructs_lib import (
     Autoscaling,
+    ConfigMapKeyRef,
     ExternalSecret,
     IngressPath,
     IngressTls,
@@ -21,6 +22,7 @@ from constructs_lib import (
     NetworkPolicy,
     Probe,
     Resources,
+    SecretKeyRef,
     ServiceAccount,
     TaintEffect,
     TodoBackendProps,
@@ -242,6 +244,19 @@ VALUE_SETS: tuple[ValueSet, ...] = (
                 ingress_controller_namespace="traefik",
                 ingress_controller_pod_labels={"app.kubernetes.io/name": "traefik", "team": "edge"},
             )
+        },
+    ),
+    ValueSet(
+        # Settings read from other objects' keys: the frontend's Secret key gets its own exception.
+        "extra-env-from-keys",
+        backend={
+            "extra_env": {
+                "SMTP_PASSWORD": SecretKeyRef(secret="smtp-credentials", key="password"),
+                "REGION": ConfigMapKeyRef(config_map="cluster-info", key="region", optional=True),
+            }
+        },
+        frontend={
+            "extra_env": {"ANALYTICS_KEY": SecretKeyRef(secret="analytics", key="key.txt", optional=True)}
         },
     ),
     ValueSet(

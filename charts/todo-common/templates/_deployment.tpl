@@ -114,14 +114,18 @@ spec:
             - name: http
               containerPort: {{ .Values.service.port | int64 }}
               protocol: TCP
-          {{- with include "todo-common.part" (list . "secretKeys") }}
+          {{- $secretKeys := include "todo-common.part" (list . "secretKeys") }}
+          {{- if or $secretKeys .Values.extraEnvVars }}
           env:
-            {{- range splitList " " . }}
+            {{- range $secretKeys | splitList " " | compact }}
             - name: {{ . | quote }}
               valueFrom:
                 secretKeyRef:
                   name: {{ $.Values.secretName | quote }}
                   key: {{ . | quote }}
+            {{- end }}
+            {{- with .Values.extraEnvVars }}
+            {{- toYaml . | nindent 12 }}
             {{- end }}
           {{- end }}
           envFrom:

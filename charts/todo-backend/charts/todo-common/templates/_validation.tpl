@@ -256,6 +256,24 @@ API server does.
 {{- range $key, $value := .Values.extraConfig }}
 {{- include "todo-common.refuseControlCharacters" (list (printf "extraConfig.%s" $key) $value) }}
 {{- end }}
+{{- $owned := include "todo-common.part" (list . "ownedConfig") | fromJson }}
+{{- $seen := dict }}
+{{- range $index, $env := .Values.extraEnvVars }}
+{{- $field := printf "extraEnvVars[%d].name" $index }}
+{{- if hasKey $seen $env.name }}
+{{- fail (printf "%s: got %q; is listed twice; list each name once" $field $env.name) }}
+{{- end }}
+{{- $_ := set $seen $env.name true }}
+{{- if hasKey $reserved $env.name }}
+{{- fail (printf "%s: got %q; is set by %s; set it there instead" $field $env.name (get $reserved $env.name)) }}
+{{- end }}
+{{- if hasKey $owned $env.name }}
+{{- fail (printf "%s: got %q; is set by the library (%s); choose another name" $field $env.name (get $owned $env.name)) }}
+{{- end }}
+{{- if hasKey $.Values.extraConfig $env.name }}
+{{- fail (printf "%s: got %q; is in extraConfig too; set it in one of them" $field $env.name) }}
+{{- end }}
+{{- end }}
 {{- $size := 0 }}
 {{- range $key, $value := include "todo-common.part" (list . "configData") | fromJson }}
 {{- $size = add $size (len $value) }}

@@ -60,8 +60,12 @@ with (list <root> <template of its Checkov annotations> <map of more annotations
 {{- if not .Values.resources.limits.cpu }}
 {{- $skips = append $skips $exceptions.NO_CPU_LIMIT }}
 {{- end }}
+{{- $secretRefs := list }}
+{{- range .Values.extraEnvVars }}{{ if .valueFrom.secretKeyRef }}{{ $secretRefs = append $secretRefs .name }}{{ end }}{{ end }}
 {{- if include "todo-common.part" (list . "secretKeys") }}
 {{- $skips = append $skips $exceptions.SECRET_ENV }}
+{{- else if $secretRefs }}
+{{- $skips = append $skips $exceptions.EXTRA_SECRET_ENV }}
 {{- end }}
 {{- if not .Values.networkPolicy.enabled }}
 {{- $skips = append $skips $exceptions.NO_NETWORK_POLICY }}
