@@ -6,7 +6,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from constructs import Construct
 
@@ -26,6 +26,11 @@ from constructs_lib.workload import (
     WorkloadProps,
     recommended_labels,
 )
+
+if TYPE_CHECKING:
+    from constructs_lib._imports.external_secrets.io.external_secrets import (
+        ExternalSecret as ExternalSecretObject,
+    )
 
 # The keys of the external Secret, each read into the env variable of the same name.
 SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
@@ -202,7 +207,7 @@ class TodoBackend(Workload):
             network_access=NetworkAccess(clients=(frontend_name,), egress_ports=self.EGRESS_PORTS),
         )
         self.frontend_name = frontend_name
-        self.external_secret = (
+        self.external_secret: ExternalSecretObject | None = (
             None
             if props.secret_source is None
             else add_external_secret(

@@ -133,8 +133,8 @@ class TodoIngress(Construct):
         check.check_instance(type(self).__name__, "target", target, Routable)
         for index, other in enumerate(also):
             check.check_instance(type(self).__name__, f"also[{index}]", other, Routable)
-        self.host = props.host
-        self.ingress = kplus.Ingress(
+        self.host: str = props.host
+        self.ingress: kplus.Ingress = kplus.Ingress(
             self,
             "ingress",
             metadata=cdk8s.ApiObjectMetadata(

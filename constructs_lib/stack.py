@@ -125,12 +125,12 @@ class TodoApp(Construct):
                 app, name, disable_resource_name_hashes=True, namespace=namespace, labels=dict(labels) or None
             )
 
-        self.backend_chart = chart(backend_props.name)
-        self.backend = TodoBackend(
+        self.backend_chart: cdk8s.Chart = chart(backend_props.name)
+        self.backend: TodoBackend = TodoBackend(
             self.backend_chart, "workload", props=backend_props, frontend_name=frontend_props.name
         )
-        self.frontend_chart = chart(frontend_props.name)
-        self.frontend = TodoFrontend(
+        self.frontend_chart: cdk8s.Chart = chart(frontend_props.name)
+        self.frontend: TodoFrontend = TodoFrontend(
             self.frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
         )
         ingresses, routes = [], []

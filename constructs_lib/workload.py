@@ -585,25 +585,26 @@ class Workload(Construct):
                 it calls, and the ports it connects to anywhere, for ``network_policy``.
         """
         super().__init__(scope, id)
-        self.props = props
-        self.component = component
+        self.props: WorkloadProps = props
+        self.component: str = component
         labels = recommended_labels(props, component)
         data = props.config_data()
-        self.config_checksum = config_checksum(data)
-        self.name = self.service_name = props.name
-        self.port = props.port
+        self.config_checksum: str = config_checksum(data)
+        self.name: str = props.name
+        self.service_name: str = props.name
+        self.port: int = props.port
         self.labels: Mapping[str, str] = types.MappingProxyType(labels)
-        self.route_paths = props.ingress_paths
+        self.route_paths: tuple[IngressPath, ...] = props.ingress_paths
 
         # Checkov exceptions (policy_exceptions.py) each object needs, as it is emitted.
         # A chart with a namespace writes it into every object: no exception needed.
         namespaced = bool(cdk8s.Chart.of(self).namespace)
         annotate = props.checkov_annotations
-        self.namespace_annotations = (
+        self.namespace_annotations: Mapping[str, str] = (
             skip_annotations(object_exceptions(namespaced=namespaced)) if annotate else {}
         )
         self.route_annotations: Mapping[str, str] = self.namespace_annotations
-        self.config_map = kplus.ConfigMap(
+        self.config_map: kplus.ConfigMap = kplus.ConfigMap(
             self,
             "config",
             metadata=cdk8s.ApiObjectMetadata(
@@ -642,10 +643,10 @@ class Workload(Construct):
                 labels=labels,
                 annotations={**self.namespace_annotations, **props.service_account.annotations},
             )
-        self.deployment = self._deployment(props, labels, deployment_annotations)
-        self.container = self._container(props, secret_env, writable_paths)
+        self.deployment: kplus.Deployment = self._deployment(props, labels, deployment_annotations)
+        self.container: kplus.Container = self._container(props, secret_env, writable_paths)
         self._patch_deployment(props)
-        self.service = self._service(props, labels)
+        self.service: kplus.Service = self._service(props, labels)
         self._add_options(props, labels, network_access)
 
     def _add_options(self, props: WorkloadProps, labels: Mapping[str, str], access: NetworkAccess) -> None:

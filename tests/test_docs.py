@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import docs_sections  # noqa: E402
+
+from tests.support.pyright import run_pyright  # noqa: E402
 
 PAGES = sorted([REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *(REPO_ROOT / "docs").glob("*.md")])
 PAGES_WITH_PYTHON = [page for page in PAGES if "```python\n" in page.read_text(encoding="utf-8")]
@@ -118,3 +121,23 @@ def test_python_examples_type_check_strictly(page: Path, tmp_path: Path) -> None
         timeout=600,
     )
     assert result.returncode == 0, f"{page.name}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.slow
+def test_python_examples_pass_pyright_strict(tmp_path: Path) -> None:
+    # Each page's examples as a reader's module; the library found beside them, as in their project.
+    for page in PAGES_WITH_PYTHON:
+        (tmp_path / f"{page.stem.replace('-', '_')}.py").write_text(
+            "\n".join(_python_blocks(page)), encoding="utf-8"
+        )
+    config = {"extraPaths": [str(REPO_ROOT)], "typeCheckingMode": "strict", "pythonVersion": "3.11"}
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config), encoding="utf-8")
+
+    report = run_pyright(cwd=tmp_path)
+
+    problems = [
+        f"{Path(d['file']).name}:{d['range']['start']['line'] + 1}: {d['message']}"
+        for d in report["generalDiagnostics"]
+    ]
+    assert report["summary"]["filesAnalyzed"] == len(PAGES_WITH_PYTHON)
+    assert problems == []

@@ -12,6 +12,7 @@ import pytest
 
 from testbed.manifests import Manifests
 from testbed.paths import REPO_ROOT
+from tests.support.pyright import run_pyright
 
 USER_APP = textwrap.dedent(
     """
@@ -84,3 +85,35 @@ def test_wheel_installs_in_a_fresh_virtualenv_and_synthesizes_a_users_chart(tmp_
         check=True,
     )
     assert str(venv) in imported.stdout, "the test must use the installed wheel, not the repository"
+
+
+@pytest.mark.slow
+def test_the_wheels_public_api_is_typed_for_pyright(tmp_path: Path) -> None:
+    wheels, site = tmp_path / "wheels", tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO_ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = wheels.glob("todo_cdk8s_constructs-*.whl")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+    report = run_pyright(
+        "--verifytypes", "constructs_lib", "--ignoreexternal", cwd=tmp_path, env={"PYTHONPATH": str(site)}
+    )
+
+    completeness = report["typeCompleteness"]
+    assert completeness["packageRootDirectory"].startswith(str(site))
+    # Every exported symbol's type is known to a checker that does not infer it.
+    assert completeness["completenessScore"] >= 0.95, [
+        f"{symbol['name']}: {diagnostic['message']}"
+        for symbol in completeness["symbols"]
+        for diagnostic in symbol["diagnostics"]
+        if diagnostic["severity"] == "error"
+    ]
