@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 from collections import Counter
 from collections.abc import Mapping
 
 import cdk8s
+from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from constructs_lib import _validation as check
@@ -19,7 +21,16 @@ from constructs_lib.ingress import TodoIngress, TodoIngressProps
 from constructs_lib.network_policy import NetworkPeer, NetworkPolicy, gateway_peer
 from constructs_lib.pod_settings import check_metadata_map
 from constructs_lib.routing import origin
-from constructs_lib.workload import WorkloadProps
+from constructs_lib.workload import PART_OF, WorkloadProps
+
+# The chart holding the Namespace object, with create_namespace: "namespace.k8s.yaml" sorts first.
+NAMESPACE_CHART = "namespace"
+CHART_PREFIX_MAX = 100
+_CHART_PREFIX = re.compile(rf"([a-z0-9][-a-z0-9]{{0,{CHART_PREFIX_MAX - 1}}})?")
+# The Pod Security Standards profile the pods meet, enforced by the namespace they get.
+POD_SECURITY_LABELS = types.MappingProxyType(
+    {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
+)
 
 
 @init_signature
@@ -67,6 +78,8 @@ class TodoApp(Construct):
         http_route: TodoHttpRouteProps | None = None,
         namespace: str | None = None,
         labels: Mapping[str, str] = types.MappingProxyType({}),
+        create_namespace: bool = False,
+        chart_prefix: str = "",
     ) -> None:
         """Build the two charts.
 
@@ -81,6 +94,15 @@ class TodoApp(Construct):
             labels: more labels on every object, e.g. ``{"team": "web"}``;
                 never in selectors. Keys with a prefix the library writes
                 (``app.kubernetes.io/``, ...) are refused.
+            create_namespace: ``True`` emits ``namespace`` as a Namespace
+                object, in a chart ``<chart_prefix>namespace`` of its own (its
+                file sorts first), labelled to enforce the Pod Security
+                Standards "restricted" profile; ``False`` (default): the
+                namespace exists already (or Argo CD creates it).
+            chart_prefix: put before each chart's name, e.g. ``"staging-"``, so
+                two stacks with the same workload names fit in one app (in
+                different namespaces); ``""`` (default): the charts are named
+                after the workloads.
         """
         super().__init__(scope, id)
         owner = type(self).__name__
@@ -95,6 +117,19 @@ class TodoApp(Construct):
             check.check_instance(owner, "http_route", http_route, TodoHttpRouteProps)
         if namespace is not None:
             check.check_namespace(owner, "namespace", namespace)
+        check.check_bool(owner, "create_namespace", create_namespace)
+        if create_namespace and namespace is None:
+            raise check.fail(
+                owner, "create_namespace", True, "needs namespace: the name of the Namespace to create"
+            )
+        if not isinstance(chart_prefix, str) or not _CHART_PREFIX.fullmatch(chart_prefix):
+            raise check.fail(
+                owner,
+                "chart_prefix",
+                chart_prefix,
+                f"must be empty or up to {CHART_PREFIX_MAX} lowercase letters, digits and '-', starting "
+                "with a letter or digit, e.g. 'staging-'",
+            )
         ingress_props = ingress if ingress is not None else TodoIngressProps()
         routes_through_ingress = http_route is None or ingress is not None
         if backend_props.cors_origins is None:
@@ -117,12 +152,34 @@ class TodoApp(Construct):
         check_metadata_map(owner, "labels", labels, labels=True)
         # The charts sit beside this construct, so their objects are named as before.
         app = scope
-        _check_collisions(owner, app, backend_props, frontend_props)
+        self.namespace: str | None = namespace
+        self.object_names: frozenset[str] = frozenset(
+            name for props in (backend_props, frontend_props) for name in object_names(props)
+        )
+        _check_collisions(owner, app, backend_props, frontend_props, chart_prefix, create_namespace)
+        _check_other_stacks(owner, app, self, backend_names=frozenset(object_names(backend_props)))
 
-        def chart(name: str) -> cdk8s.Chart:
+        def chart(name: str, chart_namespace: str | None = namespace) -> cdk8s.Chart:
             # Stable object names: no cdk8s hash suffixes, so dist/ and the charts agree.
             return cdk8s.Chart(
-                app, name, disable_resource_name_hashes=True, namespace=namespace, labels=dict(labels) or None
+                app,
+                f"{chart_prefix}{name}",
+                disable_resource_name_hashes=True,
+                namespace=chart_namespace,
+                labels=dict(labels) or None,
+            )
+
+        self.namespace_chart: cdk8s.Chart | None = None
+        self.namespace_object: k8s.KubeNamespace | None = None
+        if create_namespace and namespace is not None:
+            # Cluster-scoped: its chart writes no namespace into it.
+            self.namespace_chart = chart(NAMESPACE_CHART, chart_namespace=None)
+            self.namespace_object = k8s.KubeNamespace(
+                self.namespace_chart,
+                "namespace",
+                metadata=k8s.ObjectMeta(
+                    name=namespace, labels={**POD_SECURITY_LABELS, "app.kubernetes.io/part-of": PART_OF}
+                ),
             )
 
         self.backend_chart: cdk8s.Chart = chart(backend_props.name)
@@ -222,16 +279,25 @@ def _stack_id(scope: Construct) -> str:
 
 
 def _check_collisions(
-    owner: str, scope: Construct, backend: TodoBackendProps, frontend: TodoFrontendProps
+    owner: str,
+    scope: Construct,
+    backend: TodoBackendProps,
+    frontend: TodoFrontendProps,
+    chart_prefix: str,
+    create_namespace: bool,
 ) -> None:
     """Objects of one kind share a namespace, and one Ingress host shares its paths."""
-    for field, props in (("backend", backend), ("frontend", frontend)):
-        if scope.node.try_find_child(props.name) is not None:
+    charts = [("backend.name", backend.name), ("frontend.name", frontend.name)]
+    if create_namespace:
+        charts.append(("create_namespace", NAMESPACE_CHART))
+    for field, name in charts:
+        if scope.node.try_find_child(f"{chart_prefix}{name}") is not None:
             raise check.fail(
                 owner,
-                f"{field}.name",
-                props.name,
-                "is already a chart in this app; give each stack its own names",
+                field,
+                name,
+                f"makes a chart {chart_prefix + name!r} this app has already; give each stack its own "
+                "chart_prefix (or names)",
             )
     names = Counter(name for props in (backend, frontend) for name in object_names(props))
     for field, props in (("frontend", frontend), ("backend", backend)):
@@ -263,6 +329,24 @@ def _check_collisions(
                 "frontend.ingress_paths",
                 route.path,
                 "is routed to the backend already; route each path once",
+            )
+
+
+def _check_other_stacks(
+    owner: str, scope: Construct, stack: TodoApp, *, backend_names: frozenset[str]
+) -> None:
+    """Two stacks in one namespace name no object alike: the second would replace the first's."""
+    for other in scope.node.children:
+        if other is stack or not isinstance(other, TodoApp) or other.namespace != stack.namespace:
+            continue
+        shared = sorted(stack.object_names & other.object_names)
+        if shared:
+            raise check.fail(
+                owner,
+                "backend.name" if shared[0] in backend_names else "frontend.name",
+                shared[0],
+                f"is an object the stack {other.node.id!r} makes in the same namespace too; give each "
+                "stack its own workload names, or its own namespace",
             )
 
 

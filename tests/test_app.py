@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import cdk8s
 import pytest
@@ -171,3 +172,63 @@ def test_a_local_image_beside_a_registry_image_is_refused(local: str) -> None:
         ValueError, match=rf"^TodoApp\.{local}\.image: got 'todo-{local}'; must come from a registry too"
     ):
         TodoApp(cdk8s.Testing.app(), "todo", **props)  # type: ignore[arg-type]
+
+
+def test_a_created_namespace_enforces_the_restricted_profile_in_a_chart_of_its_own() -> None:
+    stack = TodoApp(
+        cdk8s.Testing.app(), "todo", namespace="todo-prod", create_namespace=True, labels={"team": "web"}
+    )
+
+    assert stack.namespace_chart is not None
+    (namespace,) = cdk8s.Testing.synth(stack.namespace_chart)
+    assert namespace["kind"] == "Namespace"
+    assert namespace["metadata"]["name"] == "todo-prod"
+    assert "namespace" not in namespace["metadata"]
+    assert {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "team": "web",
+    }.items() <= namespace["metadata"]["labels"].items()
+
+
+def test_creating_a_namespace_needs_its_name() -> None:
+    with pytest.raises(ValueError, match=r"^TodoApp\.create_namespace: got True; needs namespace"):
+        TodoApp(cdk8s.Testing.app(), "todo", create_namespace=True)
+
+
+def test_two_stacks_of_the_same_workloads_fit_in_one_app_with_their_own_prefixes_and_namespaces() -> None:
+    app = cdk8s.Testing.app()
+    for environment in ("staging", "production"):
+        TodoApp(
+            app,
+            environment,
+            namespace=f"todo-{environment}",
+            chart_prefix=f"{environment}-",
+            create_namespace=True,
+        )
+
+    assert [chart.node.id for chart in app.charts] == [
+        f"{environment}-{name}"
+        for environment in ("staging", "production")
+        for name in ("namespace", "todo-backend", "todo-frontend")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (
+            {"namespace": "todo", "chart_prefix": "b-"},
+            "TodoApp.backend.name: got 'todo-backend'; is an object the stack 'first' makes in the same namespace",
+        ),
+        ({"namespace": "other"}, "TodoApp.backend.name: got 'todo-backend'; makes a chart 'todo-backend'"),
+        ({"chart_prefix": "Staging-"}, "TodoApp.chart_prefix: got 'Staging-'; must be empty or"),
+    ],
+    ids=["same-namespace", "same-charts", "bad-prefix"],
+)
+def test_a_second_stack_that_would_replace_the_firsts_objects_is_refused(second: dict, message: str) -> None:
+    app = cdk8s.Testing.app()
+    TodoApp(app, "first", namespace="todo")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+        TodoApp(app, "second", **second)

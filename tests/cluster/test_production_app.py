@@ -77,3 +77,32 @@ def test_a_production_shaped_app_is_admitted_and_stored_as_written(cluster: Clus
     }
     for written, stored in zip(objects, served.objects, strict=True):
         assert changed_fields(written, stored) == [], f"{written['kind']}/{written['metadata']['name']}"
+
+
+def test_a_stack_that_creates_its_namespace_applies_to_a_fresh_cluster_in_file_order(
+    cluster: Cluster,
+) -> None:
+    namespace = "todo-created"
+    stack = TodoApp(
+        cdk8s.Testing.app(),
+        "todo",
+        namespace=namespace,
+        create_namespace=True,
+        backend=TodoBackendProps(image="registry.example.com/todo-backend", image_tag="1.2.3"),
+        frontend=TodoFrontendProps(image="registry.example.com/todo-frontend", image_tag="1.2.3"),
+    )
+    assert stack.namespace_chart is not None
+    # The namespace's chart first, as kubectl apply -f reads a folder in file name order.
+    charts = (stack.namespace_chart, stack.backend_chart, stack.frontend_chart)
+    objects = synth_charts(*charts).objects
+
+    result = cluster.kubectl(
+        "apply", "-f", "-", stdin=json.dumps({"kind": "List", "apiVersion": "v1", "items": objects})
+    )
+
+    assert "Warning" not in result.stderr, result.stderr
+    created = cluster.kubectl("get", "namespace", namespace, "-o", "json")
+    assert (
+        json.loads(created.stdout)["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    )
+    assert cluster.get("Deployment", namespace, "todo-backend")["metadata"]["name"] == "todo-backend"
