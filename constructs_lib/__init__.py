@@ -7,6 +7,7 @@ backend.
 
 from constructs_lib.autoscaling import Autoscaling
 from constructs_lib.backend import SECRET_KEYS, TodoBackend, TodoBackendProps
+from constructs_lib.chart import TodoChart
 from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, canonical_config_json, config_checksum
 from constructs_lib.env import ConfigMapKeyRef, SecretKeyRef
 from constructs_lib.external_secret import ExternalSecret, StoreKind, StoreKindName
@@ -64,6 +65,7 @@ __all__ = [
     "TodoApp",
     "TodoBackend",
     "TodoBackendProps",
+    "TodoChart",
     "TodoFrontend",
     "TodoFrontendProps",
     "TodoHttpRoute",

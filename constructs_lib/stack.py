@@ -15,6 +15,7 @@ from constructs import Construct
 from constructs_lib import _validation as check
 from constructs_lib._signature import init_signature
 from constructs_lib.backend import TodoBackend, TodoBackendProps
+from constructs_lib.chart import TodoChart
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngress, TodoIngressProps
@@ -159,9 +160,9 @@ class TodoApp(Construct):
         _check_collisions(owner, app, backend_props, frontend_props, chart_prefix, create_namespace)
         _check_other_stacks(owner, app, self, backend_names=frozenset(object_names(backend_props)))
 
-        def chart(name: str, chart_namespace: str | None = namespace) -> cdk8s.Chart:
+        def chart(name: str, chart_namespace: str | None = namespace) -> TodoChart:
             # Stable object names: no cdk8s hash suffixes, so dist/ and the charts agree.
-            return cdk8s.Chart(
+            return TodoChart(
                 app,
                 f"{chart_prefix}{name}",
                 disable_resource_name_hashes=True,
@@ -169,7 +170,7 @@ class TodoApp(Construct):
                 labels=dict(labels) or None,
             )
 
-        self.namespace_chart: cdk8s.Chart | None = None
+        self.namespace_chart: TodoChart | None = None
         self.namespace_object: k8s.KubeNamespace | None = None
         if create_namespace and namespace is not None:
             # Cluster-scoped: its chart writes no namespace into it.
@@ -182,11 +183,11 @@ class TodoApp(Construct):
                 ),
             )
 
-        self.backend_chart: cdk8s.Chart = chart(backend_props.name)
+        self.backend_chart: TodoChart = chart(backend_props.name)
         self.backend: TodoBackend = TodoBackend(
             self.backend_chart, "workload", props=backend_props, frontend_name=frontend_props.name
         )
-        self.frontend_chart: cdk8s.Chart = chart(frontend_props.name)
+        self.frontend_chart: TodoChart = chart(frontend_props.name)
         self.frontend: TodoFrontend = TodoFrontend(
             self.frontend_chart, "workload", props=frontend_props, backend_name=backend_props.name
         )

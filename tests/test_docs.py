@@ -127,7 +127,8 @@ def test_python_examples_type_check_strictly(page: Path, tmp_path: Path) -> None
 def test_python_examples_pass_pyright_strict(tmp_path: Path) -> None:
     # Each page's examples as a reader's module; the library found beside them, as in their project.
     for page in PAGES_WITH_PYTHON:
-        (tmp_path / f"{page.stem.replace('-', '_')}.py").write_text(
+        # Prefixed: a module named after a page (constructs.md) would shadow a package.
+        (tmp_path / f"page_{page.stem.replace('-', '_')}.py").write_text(
             "\n".join(_python_blocks(page)), encoding="utf-8"
         )
     config = {"extraPaths": [str(REPO_ROOT)], "typeCheckingMode": "strict", "pythonVersion": "3.11"}
