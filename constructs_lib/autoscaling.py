@@ -12,6 +12,8 @@ from constructs_lib import _validation as check
 
 # The highest CPU target accepted, in percent of the CPU request.
 TARGET_CPU_UTILIZATION_MAX = 1000
+# The longest stabilization window the API accepts (one hour).
+STABILIZATION_WINDOW_MAX = 3600
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,11 +29,18 @@ class Autoscaling:
         max_replicas: the most pods, e.g. ``5``; at least ``min_replicas``.
         target_cpu_utilization: average CPU use, in percent of the CPU
             request, that the autoscaler keeps the pods at, e.g. ``80``.
+        scale_down_stabilization_seconds: how long the autoscaler looks back
+            before it removes pods (it takes the highest count it wanted),
+            e.g. ``600`` for a bursty load; ``None`` (default): the API's 300.
+        scale_up_stabilization_seconds: the same before it adds pods;
+            ``None`` (default): the API's 0, at once.
     """
 
     min_replicas: int = 2
     max_replicas: int = 5
     target_cpu_utilization: int = 80
+    scale_down_stabilization_seconds: int | None = None
+    scale_up_stabilization_seconds: int | None = None
 
     def validate(self, owner: str) -> None:
         check.check_int(owner, "min_replicas", self.min_replicas, minimum=1)
@@ -50,6 +59,9 @@ class Autoscaling:
             minimum=1,
             maximum=TARGET_CPU_UTILIZATION_MAX,
         )
+        for name in ("scale_down_stabilization_seconds", "scale_up_stabilization_seconds"):
+            if getattr(self, name) is not None:
+                check.check_int(owner, name, getattr(self, name), minimum=0, maximum=STABILIZATION_WINDOW_MAX)
 
 
 def add_autoscaler(
@@ -71,6 +83,7 @@ def add_autoscaler(
             ),
             min_replicas=autoscaling.min_replicas,
             max_replicas=autoscaling.max_replicas,
+            behavior=_behavior(autoscaling),
             metrics=[
                 k8s.MetricSpecV2(
                     type="Resource",
@@ -83,4 +96,15 @@ def add_autoscaler(
                 )
             ],
         ),
+    )
+
+
+def _behavior(autoscaling: Autoscaling) -> k8s.HorizontalPodAutoscalerBehaviorV2 | None:
+    """The stabilization windows given; ``None`` leaves the API's scaling behaviour."""
+    down, up = autoscaling.scale_down_stabilization_seconds, autoscaling.scale_up_stabilization_seconds
+    if down is None and up is None:
+        return None
+    return k8s.HorizontalPodAutoscalerBehaviorV2(
+        scale_down=None if down is None else k8s.HpaScalingRulesV2(stabilization_window_seconds=down),
+        scale_up=None if up is None else k8s.HpaScalingRulesV2(stabilization_window_seconds=up),
     )

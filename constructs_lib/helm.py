@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from constructs_lib import _validation as check
-from constructs_lib.autoscaling import TARGET_CPU_UTILIZATION_MAX
+from constructs_lib.autoscaling import STABILIZATION_WINDOW_MAX, TARGET_CPU_UTILIZATION_MAX
 from constructs_lib.backend import (
     IMAGE_PORT,
     JWT_ALGORITHMS,
@@ -1142,6 +1142,34 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         path="autoscaling.targetCPUUtilizationPercentage",
         schema=integer(1, TARGET_CPU_UTILIZATION_MAX),
         prop="autoscaling.target_cpu_utilization",
+    ),
+    ChartValue(
+        path="autoscaling.scaleDownStabilizationSeconds",
+        schema=integer(0, STABILIZATION_WINDOW_MAX),
+        prop="autoscaling.scale_down_stabilization_seconds",
+        to_value=lambda props: (
+            OMIT
+            if props.autoscaling is None or props.autoscaling.scale_down_stabilization_seconds is None
+            else props.autoscaling.scale_down_stabilization_seconds
+        ),
+        doc="How long the autoscaler looks back before it removes pods, e.g. `600`. Absent: the API's 300.",
+        prop_doc=False,
+        required=False,
+        note="None -> absent",
+    ),
+    ChartValue(
+        path="autoscaling.scaleUpStabilizationSeconds",
+        schema=integer(0, STABILIZATION_WINDOW_MAX),
+        prop="autoscaling.scale_up_stabilization_seconds",
+        to_value=lambda props: (
+            OMIT
+            if props.autoscaling is None or props.autoscaling.scale_up_stabilization_seconds is None
+            else props.autoscaling.scale_up_stabilization_seconds
+        ),
+        doc="The same before it adds pods. Absent: the API's 0, at once.",
+        prop_doc=False,
+        required=False,
+        note="None -> absent",
     ),
     ValueGroup(path="podDisruptionBudget"),
     ChartValue(

@@ -10,6 +10,9 @@ from typing import Any
 MIN_REPLICAS_TO_SPREAD = 2
 HOSTNAME_KEY = "kubernetes.io/hostname"
 ZONE_KEY = "topology.kubernetes.io/zone"
+# The label the Deployment controller gives each revision's pods: counting only the
+# new revision's pods keeps a rollout from skewing the spread by the old ones.
+REVISION_LABEL = "pod-template-hash"
 
 
 def anti_affinity(selector: Mapping[str, str]) -> dict[str, Any]:
@@ -30,12 +33,13 @@ def anti_affinity(selector: Mapping[str, str]) -> dict[str, Any]:
 
 
 def topology_spread(selector: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Even out pods over zones, at most one apart, but schedule anyway when that cannot be met."""
+    """Even out each revision's pods over zones, at most one apart, but schedule anyway when that cannot be met."""
     return [
         {
             "maxSkew": 1,
             "topologyKey": ZONE_KEY,
             "whenUnsatisfiable": "ScheduleAnyway",
             "labelSelector": {"matchLabels": dict(selector)},
+            "matchLabelKeys": [REVISION_LABEL],
         }
     ]

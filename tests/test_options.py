@@ -297,6 +297,8 @@ def test_pods_are_spread_softly_over_nodes_and_zones_only_from_two_replicas(
             "topologyKey": "topology.kubernetes.io/zone",
             "whenUnsatisfiable": "ScheduleAnyway",
             "labelSelector": selector,
+            # Each revision spreads on its own: a rollout's old pods do not skew the new ones.
+            "matchLabelKeys": ["pod-template-hash"],
         }
     ]
 

@@ -9,6 +9,7 @@ import typing
 import pytest
 
 from constructs_lib import (
+    Autoscaling,
     ConfigMapKeyRef,
     IngressPath,
     NetworkPeer,
@@ -412,3 +413,10 @@ def test_an_extra_env_name_in_extra_config_too_is_refused() -> None:
         TodoFrontendProps(
             extra_config={"REGION": "eu"}, extra_env={"REGION": ConfigMapKeyRef(config_map="c", key="k")}
         )
+
+
+def test_a_stabilization_window_past_the_apis_hour_is_refused() -> None:
+    with _raises(
+        "TodoBackendProps.autoscaling.scale_down_stabilization_seconds: got 3601; must be an integer between 0 and 3600"
+    ):
+        TodoBackendProps(autoscaling=Autoscaling(scale_down_stabilization_seconds=3601))

@@ -247,6 +247,16 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         },
     ),
     ValueSet(
+        # A slower scale-down for a bursty load; the frontend scales up only after a minute of need.
+        "autoscaling-stabilization-windows",
+        backend={
+            "autoscaling": Autoscaling(min_replicas=2, max_replicas=8, scale_down_stabilization_seconds=600)
+        },
+        frontend={
+            "autoscaling": Autoscaling(scale_up_stabilization_seconds=60, scale_down_stabilization_seconds=0)
+        },
+    ),
+    ValueSet(
         # Settings read from other objects' keys: the frontend's Secret key gets its own exception.
         "extra-env-from-keys",
         backend={

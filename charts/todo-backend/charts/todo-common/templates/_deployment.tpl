@@ -103,6 +103,9 @@ spec:
           labelSelector:
             matchLabels:
               {{- include "todo-common.selectorLabels" . | nindent 14 }}
+          # Each revision's pods spread on their own, so a rollout does not skew it.
+          matchLabelKeys:
+            - pod-template-hash
       {{- end }}
       containers:
         - name: {{ include "todo-common.name" . | quote }}

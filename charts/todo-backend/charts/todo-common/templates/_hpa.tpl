@@ -18,6 +18,19 @@ spec:
     name: {{ include "todo-common.fullname" . | quote }}
   minReplicas: {{ .Values.autoscaling.minReplicas | int64 }}
   maxReplicas: {{ .Values.autoscaling.maxReplicas | int64 }}
+  {{- $down := .Values.autoscaling.scaleDownStabilizationSeconds }}
+  {{- $up := .Values.autoscaling.scaleUpStabilizationSeconds }}
+  {{- if or (not (kindIs "invalid" $down)) (not (kindIs "invalid" $up)) }}
+  behavior:
+    {{- if not (kindIs "invalid" $down) }}
+    scaleDown:
+      stabilizationWindowSeconds: {{ $down | int64 }}
+    {{- end }}
+    {{- if not (kindIs "invalid" $up) }}
+    scaleUp:
+      stabilizationWindowSeconds: {{ $up | int64 }}
+    {{- end }}
+  {{- end }}
   metrics:
     - type: Resource
       resource:
