@@ -3,13 +3,42 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from constructs_lib import _validation as check
 
 
 @dataclass(frozen=True, kw_only=True)
-class SecretKeyRef:
+class _KeyRef:
+    """A key of a named object; subclasses name the object's kind and field."""
+
+    key: str
+    optional: bool = False
+
+    # The EnvVarSource field, and the props field holding the object's name.
+    SOURCE: ClassVar[str]
+    OBJECT_FIELD: ClassVar[str]
+
+    @property
+    def object_name(self) -> str:
+        name: str = getattr(self, self.OBJECT_FIELD)
+        return name
+
+    def validate(self, owner: str) -> None:
+        check.check_dns_subdomain(owner, self.OBJECT_FIELD, self.object_name)
+        check.check_config_key(owner, "key", self.key)
+        check.check_bool(owner, "optional", self.optional)
+
+    def to_json(self) -> dict[str, Any]:
+        """The EnvVarSource, as the charts' values hold it too: ``optional`` only when set."""
+        ref: dict[str, Any] = {"name": self.object_name, "key": self.key}
+        if self.optional:
+            ref["optional"] = True
+        return {self.SOURCE: ref}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecretKeyRef(_KeyRef):
     """One key of a Secret, read into an environment variable.
 
     Attributes:
@@ -23,24 +52,13 @@ class SecretKeyRef:
     """
 
     secret: str
-    key: str
-    optional: bool = False
 
-    def validate(self, owner: str) -> None:
-        check.check_dns_subdomain(owner, "secret", self.secret)
-        check.check_config_key(owner, "key", self.key)
-        check.check_bool(owner, "optional", self.optional)
-
-    def to_json(self) -> dict[str, Any]:
-        """The EnvVarSource, as the charts' values hold it too."""
-        ref: dict[str, Any] = {"name": self.secret, "key": self.key}
-        if self.optional:
-            ref["optional"] = True
-        return {"secretKeyRef": ref}
+    SOURCE: ClassVar[str] = "secretKeyRef"
+    OBJECT_FIELD: ClassVar[str] = "secret"
 
 
 @dataclass(frozen=True, kw_only=True)
-class ConfigMapKeyRef:
+class ConfigMapKeyRef(_KeyRef):
     """One key of a ConfigMap the stack does not own, read into an environment variable.
 
     Attributes:
@@ -53,19 +71,9 @@ class ConfigMapKeyRef:
     """
 
     config_map: str
-    key: str
-    optional: bool = False
 
-    def validate(self, owner: str) -> None:
-        check.check_dns_subdomain(owner, "config_map", self.config_map)
-        check.check_config_key(owner, "key", self.key)
-        check.check_bool(owner, "optional", self.optional)
-
-    def to_json(self) -> dict[str, Any]:
-        ref: dict[str, Any] = {"name": self.config_map, "key": self.key}
-        if self.optional:
-            ref["optional"] = True
-        return {"configMapKeyRef": ref}
+    SOURCE: ClassVar[str] = "configMapKeyRef"
+    OBJECT_FIELD: ClassVar[str] = "config_map"
 
 
 EnvRef = SecretKeyRef | ConfigMapKeyRef

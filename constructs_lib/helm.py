@@ -348,6 +348,16 @@ def _is_set(option: str) -> Callable[[Any], bool]:
     return lambda props: getattr(props, option) is not None
 
 
+def _given(path: str) -> Callable[[Any], Any]:
+    """The prop at ``path``, or :data:`OMIT` (the key left out) when it, or an option on the way, is ``None``."""
+
+    def to_value(props: Any) -> Any:
+        value = _read(props, path.split("."))
+        return OMIT if value is None else value
+
+    return to_value
+
+
 def _or_empty(path: str) -> Callable[[Any], Any]:
     return lambda props: _read(props, path.split("."), none_is_empty=True)
 
@@ -471,7 +481,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         path="resources.requests.ephemeral-storage",
         schema=ref("memory"),
         prop="resources.ephemeral_storage_request",
-        to_value=lambda props: props.resources.ephemeral_storage_request or OMIT,
+        to_value=_given("resources.ephemeral_storage_request"),
         doc="Node disk reserved for the writable paths and logs, e.g. `1Gi`. Absent: none reserved.",
         prop_doc=False,
         required=False,
@@ -490,7 +500,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         path="resources.limits.ephemeral-storage",
         schema=ref("memory"),
         prop="resources.ephemeral_storage_limit",
-        to_value=lambda props: props.resources.ephemeral_storage_limit or OMIT,
+        to_value=_given("resources.ephemeral_storage_limit"),
         doc="Node disk above which the pod is evicted, e.g. `2Gi`. Absent: the emptyDir size limits only.",
         prop_doc=False,
         required=False,
@@ -1143,33 +1153,24 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema=integer(1, TARGET_CPU_UTILIZATION_MAX),
         prop="autoscaling.target_cpu_utilization",
     ),
-    ChartValue(
-        path="autoscaling.scaleDownStabilizationSeconds",
-        schema=integer(0, STABILIZATION_WINDOW_MAX),
-        prop="autoscaling.scale_down_stabilization_seconds",
-        to_value=lambda props: (
-            OMIT
-            if props.autoscaling is None or props.autoscaling.scale_down_stabilization_seconds is None
-            else props.autoscaling.scale_down_stabilization_seconds
-        ),
-        doc="How long the autoscaler looks back before it removes pods, e.g. `600`. Absent: the API's 300.",
-        prop_doc=False,
-        required=False,
-        note="None -> absent",
-    ),
-    ChartValue(
-        path="autoscaling.scaleUpStabilizationSeconds",
-        schema=integer(0, STABILIZATION_WINDOW_MAX),
-        prop="autoscaling.scale_up_stabilization_seconds",
-        to_value=lambda props: (
-            OMIT
-            if props.autoscaling is None or props.autoscaling.scale_up_stabilization_seconds is None
-            else props.autoscaling.scale_up_stabilization_seconds
-        ),
-        doc="The same before it adds pods. Absent: the API's 0, at once.",
-        prop_doc=False,
-        required=False,
-        note="None -> absent",
+    *(
+        ChartValue(
+            path=f"autoscaling.scale{direction}StabilizationSeconds",
+            schema=integer(0, STABILIZATION_WINDOW_MAX),
+            prop=f"autoscaling.scale_{direction.lower()}_stabilization_seconds",
+            to_value=_given(f"autoscaling.scale_{direction.lower()}_stabilization_seconds"),
+            doc=doc,
+            prop_doc=False,
+            required=False,
+            note="None -> absent",
+        )
+        for direction, doc in (
+            (
+                "Down",
+                "How long the autoscaler looks back before it removes pods, e.g. `600`. Absent: the API's 300.",
+            ),
+            ("Up", "The same before it adds pods. Absent: the API's 0, at once."),
+        )
     ),
     ValueGroup(path="podDisruptionBudget"),
     ChartValue(

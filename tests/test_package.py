@@ -29,16 +29,24 @@ USER_APP = textwrap.dedent(
 )
 
 
-@pytest.mark.slow
-def test_wheel_installs_in_a_fresh_virtualenv_and_synthesizes_a_users_chart(tmp_path: Path) -> None:
-    wheels = tmp_path / "wheels"
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The library's wheel, built once from this repository."""
+    wheels = tmp_path_factory.mktemp("wheels")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO_ROOT)],
         check=True,
         capture_output=True,
         timeout=300,
     )
-    (wheel,) = wheels.glob("todo_cdk8s_constructs-*.whl")
+    (built,) = wheels.glob("todo_cdk8s_constructs-*.whl")
+    return built
+
+
+@pytest.mark.slow
+def test_wheel_installs_in_a_fresh_virtualenv_and_synthesizes_a_users_chart(
+    wheel: Path, tmp_path: Path
+) -> None:
 
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
@@ -88,15 +96,8 @@ def test_wheel_installs_in_a_fresh_virtualenv_and_synthesizes_a_users_chart(tmp_
 
 
 @pytest.mark.slow
-def test_the_wheels_public_api_is_typed_for_pyright(tmp_path: Path) -> None:
-    wheels, site = tmp_path / "wheels", tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO_ROOT)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    (wheel,) = wheels.glob("todo_cdk8s_constructs-*.whl")
+def test_the_wheels_public_api_is_typed_for_pyright(wheel: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(site), str(wheel)],
         check=True,
