@@ -26,6 +26,7 @@ from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.routing import Routable
 from constructs_lib.service_account import ServiceAccount
 from constructs_lib.stack import TodoApp, add_todo_charts
+from constructs_lib.volume import Volume, VolumeMount
 from constructs_lib.workload import (
     IngressPath,
     Probe,
@@ -75,6 +76,8 @@ __all__ = [
     "Toleration",
     "TolerationOperator",
     "TolerationOperatorName",
+    "Volume",
+    "VolumeMount",
     "Workload",
     "WorkloadProps",
     "WorkloadSettings",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar
 
 from constructs import Construct
@@ -98,6 +97,9 @@ class TodoBackendProps(WorkloadProps):
         }
     )
 
+    # gunicorn and Python write temporary files; the root filesystem is read-only.
+    WRITABLE_PATHS: ClassVar[Mapping[str, str]] = types.MappingProxyType({"/tmp": "64Mi"})
+
     def __post_init__(self) -> None:
         if self.cors_origins is not None:
             if isinstance(self.cors_origins, str) or not isinstance(self.cors_origins, tuple | list):
@@ -170,8 +172,6 @@ class TodoBackend(Workload):
         then ``backend.service_name``, ``backend.port``, ``backend.deployment``.
     """
 
-    # gunicorn and Python write temporary files; the root filesystem is read-only.
-    WRITABLE_PATHS: ClassVar[Mapping[str, str]] = MappingProxyType({"/tmp": "64Mi"})
     # PostgreSQL and OpenAI (HTTPS), outside the cluster.
     EGRESS_PORTS: ClassVar[tuple[int, ...]] = (POSTGRESQL_PORT, HTTPS_PORT)
 
@@ -203,7 +203,6 @@ class TodoBackend(Workload):
             props=props,
             component="backend",
             secret_env={key: (props.secret_name, key) for key in SECRET_KEYS},
-            writable_paths=self.WRITABLE_PATHS,
             network_access=NetworkAccess(clients=(frontend_name,), egress_ports=self.EGRESS_PORTS),
         )
         self.frontend_name = frontend_name

@@ -21,6 +21,7 @@ from constructs_lib.pod_settings import (
     TaintEffect,
     TolerationOperator,
 )
+from constructs_lib.scheduling import AFFINITY, LabelMap, Leaf, ListOf, Shape
 from constructs_lib.workload import PullPolicy
 
 Schema = Mapping[str, Any]
@@ -105,6 +106,56 @@ def _nullable_int(minimum: int, maximum: int | None = check.INT32_MAX) -> Schema
 
 def _handler(name: str) -> Schema:
     return {"required": [name], "properties": {name: {"type": "object"}}}
+
+
+def shape_schema(shape: Shape) -> Schema:
+    """The JSON Schema of a shape the props check walks (constructs_lib.scheduling)."""
+    if isinstance(shape, Leaf):
+        leaves: dict[str, Schema] = {
+            "labelKey": {"type": "string", "pattern": anchored(LABEL_KEY)},
+            "labelValue": {"type": "string", "pattern": anchored(check.LABEL_VALUE)},
+            "namespace": ref("namespace"),
+            "dnsSubdomain": ref("dnsSubdomain"),
+            "weight": integer(1, 100),
+        }
+        return leaves.get(shape.kind) or one_of(tuple(shape.kind.split("|")))
+    if isinstance(shape, LabelMap):
+        return {
+            "type": "object",
+            "patternProperties": {
+                anchored(LABEL_KEY): shape_schema(Leaf("labelValue", check.check_label_value))
+            },
+            "additionalProperties": False,
+        }
+    if isinstance(shape, ListOf):
+        schema: dict[str, Any] = {"type": "array", "items": shape_schema(shape.item)}
+        if shape.min_items:
+            schema["minItems"] = shape.min_items
+        if shape.max_items is not None:
+            schema["maxItems"] = shape.max_items
+        return schema
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {key: shape_schema(field) for key, field in shape.fields.items()},
+    }
+    if shape.required:
+        schema["required"] = list(shape.required)
+    if shape.counts is not None:
+        operator, values, counts = shape.counts
+        schema["allOf"] = [
+            {
+                "if": {"properties": {operator: {"const": name}}, "required": [operator]},
+                "then": {
+                    "properties": {
+                        values: {"minItems": fewest, **({} if most is None else {"maxItems": most})}
+                    },
+                    **({"required": [values]} if fewest else {}),
+                },
+            }
+            for name, (fewest, most) in counts.items()
+        ]
+    return schema
 
 
 DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
@@ -280,6 +331,52 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
                     },
                 },
             },
+        },
+        "volume": {
+            "type": "object",
+            "description": "A volume of the pod (Kubernetes Volume) from one source: configMap.name, "
+            "secret.secretName, persistentVolumeClaim.claimName or emptyDir.sizeLimit. The template "
+            "refuses names the chart's writablePaths use, and a volume no extraVolumeMounts entry mounts.",
+            "additionalProperties": False,
+            "required": ["name"],
+            "minProperties": 2,
+            "maxProperties": 2,
+            "properties": {
+                "name": ref("dnsLabel"),
+                **{
+                    source: {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": [key],
+                        "properties": {key: schema},
+                    }
+                    for source, key, schema in (
+                        ("configMap", "name", ref("dnsSubdomain")),
+                        ("secret", "secretName", ref("dnsSubdomain")),
+                        ("persistentVolumeClaim", "claimName", ref("dnsSubdomain")),
+                        ("emptyDir", "sizeLimit", ref("memory")),
+                    )
+                },
+            },
+        },
+        "volumeMount": {
+            "type": "object",
+            "description": "Where the container sees one of extraVolumes (Kubernetes VolumeMount): "
+            "read-only unless readOnly is false. The template refuses a mountPath of '/', with '..' "
+            "steps or mounted already, and a subPath that is absolute or has '..' steps.",
+            "additionalProperties": False,
+            "required": ["name", "mountPath"],
+            "properties": {
+                "name": ref("dnsLabel"),
+                "mountPath": {"type": "string", "pattern": anchored(f"/{FREE_TEXT}")},
+                "subPath": {"type": "string", "pattern": anchored(f"[^{check.CONTROL_CHARACTERS}]+")},
+                "readOnly": {"type": "boolean"},
+            },
+        },
+        "affinity": {
+            **shape_schema(AFFINITY),
+            "description": "The pod's affinity (Kubernetes Affinity): nodeAffinity, podAffinity and "
+            "podAntiAffinity, without the matchLabelKeys and mismatchLabelKeys of Kubernetes 1.29 on.",
         },
         "toleration": {
             "type": "object",

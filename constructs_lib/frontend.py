@@ -5,7 +5,6 @@ from __future__ import annotations
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import ClassVar
 
 from constructs import Construct
@@ -54,6 +53,11 @@ class TodoFrontendProps(WorkloadProps):
         }
     )
 
+    # Next.js writes its image and fetch caches under .next/cache; Node uses /tmp.
+    WRITABLE_PATHS: ClassVar[Mapping[str, str]] = types.MappingProxyType(
+        {"/tmp": "64Mi", "/app/.next/cache": "256Mi"}
+    )
+
     def validate(self) -> None:
         super().validate()
         if self.network_policy is not None and self.network_policy.egress_to:
@@ -88,11 +92,6 @@ class TodoFrontend(Workload):
         ``frontend = TodoFrontend(chart, "frontend")`` then ``frontend.service_name``.
     """
 
-    # Next.js writes its image and fetch caches under .next/cache; Node uses /tmp.
-    WRITABLE_PATHS: ClassVar[Mapping[str, str]] = MappingProxyType(
-        {"/tmp": "64Mi", "/app/.next/cache": "256Mi"}
-    )
-
     def __init__(
         self,
         scope: Construct,
@@ -121,7 +120,6 @@ class TodoFrontend(Workload):
             id,
             props=props,
             component="frontend",
-            writable_paths=self.WRITABLE_PATHS,
             network_access=NetworkAccess(servers=(backend_name,)),
         )
         self.backend_name = backend_name

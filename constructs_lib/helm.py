@@ -42,7 +42,6 @@ from constructs_lib.backend import (
     JWT_ALGORITHMS,
     JWT_EXPIRE_DAYS_MAX,
     SECRET_KEYS,
-    TodoBackend,
     TodoBackendProps,
 )
 from constructs_lib.chart_schema import (
@@ -61,7 +60,7 @@ from constructs_lib.chart_schema import (
     ref,
 )
 from constructs_lib.external_secret import StoreKind
-from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
+from constructs_lib.frontend import TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRouteProps
 from constructs_lib.ingress import TodoIngressProps
 from constructs_lib.network_policy import NetworkPolicy
@@ -337,7 +336,7 @@ def _remote_key(key: str) -> Callable[[Any], Any]:
     return lambda props: OMIT if props.secret_source is None else props.secret_source.remote_keys[key]
 
 
-def _writable_paths(workload: type[TodoBackend] | type[TodoFrontend]) -> list[dict[str, str]]:
+def _writable_paths(workload: type[TodoBackendProps] | type[TodoFrontendProps]) -> list[dict[str, str]]:
     return [
         {"name": volume_name(path), "mountPath": path, "sizeLimit": size}
         for path, size in workload.WRITABLE_PATHS.items()
@@ -692,6 +691,34 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         note="{name: SecretKeyRef(secret, key, optional)} -> [{name, valueFrom: {secretKeyRef: {name, key, "
         "optional}}}]; ConfigMapKeyRef -> configMapKeyRef",
     ),
+    ChartValue(
+        path="extraVolumes",
+        schema={"type": "array", "items": ref("volume")},
+        prop="extra_volumes",
+        to_value=lambda props: [volume.to_json() for volume in props.extra_volumes],
+        doc="More volumes of the pod, each `{name, <source>}` with one source: `configMap: {name}`, "
+        "`secret: {secretName}`, `persistentVolumeClaim: {claimName}` or `emptyDir: {sizeLimit}`. "
+        "Each is mounted by an extraVolumeMounts entry, and named apart from writablePaths.",
+        prop_doc=False,
+        default=[],
+        note="Volume(name, config_map | secret | persistent_volume_claim | empty_dir_size_limit) -> "
+        "{name, configMap: {name}}, {name, secret: {secretName}}, {name, persistentVolumeClaim: "
+        "{claimName}}, {name, emptyDir: {sizeLimit}}",
+    ),
+    ChartValue(
+        path="extraVolumeMounts",
+        schema={"type": "array", "items": ref("volumeMount")},
+        prop="extra_volume_mounts",
+        # readOnly always: the chart's default is true, as the props'.
+        to_value=lambda props: [
+            {**mount.to_json(), "readOnly": mount.read_only} for mount in props.extra_volume_mounts
+        ],
+        doc="Where the container sees extraVolumes, each `{name, mountPath, subPath, readOnly}`: "
+        "read-only unless `readOnly: false`, each mountPath once.",
+        prop_doc=False,
+        default=[],
+        note="VolumeMount(volume, path, sub_path, read_only) -> {name, mountPath, subPath, readOnly}",
+    ),
     ValueGroup(path="ingress"),
     ChartValue(
         path="ingress.enabled",
@@ -981,8 +1008,8 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
             "todo-frontend": "Next.js writes its image and fetch caches under .next/cache; Node uses /tmp.",
         },
         chart_defaults={
-            "todo-backend": _writable_paths(TodoBackend),
-            "todo-frontend": _writable_paths(TodoFrontend),
+            "todo-backend": _writable_paths(TodoBackendProps),
+            "todo-frontend": _writable_paths(TodoFrontendProps),
         },
     ),
     ChartValue(
@@ -1012,6 +1039,17 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         "PreferNoSchedule or NoExecute; empty: all) and, with NoExecute only, tolerationSeconds.",
         note="Toleration(key, operator, value, effect, toleration_seconds) -> key, operator, value, "
         "effect, tolerationSeconds",
+    ),
+    ChartValue(
+        path="affinity",
+        schema=ref("affinity"),
+        prop="affinity",
+        to_value=lambda props: dict(props.affinity) if props.affinity else {},
+        doc="The pod's affinity, as Kubernetes writes it (nodeAffinity, podAffinity, podAntiAffinity). "
+        "Given, it replaces spreadPods' anti-affinity; the zone spread stays.",
+        prop_doc=False,
+        default={},
+        note="the same mapping",
     ),
     ChartValue(
         path="priorityClassName",
@@ -1265,6 +1303,7 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
             "resources.limits.cpu",
             "resources.limits.memory",
             "writablePaths[].sizeLimit",
+            "extraVolumes[].emptyDir.sizeLimit",
         ),
         props=(
             "Resources.cpu_request",
@@ -1345,6 +1384,25 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         values=("extraEnvVars[].name",),
         props=("WorkloadProps.extra_env",),
         names={"service.port": "port", "extraConfig": "extra_config", "config.jwtAlgorithm": "jwt_algorithm"},
+    ),
+    TemplateRule(
+        id="extra-volumes",
+        rule="extraVolumes are named apart from each other and writablePaths, each is mounted, and "
+        "extraVolumeMounts name one of them, each at its own path: absolute, not '/', without '..' "
+        "steps; a subPath is relative, without '..' steps",
+        values=(
+            "extraVolumes",
+            "extraVolumeMounts[].name",
+            "extraVolumeMounts[].mountPath",
+            "extraVolumeMounts[].subPath",
+        ),
+        props=(
+            "WorkloadProps.extra_volumes",
+            "VolumeMount.volume",
+            "VolumeMount.path",
+            "VolumeMount.sub_path",
+        ),
+        names={"extraVolumeMounts": "extra_volume_mounts", "extraVolumes": "extra_volumes"},
     ),
     TemplateRule(
         id="config-names-the-library-owns",

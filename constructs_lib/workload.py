@@ -31,8 +31,15 @@ from constructs_lib.network_policy import NO_ACCESS, NetworkAccess, NetworkPolic
 from constructs_lib.pod_settings import Toleration, check_metadata_map, pod_spec_patches
 from constructs_lib.policy_exceptions import object_exceptions, skip_annotations, workload_exceptions
 from constructs_lib.rollout import ZeroDowntimeRollout
-from constructs_lib.scheduling import MIN_REPLICAS_TO_SPREAD, anti_affinity, topology_spread
+from constructs_lib.scheduling import (
+    MIN_REPLICAS_TO_SPREAD,
+    anti_affinity,
+    check_affinity,
+    frozen_json,
+    topology_spread,
+)
 from constructs_lib.service_account import ServiceAccount, add_service_account
+from constructs_lib.volume import Volume, VolumeMount, check_volumes
 
 PART_OF = "todo"
 # The spec's names of the stack's two workloads: the defaults of each one's
@@ -239,6 +246,19 @@ class WorkloadProps:
             e.g. ``{"SMTP_PASSWORD": SecretKeyRef(secret="smtp", key="password")}``
             or ``ConfigMapKeyRef(config_map=..., key=...)``; the names follow
             ``extra_config``'s rules and may not be among its keys.
+        extra_volumes: more volumes of the pod, e.g.
+            ``(Volume(name="ca-bundle", config_map="corporate-ca"),)``; each
+            must be mounted by ``extra_volume_mounts``, and named apart from the
+            library's own (``WRITABLE_PATHS``).
+        extra_volume_mounts: where the container sees them, e.g.
+            ``(VolumeMount(volume="ca-bundle", path="/etc/ssl/corporate"),)``;
+            read-only unless ``read_only=False``, each path once.
+        affinity: the pod's affinity, as Kubernetes writes it, e.g.
+            ``{"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+            {"nodeSelectorTerms": [{"matchExpressions": [{"key": "pool",
+            "operator": "In", "values": ["web"]}]}]}}}``; it replaces
+            ``spread_pods``'s anti-affinity (the zone spread stays). ``None``
+            (default): none, or ``spread_pods``'s.
         app_version: the ``app.kubernetes.io/version`` label (the charts' appVersion).
         run_as_user: numeric UID the container runs as (the image's user).
         run_as_group: numeric GID the container runs as (the image's group).
@@ -291,6 +311,8 @@ class WorkloadProps:
     ingress_paths: tuple[IngressPath, ...]
     extra_config: Mapping[str, str] = field(default_factory=dict)
     extra_env: Mapping[str, SecretKeyRef | ConfigMapKeyRef] = field(default_factory=dict)
+    extra_volumes: tuple[Volume, ...] = ()
+    extra_volume_mounts: tuple[VolumeMount, ...] = ()
     app_version: str = "1.0.0"
     run_as_user: int = 1001
     run_as_group: int = 1001
@@ -305,6 +327,7 @@ class WorkloadProps:
     service_annotations: Mapping[str, str] = field(default_factory=dict)
     node_selector: Mapping[str, str] = field(default_factory=dict)
     tolerations: tuple[Toleration, ...] = ()
+    affinity: Mapping[str, Any] | None = None
     priority_class_name: str | None = None
     service_account: ServiceAccount | None = None
     checkov_annotations: bool = True
@@ -313,6 +336,8 @@ class WorkloadProps:
     SHUTDOWN_SECONDS: ClassVar[int] = 0
     # Environment names the library owns (not a prop), each with why: extra_config may not set them.
     OWNED_CONFIG: ClassVar[Mapping[str, str]] = types.MappingProxyType({})
+    # Mount path -> emptyDir size limit, for what the app writes: the root filesystem is read-only.
+    WRITABLE_PATHS: ClassVar[Mapping[str, str]] = types.MappingProxyType({})
 
     def __post_init__(self) -> None:
         owner = self._owner
@@ -340,11 +365,16 @@ class WorkloadProps:
             if not isinstance(value, Mapping):
                 raise check.fail(owner, name, value, "must be a mapping of keys to strings")
             object.__setattr__(self, name, types.MappingProxyType(dict(value)))
-        for name in ("image_pull_secrets", "tolerations"):
+        for name in ("image_pull_secrets", "tolerations", "extra_volumes", "extra_volume_mounts"):
             value = getattr(self, name)
             if isinstance(value, str) or not isinstance(value, tuple | list):
                 raise check.fail(owner, name, value, "must be a tuple")
             object.__setattr__(self, name, tuple(value))
+        if self.affinity is not None:
+            # A copy the caller cannot change behind the props' back.
+            object.__setattr__(
+                self, "affinity", types.MappingProxyType(frozen_json(owner, "affinity", self.affinity))
+            )
         if self.image_pull_policy is not None:
             self._coerce_enum("image_pull_policy", PullPolicy)
         self._coerce_enum("service_type", ServiceType)
@@ -399,6 +429,12 @@ class WorkloadProps:
                     owner, f"extra_env[{key!r}]", ref, "must be a SecretKeyRef(...) or a ConfigMapKeyRef(...)"
                 )
             ref.validate(f"{owner}.extra_env[{key!r}]")
+        check_volumes(
+            owner,
+            self.extra_volumes,
+            self.extra_volume_mounts,
+            library_paths={path: volume_name(path) for path in self.WRITABLE_PATHS},
+        )
         routed = [route.path for route in self.ingress_paths]
         for routed_path in routed:
             if routed.count(routed_path) > 1:
@@ -429,6 +465,8 @@ class WorkloadProps:
         for index, toleration in enumerate(self.tolerations):
             check.check_instance(owner, f"tolerations[{index}]", toleration, Toleration)
             toleration.validate(f"{owner}.tolerations[{index}]")
+        if self.affinity is not None:
+            check_affinity(owner, "affinity", self.affinity)
         if self.priority_class_name is not None:
             check.check_dns_subdomain(owner, "priority_class_name", self.priority_class_name)
         self._check_option(
@@ -571,7 +609,6 @@ class Workload(Construct):
         props: WorkloadProps,
         component: str,
         secret_env: Mapping[str, tuple[str, str]] = types.MappingProxyType({}),
-        writable_paths: Mapping[str, str] = types.MappingProxyType({}),
         network_access: NetworkAccess = NO_ACCESS,
     ) -> None:
         """Build the objects.
@@ -580,7 +617,6 @@ class Workload(Construct):
             props: validated workload props.
             component: the ``app.kubernetes.io/component`` label, e.g. ``"backend"``.
             secret_env: environment variable -> (Secret name, key), read with ``secretKeyRef``.
-            writable_paths: mount path -> emptyDir size limit; the root filesystem is read-only.
             network_access: which workloads of the stack (by name) call this one and which
                 it calls, and the ports it connects to anywhere, for ``network_policy``.
         """
@@ -644,7 +680,7 @@ class Workload(Construct):
                 annotations={**self.namespace_annotations, **props.service_account.annotations},
             )
         self.deployment: kplus.Deployment = self._deployment(props, labels, deployment_annotations)
-        self.container: kplus.Container = self._container(props, secret_env, writable_paths)
+        self.container: kplus.Container = self._container(props, secret_env)
         self._patch_deployment(props)
         self.service: kplus.Service = self._service(props, labels)
         self._add_options(props, labels, network_access)
@@ -719,10 +755,14 @@ class Workload(Construct):
         if props.autoscaling is not None:
             # The autoscaler owns the replica count; writing one would fight it on every sync.
             patches.append(_remove_patch("/spec/replicas"))
+        patches += _extra_volume_patches(props)
+        if props.affinity is not None:
+            patches.append(cdk8s.JsonPatch.add("/spec/template/spec/affinity", dict(props.affinity)))
         if props.spread_pods and props.min_replicas >= MIN_REPLICAS_TO_SPREAD:
             # cdk8s-plus's scheduling API writes required (hard) terms; these are soft.
             selector = selector_labels(props)
-            patches.append(cdk8s.JsonPatch.add("/spec/template/spec/affinity", anti_affinity(selector)))
+            if props.affinity is None:
+                patches.append(cdk8s.JsonPatch.add("/spec/template/spec/affinity", anti_affinity(selector)))
             patches.append(
                 cdk8s.JsonPatch.add(
                     "/spec/template/spec/topologySpreadConstraints", topology_spread(selector)
@@ -735,7 +775,6 @@ class Workload(Construct):
         self,
         props: WorkloadProps,
         secret_env: Mapping[str, tuple[str, str]],
-        writable_paths: Mapping[str, str],
     ) -> kplus.Container:
         secrets = {
             name: kplus.Secret.from_secret_name(self, f"secret-{name}", name)
@@ -748,7 +787,7 @@ class Workload(Construct):
                     self, f"writable-{index}", volume_name(path), size_limit=_size(size_limit)
                 ),
             )
-            for index, (path, size_limit) in enumerate(writable_paths.items())
+            for index, (path, size_limit) in enumerate(props.WRITABLE_PATHS.items())
         ]
         # `ports` rather than `port_number`: the latter adds an implicit TCP startup probe.
         container = self.deployment.add_container(
@@ -870,6 +909,40 @@ def _service_account(scope: Construct, props: WorkloadProps) -> dict[str, Any]:
         return {}
     name = props.service_account.name_for(props.name)
     return {"service_account": kplus.ServiceAccount.from_service_account_name(scope, "pod-identity", name)}
+
+
+def _extra_volume_patches(props: WorkloadProps) -> list[cdk8s.JsonPatch]:
+    """``extra_volumes`` and their mounts, after the library's own, in the order given."""
+    patches = []
+    for path, items in (
+        ("/spec/template/spec/volumes", [_typed_volume(volume.to_json()) for volume in props.extra_volumes]),
+        (
+            "/spec/template/spec/containers/0/volumeMounts",
+            [mount.to_json() for mount in props.extra_volume_mounts],
+        ),
+    ):
+        if not items:
+            continue
+        # The library's writable paths make both lists; without them, the patch makes them.
+        if props.WRITABLE_PATHS:
+            patches += [cdk8s.JsonPatch.add(f"{path}/-", item) for item in items]
+        else:
+            patches.append(cdk8s.JsonPatch.add(path, items))
+    return patches
+
+
+def _typed_volume(volume: dict[str, Any]) -> dict[str, Any]:
+    """A volume as the Deployment's typed props hold it: a size limit is a Quantity, not a string.
+
+    Patches on a cdk8s-plus object run before its props are converted to JSON, and the
+    conversion drops a quantity written as a plain string.
+    """
+    if "emptyDir" in volume:
+        return {
+            **volume,
+            "emptyDir": {"sizeLimit": k8s.Quantity.from_string(volume["emptyDir"]["sizeLimit"])},
+        }
+    return volume
 
 
 def _env_value(scope: Construct, env_name: str, ref: EnvRef) -> kplus.EnvValue:

@@ -30,6 +30,8 @@ from constructs_lib import (
     TodoIngressProps,
     TolerationOperator,
     TolerationOperatorName,
+    Volume,
+    VolumeMount,
     WorkloadProps,
     WorkloadSettings,
 )
@@ -420,3 +422,159 @@ def test_a_stabilization_window_past_the_apis_hour_is_refused() -> None:
         "TodoBackendProps.autoscaling.scale_down_stabilization_seconds: got 3601; must be an integer between 0 and 3600"
     ):
         TodoBackendProps(autoscaling=Autoscaling(scale_down_stabilization_seconds=3601))
+
+
+CA = Volume(name="ca", config_map="corporate-ca")
+
+
+@pytest.mark.parametrize(
+    ("volumes", "mounts", "message"),
+    [
+        ((Volume(name="ca"),), (), "extra_volumes[0].name: got 'ca'; must have exactly one source"),
+        (
+            (Volume(name="ca", config_map="a", secret="b"),),
+            (),
+            "must have exactly one source: config_map, secret, persistent_volume_claim or "
+            "empty_dir_size_limit (got config_map, secret)",
+        ),
+        ((Volume(name="CA", config_map="a"),), (), "extra_volumes[0].name: got 'CA'; must be a DNS label"),
+        ((Volume(name="ca", secret="a\nb"),), (), "extra_volumes[0].secret: got 'a\\nb'; must be a DNS name"),
+        (
+            (Volume(name="s", empty_dir_size_limit="1024Mi"),),
+            (),
+            "extra_volumes[0].empty_dir_size_limit: got '1024Mi'; must be written in canonical form: '1Gi'",
+        ),
+        ((CA, CA), (), "extra_volumes[1].name: got 'ca'; names another volume of the pod"),
+        (
+            (Volume(name="tmp", config_map="a"),),
+            (),
+            "got 'tmp'; names another volume of the pod (the library's: tmp)",
+        ),
+        (
+            (CA,),
+            (),
+            "TodoBackendProps.extra_volumes: got ['ca']; each volume must be mounted by extra_volume_mounts",
+        ),
+        (
+            (CA,),
+            (VolumeMount(volume="cb", path="/ca"),),
+            "extra_volume_mounts[0].volume: got 'cb'; must name one",
+        ),
+        (
+            (CA,),
+            (VolumeMount(volume="ca", path="ca"),),
+            "extra_volume_mounts[0].path: got 'ca'; must be an absolute",
+        ),
+        (
+            (CA,),
+            (VolumeMount(volume="ca", path="/"),),
+            "extra_volume_mounts[0].path: got '/'; must be an absolute",
+        ),
+        (
+            (CA,),
+            (VolumeMount(volume="ca", path="/a/.."),),
+            "got '/a/..'; must be an absolute path other than '/'",
+        ),
+        ((CA,), (VolumeMount(volume="ca", path="/a\n"),), "got '/a\\n'; must be an absolute path"),
+        (
+            (CA,),
+            (VolumeMount(volume="ca", path="/tmp/"),),
+            "got '/tmp/'; is mounted already (the library's: /tmp)",
+        ),
+        (
+            (CA,),
+            (VolumeMount(volume="ca", path="/a"), VolumeMount(volume="ca", path="/a")),
+            "extra_volume_mounts[1].path: got '/a'; is mounted already",
+        ),
+        (
+            (CA,),
+            (VolumeMount(volume="ca", path="/a", sub_path="/x"),),
+            "sub_path: got '/x'; must be a relative path",
+        ),
+        (
+            (CA,),
+            (VolumeMount(volume="ca", path="/a", sub_path="x/../.."),),
+            "sub_path: got 'x/../..'; must be",
+        ),
+        (
+            (CA,),
+            (VolumeMount(volume="ca", path="/a", read_only="no"),),
+            "read_only: got 'no'; must be True or False",
+        ),
+        (CA, (), "TodoBackendProps.extra_volumes: got Volume(name='ca'"),
+    ],
+)
+def test_a_volume_or_mount_the_pod_cannot_take_is_refused(
+    volumes: typing.Any, mounts: typing.Any, message: str
+) -> None:
+    with _raises(message):
+        TodoBackendProps(extra_volumes=volumes, extra_volume_mounts=mounts)
+
+
+def _node_term(**requirement: typing.Any) -> dict[str, typing.Any]:
+    return {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": [{"key": "pool", **requirement}]}]
+            }
+        }
+    }
+
+
+REQUIRED_NODE = "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution"
+
+
+@pytest.mark.parametrize(
+    ("affinity", "message"),
+    [
+        ([], "TodoBackendProps.affinity: got []; must be a mapping"),
+        ({"nodeAfinity": {}}, "affinity: got 'nodeAfinity'; is not a field here; allowed: nodeAffinity"),
+        ({"podAffinity": {"x": float("nan")}}, "affinity: got {'podAffinity': {'x': nan}}; must be JSON data"),
+        ({"podAffinity": {"x": object}}, "must be JSON data"),
+        (
+            {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}},
+            f"{REQUIRED_NODE}.nodeSelectorTerms: got []; must hold at least 1 item(s)",
+        ),
+        (_node_term(operator="In"), "matchExpressions[0].values: got []; must hold at least 1 item(s) with operator In"),
+        (_node_term(operator="Exists", values=["a"]), "values: got ['a']; must hold 0 item(s) with operator Exists"),
+        (_node_term(operator="Gt", values=["1", "2"]), "must hold 1 item(s) with operator Gt"),
+        (_node_term(operator="Equal"), "operator: got 'Equal'; must be one of"),
+        (_node_term(operator="In", values=["a b"]), "values[0]: got 'a b'; must be a non-empty Kubernetes label value"),
+        (
+            {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 101}]}},
+            "preferredDuringSchedulingIgnoredDuringExecution[0].weight: got 101; must be an integer between 1 and 100",
+        ),
+        (
+            {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {}}]}},
+            "requiredDuringSchedulingIgnoredDuringExecution[0]: got {'labelSelector': {}}; must set topologyKey",
+        ),
+        (
+            {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "/zone"}]}},
+            "topologyKey: got '/zone'; keys must be Kubernetes label keys",
+        ),
+        (
+            {
+                "podAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": [
+                        {"topologyKey": "zone", "matchLabelKeys": ["pod-template-hash"]}
+                    ]
+                }
+            },
+            "got 'matchLabelKeys'; is not a field here",
+        ),
+    ],
+    ids=[
+        "not-a-mapping", "typo", "nan", "not-json", "no-terms", "in-without-values", "exists-with-values",
+        "gt-two-values", "bad-operator", "bad-value", "weight", "no-topology-key", "empty-prefix", "newer-field",
+    ],
+)  # fmt: skip
+def test_an_affinity_the_api_server_would_refuse_is_refused(affinity: typing.Any, message: str) -> None:
+    with _raises(message):
+        TodoBackendProps(affinity=affinity)
+
+
+def test_a_given_affinity_is_the_props_own_copy() -> None:
+    affinity = _node_term(operator="Exists")
+    props = TodoBackendProps(affinity=affinity)
+    affinity["podAffinity"] = {}
+    assert set(props.affinity or {}) == {"nodeAffinity"}

@@ -31,6 +31,8 @@ from constructs_lib import (
     TodoIngressProps,
     Toleration,
     TolerationOperator,
+    Volume,
+    VolumeMount,
     ZeroDowntimeRollout,
 )
 from constructs_lib.helm import TEMPLATE_RULES, VALUES, Chart, TemplateRule, values_tree
@@ -204,6 +206,66 @@ EXAMPLES = (
         },
         lambda: TodoBackendProps(
             extra_config={"REGION": "eu"}, extra_env={"REGION": ConfigMapKeyRef(config_map="c", key="k")}
+        ),
+    ),
+    Example(
+        "extra-volumes",
+        "todo-frontend",
+        {"extraVolumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "1Gi"}}]},
+        lambda: TodoFrontendProps(extra_volumes=(Volume(name="tmp", empty_dir_size_limit="1Gi"),)),
+    ),
+    Example(
+        "extra-volumes",
+        "todo-backend",
+        {"extraVolumes": [{"name": "ca", "configMap": {"name": "ca"}}]},
+        lambda: TodoBackendProps(extra_volumes=(Volume(name="ca", config_map="ca"),)),
+    ),
+    Example(
+        "extra-volumes",
+        "todo-backend",
+        {
+            "extraVolumes": [{"name": "ca", "configMap": {"name": "ca"}}],
+            "extraVolumeMounts": [{"name": "cb", "mountPath": "/ca"}],
+        },
+        lambda: TodoBackendProps(
+            extra_volumes=(Volume(name="ca", config_map="ca"),),
+            extra_volume_mounts=(VolumeMount(volume="cb", path="/ca"),),
+        ),
+    ),
+    Example(
+        "extra-volumes",
+        "todo-frontend",
+        {
+            "extraVolumes": [{"name": "ca", "configMap": {"name": "ca"}}],
+            "extraVolumeMounts": [{"name": "ca", "mountPath": "/app/.next/cache/"}],
+        },
+        lambda: TodoFrontendProps(
+            extra_volumes=(Volume(name="ca", config_map="ca"),),
+            extra_volume_mounts=(VolumeMount(volume="ca", path="/app/.next/cache/"),),
+        ),
+    ),
+    Example(
+        "extra-volumes",
+        "todo-backend",
+        {
+            "extraVolumes": [{"name": "ca", "secret": {"secretName": "ca"}}],
+            "extraVolumeMounts": [{"name": "ca", "mountPath": "/etc/../root"}],
+        },
+        lambda: TodoBackendProps(
+            extra_volumes=(Volume(name="ca", secret="ca"),),
+            extra_volume_mounts=(VolumeMount(volume="ca", path="/etc/../root"),),
+        ),
+    ),
+    Example(
+        "extra-volumes",
+        "todo-backend",
+        {
+            "extraVolumes": [{"name": "ca", "secret": {"secretName": "ca"}}],
+            "extraVolumeMounts": [{"name": "ca", "mountPath": "/ca", "subPath": "../x"}],
+        },
+        lambda: TodoBackendProps(
+            extra_volumes=(Volume(name="ca", secret="ca"),),
+            extra_volume_mounts=(VolumeMount(volume="ca", path="/ca", sub_path="../x"),),
         ),
     ),
     Example(

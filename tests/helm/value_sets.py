@@ -31,6 +31,8 @@ from constructs_lib import (
     TodoIngressProps,
     Toleration,
     TolerationOperator,
+    Volume,
+    VolumeMount,
     ZeroDowntimeRollout,
 )
 from constructs_lib.helm import CHARTS, NOT_VALUES, Chart, chart_values, values_tree
@@ -267,6 +269,53 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         },
         frontend={
             "extra_env": {"ANALYTICS_KEY": SecretKeyRef(secret="analytics", key="key.txt", optional=True)}
+        },
+    ),
+    ValueSet(
+        # A team's own files and scratch space in the pod, and pods kept to a node pool:
+        # the given affinity replaces the spread's anti-affinity, and the zone spread stays.
+        "extra-volumes-and-affinity",
+        backend={
+            "replicas": 2,
+            "spread_pods": True,
+            "extra_volumes": (
+                Volume(name="corporate-ca", config_map="corporate-ca"),
+                Volume(name="smtp-tls", secret="smtp-tls"),
+                Volume(name="uploads", persistent_volume_claim="todo-uploads"),
+            ),
+            "extra_volume_mounts": (
+                VolumeMount(volume="corporate-ca", path="/etc/ssl/corporate", sub_path="ca.crt"),
+                VolumeMount(volume="smtp-tls", path="/etc/smtp"),
+                VolumeMount(volume="uploads", path="/var/lib/todo/uploads", read_only=False),
+            ),
+            "affinity": {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [
+                            {"matchExpressions": [{"key": "pool", "operator": "In", "values": ["web"]}]}
+                        ]
+                    }
+                },
+                "podAntiAffinity": {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [
+                        {
+                            "weight": 50,
+                            "podAffinityTerm": {
+                                "topologyKey": "kubernetes.io/hostname",
+                                "labelSelector": {
+                                    "matchExpressions": [
+                                        {"key": "app.kubernetes.io/component", "operator": "Exists"}
+                                    ]
+                                },
+                            },
+                        }
+                    ]
+                },
+            },
+        },
+        frontend={
+            "extra_volumes": (Volume(name="scratch", empty_dir_size_limit="1Gi"),),
+            "extra_volume_mounts": (VolumeMount(volume="scratch", path="/app/scratch", read_only=False),),
         },
     ),
     ValueSet(

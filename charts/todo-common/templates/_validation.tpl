@@ -289,9 +289,49 @@ The emptyDir volumes: a canonical sizeLimit, and a mountPath without control
 characters.
 */}}
 {{- define "todo-common.validateWritablePaths" -}}
+{{- $libraryNames := list }}
+{{- $libraryPaths := list }}
 {{- range $index, $path := .Values.writablePaths }}
 {{- $_ := include "todo-common.kibibytes" (list (printf "writablePaths[%d].sizeLimit" $index) $path.sizeLimit) }}
 {{- include "todo-common.refuseControlCharacters" (list (printf "writablePaths[%d].mountPath" $index) $path.mountPath) }}
+{{- $libraryNames = append $libraryNames $path.name }}
+{{- $libraryPaths = append $libraryPaths (trimSuffix "/" $path.mountPath) }}
+{{- end }}
+{{- /* The extra volumes: named apart from the library's, each mounted, each path once. */}}
+{{- $names := dict }}
+{{- range $index, $volume := .Values.extraVolumes }}
+{{- $field := printf "extraVolumes[%d]" $index }}
+{{- if or (hasKey $names $volume.name) (has $volume.name $libraryNames) }}
+{{- fail (printf "%s.name: got %q; names another volume of the pod (the library's: %s); choose another name" $field $volume.name ($libraryNames | sortAlpha | join ", ")) }}
+{{- end }}
+{{- $_ := set $names $volume.name true }}
+{{- with $volume.emptyDir }}
+{{- $_ := include "todo-common.kibibytes" (list (printf "%s.emptyDir.sizeLimit" $field) .sizeLimit) }}
+{{- end }}
+{{- end }}
+{{- $paths := $libraryPaths }}
+{{- $mounted := dict }}
+{{- range $index, $mount := .Values.extraVolumeMounts }}
+{{- $field := printf "extraVolumeMounts[%d]" $index }}
+{{- if not (hasKey $names $mount.name) }}
+{{- fail (printf "%s.name: got %q; must name one of extraVolumes" $field $mount.name) }}
+{{- end }}
+{{- $_ := set $mounted $mount.name true }}
+{{- if or (eq $mount.mountPath "/") (regexMatch "(^|/)[.][.](/|$)" $mount.mountPath) }}
+{{- fail (printf "%s.mountPath: got %q; must be an absolute path other than '/', without '..' steps or control characters" $field $mount.mountPath) }}
+{{- end }}
+{{- if and $mount.subPath (or (hasPrefix "/" $mount.subPath) (regexMatch "(^|/)[.][.](/|$)" $mount.subPath)) }}
+{{- fail (printf "%s.subPath: got %q; must be a relative path without '..' steps or control characters" $field $mount.subPath) }}
+{{- end }}
+{{- if has (trimSuffix "/" $mount.mountPath) $paths }}
+{{- fail (printf "%s.mountPath: got %q; is mounted already (the library's: %s); mount each path once" $field $mount.mountPath ($libraryPaths | sortAlpha | join ", ")) }}
+{{- end }}
+{{- $paths = append $paths (trimSuffix "/" $mount.mountPath) }}
+{{- end }}
+{{- $unmounted := list }}
+{{- range $name, $_ := $names }}{{ if not (hasKey $mounted $name) }}{{ $unmounted = append $unmounted $name }}{{ end }}{{ end }}
+{{- with $unmounted }}
+{{- fail (printf "extraVolumes: got %s; each volume must be mounted by extraVolumeMounts" (toJson .)) }}
 {{- end }}
 {{- end }}
 

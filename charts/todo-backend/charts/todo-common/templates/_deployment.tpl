@@ -85,7 +85,11 @@ spec:
       {{- if .Values.zeroDowntimeRollout.enabled }}
       terminationGracePeriodSeconds: {{ .Values.zeroDowntimeRollout.terminationGracePeriodSeconds | int64 }}
       {{- end }}
-      {{- if and .Values.spreadPods (ge (include "todo-common.replicaFloor" . | int) 2) }}
+      {{- $spread := and .Values.spreadPods (ge (include "todo-common.replicaFloor" . | int) 2) }}
+      {{- if .Values.affinity }}
+      affinity:
+        {{- toYaml .Values.affinity | nindent 8 }}
+      {{- else if $spread }}
       # Soft: replicas stay apart where the cluster allows, and still schedule where it does not.
       affinity:
         podAntiAffinity:
@@ -96,6 +100,8 @@ spec:
                 labelSelector:
                   matchLabels:
                     {{- include "todo-common.selectorLabels" . | nindent 20 }}
+      {{- end }}
+      {{- if $spread }}
       topologySpreadConstraints:
         - maxSkew: 1
           topologyKey: topology.kubernetes.io/zone
@@ -155,19 +161,47 @@ spec:
             {{- toYaml .Values.resources | nindent 12 }}
           securityContext:
             {{- toYaml .Values.securityContext | nindent 12 }}
-          {{- with .Values.writablePaths }}
+          {{- if or .Values.writablePaths .Values.extraVolumeMounts }}
           volumeMounts:
-            {{- range . }}
+            {{- range .Values.writablePaths }}
             - name: {{ .name | quote }}
               mountPath: {{ .mountPath | quote }}
             {{- end }}
+            {{- range .Values.extraVolumeMounts }}
+            - name: {{ .name | quote }}
+              mountPath: {{ .mountPath | quote }}
+              {{- /* Read-only unless the value says otherwise, as the constructs' VolumeMount;
+                false is the API's default, which the server drops. */}}
+              {{- if or (not (kindIs "bool" .readOnly)) .readOnly }}
+              readOnly: true
+              {{- end }}
+              {{- with .subPath }}
+              subPath: {{ . | quote }}
+              {{- end }}
+            {{- end }}
           {{- end }}
-      {{- with .Values.writablePaths }}
+      {{- if or .Values.writablePaths .Values.extraVolumes }}
       volumes:
-        {{- range . }}
+        {{- range .Values.writablePaths }}
         - name: {{ .name | quote }}
           emptyDir:
             sizeLimit: {{ .sizeLimit | quote }}
+        {{- end }}
+        {{- range .Values.extraVolumes }}
+        - name: {{ .name | quote }}
+          {{- if .configMap }}
+          configMap:
+            name: {{ .configMap.name | quote }}
+          {{- else if .secret }}
+          secret:
+            secretName: {{ .secret.secretName | quote }}
+          {{- else if .persistentVolumeClaim }}
+          persistentVolumeClaim:
+            claimName: {{ .persistentVolumeClaim.claimName | quote }}
+          {{- else }}
+          emptyDir:
+            sizeLimit: {{ .emptyDir.sizeLimit | quote }}
+          {{- end }}
         {{- end }}
       {{- end }}
 {{- end }}
