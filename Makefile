@@ -123,15 +123,14 @@ $(HELM_DOCS):
 	  -ldflags "-s -w -X main.version=$(HELM_DOCS_VERSION:v%=%)" -o $@.tmp github.com/norwoodj/helm-docs/cmd/helm-docs
 	mv $@.tmp $@
 
-# Each chart carries a copy of the library chart charts/todo-common in its charts/
-# folder, so that `helm template` and Argo CD need no `helm dependency build`.
-# The library chart's Checkov reasons come from the library's; every chart vendors a copy.
-charts-deps:
+# Each chart depends on the library chart charts/todo-common (file://../todo-common,
+# pinned by its Chart.lock); `helm dependency build` packages it into the chart's
+# charts/ folder (not committed), as Argo CD's repo-server does for a chart from git.
+# The library chart's Checkov reasons come from the library's.
+charts-deps: $(TOOLS)/bin/helm
 	python scripts/chart_policy_exceptions.py
 	for chart in todo-backend todo-frontend; do \
-	  rm -rf charts/$$chart/charts/todo-common; \
-	  mkdir -p charts/$$chart/charts; \
-	  cp -R charts/todo-common charts/$$chart/charts/todo-common; \
+	  helm dependency build --skip-refresh charts/$$chart >/dev/null; \
 	done
 
 system-packages:
@@ -160,10 +159,10 @@ diff: setup
 diff: export DIFF_BASE := $(value BASE)
 
 # The library, its schema and the charts: no root, no services, no Go build.
-test-fast: setup
+test-fast: setup charts-deps
 	pytest -n 2 -m "not slow and not cluster" tests/test_*.py tests/helm
 
-test: setup system-packages kube-binaries helm-docs frontend/node_modules/.installed $(TOOLS)/checkov/.installed
+test: setup charts-deps system-packages kube-binaries helm-docs frontend/node_modules/.installed $(TOOLS)/checkov/.installed
 	pytest
 
 argocd-repo:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 # The patterns below are the one spelling of each rule: the checks here
-# fullmatch them, and constructs_lib/chart_schema.py anchors them into the charts'
+# fullmatch them, and scripts/chart_schema.py anchors them into the charts'
 # values.schema.json. They use only syntax Python's re and the charts' schema
 # validators (Go's regexp under Helm 3 and 4) both read: no \u escapes, no lookaround.
 

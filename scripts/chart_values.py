@@ -1,4 +1,4 @@
-"""Write each chart's values.yaml and values.schema.json from constructs_lib/helm.py.
+"""Write each chart's values.yaml and values.schema.json from scripts/chart_mapping.py.
 
 The defaults and ``# --`` comments (which helm-docs turns into the chart's
 README) come from the props classes, the schema from the props' validation
@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from constructs_lib import _validation as check  # noqa: E402
-from constructs_lib.helm import (  # noqa: E402
+from constructs_lib.pod_settings import ANNOTATIONS_MAX_BYTES, RESERVED_KEY_PREFIXES  # noqa: E402
+from scripts.chart_mapping import (  # noqa: E402
     CHART_OWNER,
     CHARTS,
     PROPS_CLASSES,
@@ -37,18 +38,16 @@ from constructs_lib.helm import (  # noqa: E402
     documented_values,
     values_schema,
 )
-from constructs_lib.pod_settings import ANNOTATIONS_MAX_BYTES, RESERVED_KEY_PREFIXES  # noqa: E402
 
 GUNICORN_CONF = ROOT / "backend" / "gunicorn.conf.py"
 
 WIDTH = 100
 HEADER = """\
 # Values of the {chart} chart, written by scripts/chart_values.py (`make docs`)
-# from the props classes and constructs_lib/helm.py: edit those, not this file.
-# The defaults are the props' defaults, so they render exactly the objects in
-# dist/{chart}.k8s.yaml (tests/helm proves it). The comments are the props'
-# docstrings: a prop's True, False and None are true, false and "" here.
-# values.schema.json rejects unknown keys, so a typo fails instead of being ignored.
+# from the props classes and scripts/chart_mapping.py: edit those, not this file.
+# The defaults are the constructs' defaults, so they render exactly the objects
+# in dist/{chart}.k8s.yaml (tests/helm proves it). values.schema.json rejects
+# unknown keys, so a typo fails instead of being ignored.
 """
 
 
@@ -150,10 +149,6 @@ def generated_files() -> dict[Path, str]:
         ROOT / "charts" / "todo-common" / "templates" / "_limits.tpl": limits_template(),
     }
     for chart in CHARTS:
-        # The vendored copy of the library chart (make charts-deps), which this must keep in step.
-        files[ROOT / "charts" / chart / "charts" / "todo-common" / "templates" / "_limits.tpl"] = (
-            limits_template()
-        )
         files[ROOT / "charts" / chart / "values.yaml"] = values_yaml(chart)
         files[ROOT / "charts" / chart / "values.schema.json"] = schema_json(chart)
         templates = ROOT / "charts" / chart / "templates"

@@ -6,7 +6,7 @@ in one page:
 - ``docs/reference.md``, ``props-reference``: every props class's fields,
   defaults and the descriptions from their docstrings;
 - ``docs/helm.md``, ``props-values``: which chart value carries each prop,
-  from ``constructs_lib/helm.py``, the mapping the charts' values and the Helm
+  from ``scripts/chart_mapping.py``, the mapping the charts' values and the Helm
   equivalence tests are derived from;
 - ``docs/getting-started.md``, ``runbook-dry-run``: the steps
   ``scripts/minikube-up.sh --dry-run`` prints.
@@ -48,7 +48,7 @@ from constructs_lib import (  # noqa: E402
     Toleration,
     ZeroDowntimeRollout,
 )
-from constructs_lib.helm import attribute_docs, markdown_table  # noqa: E402
+from scripts.chart_mapping import attribute_docs, markdown_table  # noqa: E402
 
 CLASSES = (
     TodoBackendProps,

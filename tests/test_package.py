@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -33,8 +35,16 @@ USER_APP = textwrap.dedent(
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The library's wheel, built once from this repository."""
     wheels = tmp_path_factory.mktemp("wheels")
+    # From a copy of what the wheel is made of: setuptools reuses a work tree's build/
+    # folder, which can hold modules since moved or deleted.
+    source = tmp_path_factory.mktemp("source")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO_ROOT / name, source / name)
+    shutil.copytree(
+        REPO_ROOT / "constructs_lib", source / "constructs_lib", ignore=shutil.ignore_patterns("__pycache__")
+    )
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(REPO_ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels), str(source)],
         check=True,
         capture_output=True,
         timeout=300,
@@ -93,6 +103,18 @@ def test_wheel_installs_in_a_fresh_virtualenv_and_synthesizes_a_users_chart(
         check=True,
     )
     assert str(venv) in imported.stdout, "the test must use the installed wheel, not the repository"
+
+
+@pytest.mark.slow
+def test_the_wheel_holds_the_library_and_not_the_chart_generator(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        modules = {name for name in archive.namelist() if name.endswith(".py")}
+
+    assert "constructs_lib/workload.py" in modules
+    assert not {name for name in modules if not name.startswith("constructs_lib/")}
+    assert not {
+        name for name in modules if "chart" in name.rpartition("/")[2] and name != "constructs_lib/chart.py"
+    }
 
 
 @pytest.mark.slow

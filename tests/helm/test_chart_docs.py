@@ -81,3 +81,20 @@ def test_helm_show_readme_prints_a_parameter_row_for_every_value(chart, helm):
     assert not missing, f"helm show readme has no row for {missing}"
     undescribed = [key for key in _value_keys(values) if rows[key].rstrip().endswith("|  |")]
     assert not undescribed, f"rows without a description: {undescribed}"
+
+
+# What the props' docstrings would leak into `helm show values`: Python's constants, calls
+# with keyword arguments, tuples, Sphinx roles and snake_case prop names (file names aside).
+PYTHON_SYNTAX = re.compile(
+    r"\b(?:None|True|False)\b|\b[A-Z]\w*\(\w*(?:=|\.\.\.)|\(\"|,\)|:class:|:func:|\b[a-z]+_[a-z_]+\b(?!\.py)"
+)
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+@pytest.mark.parametrize("name", ["values.yaml", "README.md"])
+def test_the_chart_speaks_helm_not_python(chart, name):
+    text = (CHARTS_DIR / chart / name).read_text(encoding="utf-8")
+    found = sorted({match[0] for match in PYTHON_SYNTAX.finditer(text)})
+    assert found == [], (
+        f"charts/{chart}/{name}: {found}; give the value its own doc in scripts/chart_mapping.py"
+    )

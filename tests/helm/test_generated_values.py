@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 from constructs_lib import ServiceType, TodoBackendProps, TodoFrontendProps, TodoIngressProps, WorkloadProps
-from constructs_lib.chart_schema import DEFINITIONS
-from constructs_lib.helm import (
+from scripts.chart_mapping import (
     CHARTS,
     PROPS_CLASSES,
     TEMPLATE_RULES,
@@ -21,6 +20,7 @@ from constructs_lib.helm import (
     chart_values,
     with_implicit_values,
 )
+from scripts.chart_schema import DEFINITIONS
 from scripts.chart_values import generated_files
 from testbed.paths import REPO_ROOT
 

@@ -1,6 +1,6 @@
 """Each rule JSON Schema cannot state is enforced by both packagings, with the same message.
 
-constructs_lib.helm.TEMPLATE_RULES lists them; :data:`EXAMPLES` breaks each one
+scripts.chart_mapping.TEMPLATE_RULES lists them; :data:`EXAMPLES` breaks each one
 the constructs also have, in both packagings. The chart's template must fail
 and the props must raise, and "what is allowed" must read the same in both.
 """
@@ -35,7 +35,7 @@ from constructs_lib import (
     VolumeMount,
     ZeroDowntimeRollout,
 )
-from constructs_lib.helm import TEMPLATE_RULES, VALUES, Chart, TemplateRule, values_tree
+from scripts.chart_mapping import TEMPLATE_RULES, VALUES, Chart, TemplateRule, values_tree
 from testbed.paths import REPO_ROOT
 
 RULES = {rule.id: rule for rule in TEMPLATE_RULES}

@@ -2,7 +2,7 @@
 
 A :class:`ValueSet` names prop overrides once; the props come from them
 directly and the Helm values are derived from the props through the library's
-mapping (:func:`constructs_lib.helm.chart_values`), so the two sides cannot
+mapping (:func:`scripts.chart_mapping.chart_values`), so the two sides cannot
 drift apart by hand.
 """
 
@@ -35,7 +35,7 @@ from constructs_lib import (
     VolumeMount,
     ZeroDowntimeRollout,
 )
-from constructs_lib.helm import CHARTS, NOT_VALUES, Chart, chart_values, values_tree
+from scripts.chart_mapping import CHARTS, NOT_VALUES, Chart, chart_values, values_tree
 
 __all__ = ["CHARTS", "CRD_VALUE_SETS", "VALUE_SETS", "Chart", "ValueSet"]
 

@@ -85,11 +85,24 @@ HELM_VERSIONS = {
 }
 
 
+def packaged_library(chart: str) -> Path:
+    """The library chart as `helm dependency build` packaged it into ``charts/<chart>/charts/``."""
+    library = yaml.safe_load((CHARTS / "todo-common" / "Chart.yaml").read_text(encoding="utf-8"))
+    return CHARTS / chart / "charts" / f"todo-common-{library['version']}.tgz"
+
+
 def helm_binary(label: str) -> Helm:
-    """``HELM_VERSIONS[label]``, checked: a missing binary fails the test naming the setup step, never skips it."""
+    """``HELM_VERSIONS[label]``, checked: a missing binary or library chart fails the test naming the setup step."""
     binary = HELM_VERSIONS[label]
     try:
         binary.check()
     except HelmMissing as error:
         pytest.fail(str(error), pytrace=False)
+    for chart in ("todo-backend", "todo-frontend"):
+        if not packaged_library(chart).is_file():
+            pytest.fail(
+                f"{packaged_library(chart).relative_to(REPO_ROOT)} is missing; run `make charts-deps` "
+                "(helm dependency build of each chart)",
+                pytrace=False,
+            )
     return binary

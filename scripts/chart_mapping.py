@@ -8,7 +8,7 @@ default and its ``# --`` comment then come from the props class (its field
 defaults and its docstring's ``Attributes:`` section). Values with no props
 counterpart (``secret.create``, ``fullnameOverride``) carry their own default
 and comment. Every value carries its JSON Schema, built
-(:mod:`constructs_lib.chart_schema`) from the patterns and limits of
+(:mod:`scripts.chart_schema`) from the patterns and limits of
 ``constructs_lib._validation`` that the props checks use.
 
 From this table ``scripts/chart_values.py`` (``make docs``) writes each chart's
@@ -44,7 +44,16 @@ from constructs_lib.backend import (
     SECRET_KEYS,
     TodoBackendProps,
 )
-from constructs_lib.chart_schema import (
+from constructs_lib.external_secret import StoreKind
+from constructs_lib.frontend import TodoFrontendProps
+from constructs_lib.http_route import TodoHttpRouteProps
+from constructs_lib.ingress import TodoIngressProps
+from constructs_lib.network_policy import NetworkPolicy
+from constructs_lib.pod_settings import (
+    RESERVED_KEY_PREFIXES,
+)
+from constructs_lib.workload import PullPolicy, ServiceType, WorkloadProps, volume_name
+from scripts.chart_schema import (
     BOOLEAN,
     DEFINITIONS,
     FREE_TEXT,
@@ -59,15 +68,6 @@ from constructs_lib.chart_schema import (
     optional_pattern,
     ref,
 )
-from constructs_lib.external_secret import StoreKind
-from constructs_lib.frontend import TodoFrontendProps
-from constructs_lib.http_route import TodoHttpRouteProps
-from constructs_lib.ingress import TodoIngressProps
-from constructs_lib.network_policy import NetworkPolicy
-from constructs_lib.pod_settings import (
-    RESERVED_KEY_PREFIXES,
-)
-from constructs_lib.workload import Probe, PullPolicy, ServiceType, WorkloadProps, volume_name
 
 __all__ = [
     "CHARTS",
@@ -91,7 +91,6 @@ __all__ = [
     "chart_values",
     "documented_values",
     "markdown_table",
-    "prop_doc",
     "prop_rows",
     "values_schema",
     "values_tree",
@@ -151,7 +150,6 @@ class ChartValue:
             the path passes an option that is ``None``.
         reads: other top-level fields ``to_value`` reads, e.g. a probe's port.
         doc: the ``# --`` comment of a chart-only value, else text added after the prop's.
-        prop_doc: whether the comment starts with the prop's docstring text.
         chart_docs: text added to the comment in one chart only.
         parts: comments of the keys inside a map value, by dotted sub-path.
         default: the ``values.yaml`` default, when it is not the props' default;
@@ -170,7 +168,6 @@ class ChartValue:
     to_value: Callable[[Any], Any] | None = None
     reads: tuple[str, ...] = ()
     doc: str = ""
-    prop_doc: bool = True
     chart_docs: Mapping[Chart, str] = field(default_factory=dict)
     parts: Mapping[str, str] = field(default_factory=dict)
     default: Any = UNSET
@@ -363,13 +360,13 @@ def _or_empty(path: str) -> Callable[[Any], Any]:
 
 _PORT_DOC = "Must be service.port (or http, its name): the port the app listens on."
 _PROBE_PARTS = {
-    "httpGet.path": prop_doc(Probe, "http_path"),
+    "httpGet.path": "The path the kubelet GETs, e.g. `/health`; any status from 200 to 399 passes.",
     "httpGet.port": _PORT_DOC,
     "tcpSocket.port": _PORT_DOC,
-    "periodSeconds": prop_doc(Probe, "period_seconds"),
-    "timeoutSeconds": prop_doc(Probe, "timeout_seconds"),
-    "failureThreshold": prop_doc(Probe, "failure_threshold"),
-    "initialDelaySeconds": prop_doc(Probe, "initial_delay_seconds"),
+    "periodSeconds": "How often the kubelet probes, in seconds.",
+    "timeoutSeconds": "How long one probe may take, in seconds; below periodSeconds. Absent: the API's 1.",
+    "failureThreshold": "Failures in a row before the kubelet acts. Absent: the API's 3.",
+    "initialDelaySeconds": "Seconds after the start before the first probe. Absent: the API's 0.",
 }
 _RESERVED_KEYS_NOTE = f"keys the library writes ({', '.join(RESERVED_KEY_PREFIXES)}) are refused"
 
@@ -401,24 +398,35 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="name",
         to_value=lambda props: props.name,
         default="",
-        doc="Empty: the chart's name. Install with a release name equal to it.",
+        doc="Replaces the chart's name in the object names (`<release>-<nameOverride>` unless the release name contains it) and in the `app.kubernetes.io/name` label. Empty: the chart's name.",
         note="and install with the release name equal to it",
     ),
     ChartValue(
         path="fullnameOverride",
         schema=optional_pattern(check.DNS_LABEL),
         doc="Overrides the object names outright (Deployment, Service, Ingress; the ConfigMap is "
-        "`<fullname>-config`). Empty: the release name.",
+        "`<fullname>-config`). Empty: the release name when it contains the chart's name (or "
+        "nameOverride), else `<release>-<name>`.",
         default="",
     ),
-    ChartValue(path="replicaCount", schema=integer(0), prop="replicas"),
+    ChartValue(
+        path="replicaCount",
+        doc="How many pods run; `0` scales the workload down. Ignored with autoscaling.enabled.",
+        schema=integer(0),
+        prop="replicas",
+    ),
     ValueGroup(path="image"),
-    ChartValue(path="image.repository", schema=ref("imageRepository"), prop="image"),
+    ChartValue(
+        path="image.repository",
+        doc="The image without tag or digest, e.g. `registry.example.com/todo/backend`. A name without `/` is a local image (Minikube builds it on the node).",
+        schema=ref("imageRepository"),
+        prop="image",
+    ),
     ChartValue(
         path="image.tag",
         schema=ref("imageTag"),
         prop="image_tag",
-        doc="Pass number-like tags with `--set-string` (1.10 is not 1.1).",
+        doc="The image tag, e.g. `1.4.2`. Pass number-like tags with `--set-string` (1.10 is not 1.1). `latest` from a registry needs image.digest.",
     ),
     ChartValue(
         path="image.digest",
@@ -428,7 +436,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         ),
         prop="image_digest",
         to_value=_or_empty("image_digest"),
-        doc="Pins one build: the image becomes repository:tag@digest. Empty: pulled by tag.",
+        doc="Pins one build, e.g. `sha256:<64 hex digits>`: the image becomes `repository:tag@digest`, pulled by digest. Empty: pulled by tag.",
         note="None -> empty",
     ),
     ChartValue(
@@ -436,21 +444,27 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema=one_of(("", *(str(policy) for policy in PullPolicy))),
         prop="image_pull_policy",
         to_value=_or_empty("image_pull_policy"),
-        doc="Empty: Never for a local image (no '/' in its name, built on the node as Minikube's are), "
-        "IfNotPresent for an image from a registry.",
+        doc="When the kubelet pulls the image. Empty: `Never` for a local image, `IfNotPresent` for one from a registry. Refused: `Never` with a registry image, and `IfNotPresent` with `latest` and no digest.",
         note="None -> empty",
     ),
     ValueGroup(path="service"),
-    ChartValue(path="service.type", schema=one_of(ServiceType), prop="service_type"),
+    ChartValue(
+        path="service.type",
+        doc="How the Service is reachable.",
+        schema=one_of(ServiceType),
+        prop="service_type",
+    ),
     ChartValue(
         path="service.annotations",
         schema=ref("annotationMap"),
         prop="service_annotations",
-        doc=f"Keys under {RESERVED_PREFIXES} are the chart's and refused.",
+        doc="Annotations on the Service, e.g. for a cloud load balancer. Keys under "
+        f"{RESERVED_PREFIXES} are the chart's and refused.",
         note="as pod_annotations",
     ),
     ChartValue(
         path="service.port",
+        doc="The port the container listens on and the Service exposes.",
         schema=ref("port"),
         prop="port",
         chart_docs={
@@ -464,25 +478,29 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ValueGroup(
         path="resources",
         prop="resources",
-        doc='In the canonical spelling the API server writes back ("500m", "1", "256Mi", "1Gi", never '
-        '"1000m" or "1024Mi"), so GitOps tools see no drift; limits are at least the requests.',
+        doc="CPU and memory requests and limits, spelled as the API server writes them back (`500m`, `1`, `256Mi`, `1Gi`; never `1000m` or `1024Mi`) so GitOps tools see no drift; limits are at least the requests.",
     ),
     # Open: the container's resources are passed as given, so other resources may be added.
     ValueGroup(path="resources.requests", closed=False),
     ChartValue(
         path="resources.requests.cpu",
+        doc="CPU the scheduler reserves, e.g. `250m`.",
         schema=ref("cpu"),
         prop="resources.cpu_request",
         note="cpu_request, memory_request, cpu_limit, memory_limit in that order",
     ),
-    ChartValue(path="resources.requests.memory", schema=ref("memory"), prop="resources.memory_request"),
+    ChartValue(
+        path="resources.requests.memory",
+        doc="Memory the scheduler reserves, e.g. `256Mi`.",
+        schema=ref("memory"),
+        prop="resources.memory_request",
+    ),
     ChartValue(
         path="resources.requests.ephemeral-storage",
         schema=ref("memory"),
         prop="resources.ephemeral_storage_request",
         to_value=_given("resources.ephemeral_storage_request"),
         doc="Node disk reserved for the writable paths and logs, e.g. `1Gi`. Absent: none reserved.",
-        prop_doc=False,
         required=False,
         note="None -> absent",
     ),
@@ -491,7 +509,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         path="resources.limits.cpu",
         schema={"anyOf": [{"type": "null"}, ref("cpu")]},
         prop="resources.cpu_limit",
-        doc="null: no CPU limit; the pods may use idle CPU beyond their request.",
+        doc="CPU the container is throttled at, e.g. `500m`. `null`: no CPU limit, so the pods may use idle CPU beyond their request.",
         required=False,
         note="None -> null",
     ),
@@ -501,18 +519,22 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="resources.ephemeral_storage_limit",
         to_value=_given("resources.ephemeral_storage_limit"),
         doc="Node disk above which the pod is evicted, e.g. `2Gi`. Absent: the emptyDir size limits only.",
-        prop_doc=False,
         required=False,
         note="None -> absent",
     ),
-    ChartValue(path="resources.limits.memory", schema=ref("memory"), prop="resources.memory_limit"),
+    ChartValue(
+        path="resources.limits.memory",
+        doc="Memory above which the container is OOM-killed, e.g. `512Mi`.",
+        schema=ref("memory"),
+        prop="resources.memory_limit",
+    ),
     ChartValue(
         path="livenessProbe",
         schema=ref("probe"),
         prop="liveness",
         to_value=_probe("liveness"),
         reads=("port",),
-        doc="Any probe handler works; to replace the default one, set it to null as well.",
+        doc="The probe that restarts a stuck container. Any handler works (httpGet, tcpSocket, exec, grpc); to replace the default one, set it to null as well, e.g. `--set livenessProbe.httpGet=null`.",
         parts=_PROBE_PARTS,
         note="http_path -> httpGet.path (else tcpSocket), period_seconds, timeout_seconds",
     ),
@@ -522,7 +544,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="readiness",
         to_value=_probe("readiness"),
         reads=("port",),
-        doc="As livenessProbe.",
+        doc="The probe that takes a pod out of the Service until it answers. As livenessProbe.",
         parts=_PROBE_PARTS,
         note="as liveness",
     ),
@@ -535,12 +557,17 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         doc="A probe that holds liveness and readiness off until it first succeeds, for a slow start. "
         "Empty (default): none. Otherwise as livenessProbe, e.g. `{httpGet: {path: /health, port: http}, "
         "periodSeconds: 5, failureThreshold: 30}` (up to 150 s).",
-        prop_doc=False,
         default={},
         required=False,
         note="None -> empty; as liveness",
     ),
-    ChartValue(path="secretName", schema=ref("dnsSubdomain"), prop="secret_name", owner="backend"),
+    ChartValue(
+        path="secretName",
+        doc="The Secret holding `DATABASE_URL`, `BETTER_AUTH_SECRET` and `OPENAI_API_KEY`: created with `kubectl create secret generic`, by secret.create, or by externalSecret.",
+        schema=ref("dnsSubdomain"),
+        prop="secret_name",
+        owner="backend",
+    ),
     ValueGroup(path="secret", charts=("todo-backend",)),
     ChartValue(
         path="secret.create",
@@ -572,7 +599,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="secret_source",
         owner="backend",
         to_value=_is_set("secret_source"),
-        doc="In the chart: true renders it, a wave (-1) before the Deployment; not with secret.create.",
+        doc="Render an ExternalSecret (external-secrets.io/v1; the operator must be installed) that writes secretName from a secret store, synced a wave (-1) before the Deployment. Not with secret.create.",
         note="None -> enabled: false; the chart writes the data in the Secret's key order",
     ),
     ChartValue(
@@ -585,16 +612,18 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="secret_source.store_name",
         owner="backend",
         default="",
-        doc="Required with enabled.",
+        doc="The SecretStore or ClusterSecretStore to read from, e.g. `vault`. Required with enabled.",
     ),
     ChartValue(
         path="externalSecret.storeKind",
+        doc="The kind of the store.",
         schema=one_of(StoreKind),
         prop="secret_source.store_kind",
         owner="backend",
     ),
     ValueGroup(
         path="externalSecret.remoteKeys",
+        doc="The store's key for each key of the Secret; all three are required with enabled, e.g. `DATABASE_URL: todo/prod/database-url`.",
         prop="secret_source.remote_keys",
         owner="backend",
         charts=("todo-backend",),
@@ -609,12 +638,12 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
             to_value=_remote_key(key),
             default="",
             doc=f"The store's key for {key}.",
-            prop_doc=False,
         )
         for key in SECRET_KEYS
     ),
     ChartValue(
         path="externalSecret.refreshInterval",
+        doc="How often the operator reads the store again: a Go duration such as `1h` or `15m`, or `0` to read it once.",
         schema={
             "type": "string",
             "pattern": anchored(check.GO_DURATION),
@@ -629,10 +658,15 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         charts=("todo-backend",),
     ),
     ChartValue(
-        path="config.jwtAlgorithm", schema=one_of(JWT_ALGORITHMS), prop="jwt_algorithm", owner="backend"
+        path="config.jwtAlgorithm",
+        doc="`JWT_ALGORITHM`: the HMAC algorithm signing the tokens.",
+        schema=one_of(JWT_ALGORITHMS),
+        prop="jwt_algorithm",
+        owner="backend",
     ),
     ChartValue(
         path="config.jwtExpireDays",
+        doc="`JWT_EXPIRE_DAYS`: how many days a token is valid.",
         schema=integer(1, JWT_EXPIRE_DAYS_MAX),
         prop="jwt_expire_days",
         owner="backend",
@@ -650,8 +684,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="cors_origins",
         owner="backend",
         to_value=lambda props: as_json(props.cors_origins or ()),
-        doc="Empty: the origins of the chart's routes, ingress.host (https with ingress.tls.secretName, "
-        "else http) and httpRoute.host (https), each when enabled.",
+        doc="`CORS_ORIGINS`: the browser origins allowed to call the API, e.g. `[https://todo.example.com]`, written without the scheme's default port. Empty: the origins of this chart's routes, ingress.host (https with ingress.tls.secretName, else http) and httpRoute.host (https), each when enabled.",
         note="a list; the ConfigMap gets it comma-separated; None -> empty (TodoApp derives the same origins)",
     ),
     ChartValue(
@@ -668,8 +701,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
             "additionalProperties": False,
         },
         prop="extra_config",
-        doc="Names a typed value sets are refused, and so are control characters (newlines, tabs) and "
-        "U+2028/U+2029 in values; the ConfigMap's values total at most 1 MiB.",
+        doc="More non-secret environment variables for the ConfigMap, e.g. `{LOG_LEVEL: info}`. Names a value above sets, or the image owns, are refused, and so are control characters (newlines, tabs) and U+2028/U+2029 in values; the ConfigMap's values total at most 1 MiB.",
         chart_docs={
             "todo-frontend": "They override the defaults HOSTNAME=0.0.0.0, NEXT_TELEMETRY_DISABLED=1 and "
             "NODE_ENV=production; NEXT_PUBLIC_* values are baked in at image build time, so setting "
@@ -686,7 +718,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         ],
         doc="Each is `{name, valueFrom: {secretKeyRef: {name, key, optional}}}` or `configMapKeyRef`; plain "
         "values go in extraConfig. A name is listed once, and not among extraConfig's or the chart's own.",
-        prop_doc=False,
         default=[],
         note="{name: SecretKeyRef(secret, key, optional)} -> [{name, valueFrom: {secretKeyRef: {name, key, "
         "optional}}}]; ConfigMapKeyRef -> configMapKeyRef",
@@ -699,7 +730,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         doc="More volumes of the pod, each `{name, <source>}` with one source: `configMap: {name}`, "
         "`secret: {secretName}`, `persistentVolumeClaim: {claimName}` or `emptyDir: {sizeLimit}`. "
         "Each is mounted by an extraVolumeMounts entry, and named apart from writablePaths.",
-        prop_doc=False,
         default=[],
         note="Volume(name, config_map | secret | persistent_volume_claim | empty_dir_size_limit) -> "
         "{name, configMap: {name}}, {name, secret: {secretName}}, {name, persistentVolumeClaim: "
@@ -715,7 +745,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         ],
         doc="Where the container sees extraVolumes, each `{name, mountPath, subPath, readOnly}`: "
         "read-only unless `readOnly: false`, each mountPath once.",
-        prop_doc=False,
         default=[],
         note="VolumeMount(volume, path, sub_path, read_only) -> {name, mountPath, subPath, readOnly}",
     ),
@@ -736,14 +765,14 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         ),
         prop="class_name",
         owner="ingress",
-        doc="Empty: the cluster's default class.",
+        doc="The IngressClass of the controller serving it. Empty: the cluster's default class.",
     ),
     ChartValue(
         path="ingress.host",
         schema=ref("host"),
         prop="host",
         owner="ingress",
-        doc="A lowercase DNS name, not an IP address (Kubernetes refuses IPs as Ingress hosts).",
+        doc="The host name the rules match, e.g. `todo.example.com`: a lowercase DNS name, not an IP address (Kubernetes refuses IPs as Ingress hosts).",
     ),
     ValueGroup(path="ingress.tls"),
     ChartValue(
@@ -756,11 +785,12 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="tls.secret_name",
         owner="ingress",
         to_value=_or_empty("tls.secret_name"),
-        doc="Empty: HTTP only, as the spec's Minikube.",
+        doc="The Secret holding the certificate and key, e.g. `todo-tls`. Empty: HTTP only.",
         note="None -> empty; the issuer's annotation only on the frontend's Ingress (issues_certificate)",
     ),
     ChartValue(
         path="ingress.tls.clusterIssuer",
+        doc="A cert-manager ClusterIssuer that creates and renews that Secret, e.g. `letsencrypt`. Empty: the Secret is made some other way.",
         schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
@@ -779,8 +809,8 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema=ref("annotationMap"),
         prop="annotations",
         owner="ingress",
-        doc=f"Keys under {RESERVED_PREFIXES} are refused, and cert-manager.io/cluster-issuer with "
-        "tls.clusterIssuer.",
+        doc="The controller's settings, e.g. `nginx.ingress.kubernetes.io/proxy-body-size: 8m`. Keys under "
+        f"{RESERVED_PREFIXES} are refused, and cert-manager.io/cluster-issuer with tls.clusterIssuer.",
         note="as pod_annotations",
     ),
     ChartValue(
@@ -792,12 +822,12 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         },
         prop="ingress_paths",
         to_value=_ingress_paths,
-        doc="Each path once, with pathType Prefix (whole segments: /api matches /api/tasks, not "
-        f"/apiary) or Exact. {PATH_RULE}.",
+        doc="The paths the Ingress routes to this workload, each `{path, pathType}` with pathType Prefix (whole segments: /api matches /api/tasks, not /apiary) or Exact, each path once.",
         note="exact=True -> pathType Exact, else Prefix",
     ),
     ChartValue(
         path="ingress.perWorkload",
+        doc="true: each chart renders its own Ingress, which controllers such as ingress-nginx and Traefik merge by host. false: for controllers that serve each Ingress on its own (GCE), one Ingress, the todo-frontend chart's, routes both charts' paths.",
         schema=BOOLEAN,
         prop="per_workload",
         owner="ingress",
@@ -818,7 +848,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="name",
         owner="backend",
         doc="Its Service: its release name.",
-        prop_doc=False,
         charts=("todo-frontend",),
         note="in the todo-frontend chart: the Service the one Ingress routes the backend's paths to",
     ),
@@ -829,7 +858,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="port",
         owner="backend",
         doc="Its Service's port.",
-        prop_doc=False,
         charts=("todo-frontend",),
         note="in the todo-frontend chart: that Service's port",
     ),
@@ -843,7 +871,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         owner="backend",
         to_value=_ingress_paths,
         doc="Its paths, as its chart's ingress.paths; none may be one of this chart's.",
-        prop_doc=False,
         charts=("todo-frontend",),
         note="in the todo-frontend chart: the backend's paths, as its ingress.paths",
     ),
@@ -858,7 +885,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         doc="Render a Gateway API HTTPRoute (gateway.networking.k8s.io/v1; the CRDs must be installed) "
         "sending ingress.paths of httpRoute.host to the Service. It routes beside the Ingress: set "
         "ingress.enabled=false to route through the Gateway alone.",
-        prop_doc=False,
         note="add_todo_charts' http_route: None -> enabled: false; given without ingress, also "
         "ingress.enabled: false",
     ),
@@ -872,10 +898,11 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="gateway_name",
         owner="http_route",
         default="",
-        doc="Required with enabled.",
+        doc="The Gateway the route attaches to, e.g. `public`. Required with enabled.",
     ),
     ChartValue(
         path="httpRoute.gatewayNamespace",
+        doc="The Gateway's namespace. Empty: the release's.",
         schema=optional_pattern(
             check.NAMESPACE,
             description="Empty (the release's namespace) or a namespace name: an RFC 1123 label.",
@@ -888,6 +915,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="httpRoute.sectionName",
+        doc="The Gateway listener to attach to, e.g. `https`. Empty: every listener that admits the route.",
         schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
@@ -904,7 +932,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema=ref("host"),
         prop="host",
         owner="http_route",
-        doc="A lowercase DNS name, not an IP address.",
+        doc="The host name the route matches, e.g. `todo.example.com`: a lowercase DNS name, not an IP address.",
     ),
     # Both security contexts are passed to the pod spec as given (toYaml): open maps
     # whose known keys are typed.
@@ -921,14 +949,25 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         default=True,
         required=False,
     ),
-    ChartValue(path="podSecurityContext.runAsUser", schema=ref("uid"), prop="run_as_user", required=False),
-    ChartValue(path="podSecurityContext.runAsGroup", schema=ref("uid"), prop="run_as_group", required=False),
+    ChartValue(
+        path="podSecurityContext.runAsUser",
+        doc="Numeric UID the pod runs as: the image's user, never 0.",
+        schema=ref("uid"),
+        prop="run_as_user",
+        required=False,
+    ),
+    ChartValue(
+        path="podSecurityContext.runAsGroup",
+        doc="Numeric GID the pod runs as: the image's group, never 0.",
+        schema=ref("uid"),
+        prop="run_as_group",
+        required=False,
+    ),
     ChartValue(
         path="podSecurityContext.fsGroup",
         schema=ref("uid"),
         prop="run_as_group",
         doc="The image's group, which owns the mounted volumes.",
-        prop_doc=False,
         required=False,
     ),
     ChartValue(
@@ -959,8 +998,20 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         default=True,
         required=False,
     ),
-    ChartValue(path="securityContext.runAsUser", schema=ref("uid"), prop="run_as_user", required=False),
-    ChartValue(path="securityContext.runAsGroup", schema=ref("uid"), prop="run_as_group", required=False),
+    ChartValue(
+        path="securityContext.runAsUser",
+        doc="Numeric UID the container runs as: the image's user, never 0.",
+        schema=ref("uid"),
+        prop="run_as_user",
+        required=False,
+    ),
+    ChartValue(
+        path="securityContext.runAsGroup",
+        doc="Numeric GID the container runs as: the image's group, never 0.",
+        schema=ref("uid"),
+        prop="run_as_group",
+        required=False,
+    ),
     *(
         ChartValue(path=f"securityContext.{key}", schema=BOOLEAN, doc=doc, default=value, required=False)
         for key, value, doc in (
@@ -1014,6 +1065,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="imagePullSecrets",
+        doc="Names of the Secrets the kubelet pulls the image with, e.g. `[registry-credentials]`.",
         schema={
             "type": "array",
             "description": "Names of Secrets in the release's namespace the kubelet pulls the image with.",
@@ -1022,21 +1074,34 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="image_pull_secrets",
         note="a list of Secret names",
     ),
-    ChartValue(path="podLabels", schema=ref("labelMap"), prop="pod_labels", note=_RESERVED_KEYS_NOTE),
+    ChartValue(
+        path="podLabels",
+        doc="More labels on the pods, e.g. `{team: web}`; never in selectors. Keys under "
+        f"{RESERVED_PREFIXES} are refused.",
+        schema=ref("labelMap"),
+        prop="pod_labels",
+        note=_RESERVED_KEYS_NOTE,
+    ),
     ChartValue(
         path="podAnnotations",
+        doc='Annotations on the pods, e.g. `{prometheus.io/scrape: "true"}`.',
         schema=ref("annotationMap"),
         prop="pod_annotations",
         note="as pod_labels; the chart also refuses control characters in values",
     ),
-    ChartValue(path="nodeSelector", schema=ref("labelMap"), prop="node_selector", note="as pod_labels"),
+    ChartValue(
+        path="nodeSelector",
+        doc="Node labels the pods must run on, e.g. `{kubernetes.io/arch: amd64}`.",
+        schema=ref("labelMap"),
+        prop="node_selector",
+        note="as pod_labels",
+    ),
     ChartValue(
         path="tolerations",
         schema={"type": "array", "items": ref("toleration")},
         prop="tolerations",
         to_value=lambda props: [toleration.to_json() for toleration in props.tolerations],
-        doc="Each has key, operator (Equal or Exists), value (none with Exists), effect (NoSchedule, "
-        "PreferNoSchedule or NoExecute; empty: all) and, with NoExecute only, tolerationSeconds.",
+        doc="Tolerations letting the pods onto tainted nodes, each with key, operator (Equal or Exists), value (none with Exists), effect (NoSchedule, PreferNoSchedule or NoExecute; empty: all) and, with NoExecute only, tolerationSeconds.",
         note="Toleration(key, operator, value, effect, toleration_seconds) -> key, operator, value, "
         "effect, tolerationSeconds",
     ),
@@ -1047,12 +1112,12 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         to_value=lambda props: dict(props.affinity) if props.affinity else {},
         doc="The pod's affinity, as Kubernetes writes it (nodeAffinity, podAffinity, podAntiAffinity). "
         "Given, it replaces spreadPods' anti-affinity; the zone spread stays.",
-        prop_doc=False,
         default={},
         note="the same mapping",
     ),
     ChartValue(
         path="priorityClassName",
+        doc="The PriorityClass of the pods, e.g. `high`. Empty: the cluster's default.",
         schema=optional_pattern(
             check.DNS_SUBDOMAIN,
             max_length=check.DNS_SUBDOMAIN_MAX,
@@ -1062,14 +1127,17 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         to_value=_or_empty("priority_class_name"),
         note="None -> empty",
     ),
-    ValueGroup(path="serviceAccount", prop="service_account"),
+    ValueGroup(
+        path="serviceAccount",
+        doc="The identity the pods run as, for a cloud's workload identity. Its API token is never mounted.",
+        prop="service_account",
+    ),
     ChartValue(
         path="serviceAccount.create",
         schema=BOOLEAN,
         prop="service_account.create",
         to_value=lambda props: props.service_account is not None and props.service_account.create,
         doc="true renders a ServiceAccount (its token never mounted) for the pods to run as.",
-        prop_doc=False,
         default=False,
         note="None -> create: false and no name",
     ),
@@ -1079,7 +1147,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="service_account.name",
         to_value=lambda props: (props.service_account and props.service_account.name) or "",
         doc="The ServiceAccount the pods run as. Empty: the fullname with create, else the namespace's default.",
-        prop_doc=False,
         default="",
         note="None -> empty",
     ),
@@ -1089,28 +1156,32 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         prop="service_account.annotations",
         to_value=lambda props: dict(props.service_account.annotations) if props.service_account else {},
         doc="On the ServiceAccount, for workload identity, e.g. `eks.amazonaws.com/role-arn`. Only with create.",
-        prop_doc=False,
         default={},
         note="as pod_annotations",
     ),
-    ValueGroup(path="networkPolicy", prop="network_policy"),
+    ValueGroup(
+        path="networkPolicy",
+        doc="NetworkPolicies that deny the pods all traffic but what the app needs: the ingress controller (or the Gateway) in, the other workload's calls, DNS, and for the backend PostgreSQL and HTTPS out.",
+        prop="network_policy",
+    ),
     ChartValue(
         path="networkPolicy.enabled",
         schema=BOOLEAN,
         prop="network_policy",
         to_value=_is_set("network_policy"),
         doc="true renders `<fullname>-default-deny` and `<fullname>`.",
-        prop_doc=False,
         note="None -> enabled: false",
     ),
     ValueGroup(path="networkPolicy.ingressController"),
     ChartValue(
         path="networkPolicy.ingressController.namespace",
+        doc="The ingress controller's namespace, e.g. `ingress-nginx` (Minikube's addon and the upstream chart).",
         schema=ref("namespace"),
         prop="network_policy.ingress_controller_namespace",
     ),
     ChartValue(
         path="networkPolicy.ingressController.podLabels",
+        doc="Labels of the controller's pods.",
         schema={
             "type": "object",
             "minProperties": 1,
@@ -1130,12 +1201,13 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema={"type": "array", "items": ref("networkPeer")},
         prop="network_policy.ingress_from",
         to_value=_peers("ingress_from"),
-        doc="Each has namespace and podLabels, or cidr alone.",
+        doc="More peers let in to the `http` port, each `{namespace, podLabels}` or `{cidr}`: e.g. a second controller while migrating, or a Gateway's proxies outside its namespace (Envoy Gateway's `envoy-gateway-system`). With httpRoute.enabled the Gateway is let in without this.",
         note="NetworkPeer(namespace, pod_labels, cidr) -> namespace, podLabels, cidr; httpRoute.enabled lets "
         "its Gateway in as TodoApp does",
     ),
     ChartValue(
         path="networkPolicy.dns",
+        doc="Where DNS queries (port 53) may go, each `{namespace, podLabels}` or `{cidr}`, e.g. `[{cidr: 169.254.20.10/32}]` for NodeLocal DNS.",
         schema={"type": "array", "minItems": 1, "items": ref("networkPeer")},
         prop="network_policy.dns",
         to_value=_peers("dns"),
@@ -1144,6 +1216,7 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ),
     ChartValue(
         path="networkPolicy.egressTo",
+        doc="Where the connections the backend makes outside the release may go (PostgreSQL and HTTPS), each `{namespace, podLabels}` or `{cidr}`, e.g. `[{cidr: 10.20.0.0/16}]`. Empty: anywhere.",
         schema={"type": "array", "items": ref("networkPeer")},
         prop="network_policy.egress_to",
         to_value=_peers("egress_to"),
@@ -1158,7 +1231,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         owner="frontend",
         doc="This stack's todo-frontend, whose pods alone are let in: its release name, which its pods' "
         "app.kubernetes.io/instance label holds.",
-        prop_doc=False,
         charts=("todo-backend",),
         note="in the todo-backend chart: the frontend its NetworkPolicy lets in (TodoBackend's frontend_name)",
     ),
@@ -1169,25 +1241,38 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         owner="backend",
         doc="This stack's todo-backend, the only pods the server side may call: its release name, which "
         "its pods' app.kubernetes.io/instance label holds.",
-        prop_doc=False,
         charts=("todo-frontend",),
         note="in the todo-frontend chart: the backend its NetworkPolicy lets it call (TodoFrontend's "
         "backend_name)",
     ),
-    ValueGroup(path="autoscaling", prop="autoscaling"),
+    ValueGroup(
+        path="autoscaling",
+        doc="A HorizontalPodAutoscaler, which then owns the replica count.",
+        prop="autoscaling",
+    ),
     ChartValue(
         path="autoscaling.enabled",
         schema=BOOLEAN,
         prop="autoscaling",
         to_value=_is_set("autoscaling"),
         doc="true renders a HorizontalPodAutoscaler and no replicas (replicaCount is ignored).",
-        prop_doc=False,
         note="None -> enabled: false; with it the Deployment has no replicas",
     ),
-    ChartValue(path="autoscaling.minReplicas", schema=integer(1), prop="autoscaling.min_replicas"),
-    ChartValue(path="autoscaling.maxReplicas", schema=integer(1), prop="autoscaling.max_replicas"),
+    ChartValue(
+        path="autoscaling.minReplicas",
+        doc="The fewest pods.",
+        schema=integer(1),
+        prop="autoscaling.min_replicas",
+    ),
+    ChartValue(
+        path="autoscaling.maxReplicas",
+        doc="The most pods; at least minReplicas.",
+        schema=integer(1),
+        prop="autoscaling.max_replicas",
+    ),
     ChartValue(
         path="autoscaling.targetCPUUtilizationPercentage",
+        doc="The average CPU use, in percent of the CPU request, the autoscaler keeps the pods at.",
         schema=integer(1, TARGET_CPU_UTILIZATION_MAX),
         prop="autoscaling.target_cpu_utilization",
     ),
@@ -1198,7 +1283,6 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
             prop=f"autoscaling.scale_{direction.lower()}_stabilization_seconds",
             to_value=_given(f"autoscaling.scale_{direction.lower()}_stabilization_seconds"),
             doc=doc,
-            prop_doc=False,
             required=False,
             note="None -> absent",
         )
@@ -1213,28 +1297,47 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     ValueGroup(path="podDisruptionBudget"),
     ChartValue(
         path="podDisruptionBudget.enabled",
+        doc="Render a PodDisruptionBudget that lets node drains evict one pod at a time; rendered only from two pods on (replicaCount, or autoscaling.minReplicas).",
         schema=BOOLEAN,
         prop="pod_disruption_budget",
         note="rendered from two pods on only",
     ),
-    ChartValue(path="spreadPods", schema=BOOLEAN, prop="spread_pods", note="applied from two pods on only"),
-    ValueGroup(path="zeroDowntimeRollout", prop="zero_downtime_rollout"),
+    ChartValue(
+        path="spreadPods",
+        doc="Prefer spreading the pods over nodes (soft anti-affinity) and zones (topology spread), from two pods on.",
+        schema=BOOLEAN,
+        prop="spread_pods",
+        note="applied from two pods on only",
+    ),
+    ChartValue(
+        path="checkovAnnotations",
+        doc="Write a `checkov.io/skipN` annotation, with its reason, for each Checkov check an object "
+        "does not meet; false writes none, for teams that do not run Checkov.",
+        schema=BOOLEAN,
+        prop="checkov_annotations",
+    ),
+    ValueGroup(
+        path="zeroDowntimeRollout",
+        doc="Rollouts that never drop a request: maxUnavailable 0, a preStop pause and a grace period longer than the app's shutdown.",
+        prop="zero_downtime_rollout",
+    ),
     ChartValue(
         path="zeroDowntimeRollout.enabled",
         schema=BOOLEAN,
         prop="zero_downtime_rollout",
         to_value=_is_set("zero_downtime_rollout"),
         doc="true rolls with maxUnavailable 0, a preStop pause and a longer grace period.",
-        prop_doc=False,
         note="None -> enabled: false",
     ),
     ChartValue(
         path="zeroDowntimeRollout.preStopSeconds",
+        doc="How long a stopping pod keeps serving before SIGTERM.",
         schema=integer(1),
         prop="zero_downtime_rollout.pre_stop_seconds",
     ),
     ChartValue(
         path="zeroDowntimeRollout.terminationGracePeriodSeconds",
+        doc="The time from the stop to SIGKILL, preStop included; it must exceed preStopSeconds plus the app's graceful shutdown.",
         schema=integer(1),
         prop="zero_downtime_rollout.termination_grace_period_seconds",
     ),
@@ -1600,7 +1703,7 @@ def _implicit_schema(cls: type, name: str) -> Schema:
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return one_of(hint)
     raise TypeError(
-        f"{cls.__name__}.{name} ({hint}) needs a ChartValue in constructs_lib/helm.py: "
+        f"{cls.__name__}.{name} ({hint}) needs a ChartValue in scripts/chart_mapping.py: "
         "only bool and enum props become chart values by themselves"
     )
 
@@ -1643,11 +1746,16 @@ def with_implicit_values(
                     ),
                     default=len(entries) - 1,
                 )
+                # The prop's own words, until an entry gives the value its Helm ones
+                # (a test finds Python in values.yaml).
+                schema = _implicit_schema(classes[owner], name)
+                text = prop_doc(classes[owner], name)
                 implicit = ChartValue(
                     path=prefix + _camel(name),
-                    schema=_implicit_schema(classes[owner], name),
+                    schema=schema,
                     prop=name,
                     owner=owner,
+                    doc=text[0].upper() + text[1:],
                 )
                 entries.insert(after + 1, implicit)
             seen.add(name)
@@ -1720,9 +1828,6 @@ class DocumentedValue:
 
 def _doc(entry: ChartValue | ValueGroup, chart: Chart) -> str:
     parts = []
-    if entry.prop is not None and (not isinstance(entry, ChartValue) or entry.prop_doc):
-        text = prop_doc(_owner_class(entry.owner, chart), entry.prop)
-        parts.append(text[0].upper() + text[1:])
     if entry.doc:
         parts.append(entry.doc)
     if isinstance(entry, ChartValue) and chart in entry.chart_docs:

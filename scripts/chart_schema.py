@@ -2,7 +2,7 @@
 
 The patterns and limits come from ``constructs_lib._validation`` (and the
 enums and limits of the props modules), so ``values.schema.json`` refuses
-what the props refuse; :mod:`constructs_lib.helm` puts these pieces together
+what the props refuse; :mod:`scripts.chart_mapping` puts these pieces together
 into each chart's schema. :data:`DEFINITIONS` are the schema's shared
 ``definitions``, which :func:`ref` points at.
 """
