@@ -26,7 +26,7 @@ export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl runc
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
-	diff test-fast kube-binaries control-plane control-plane-down charts-deps helm-docs
+	diff test-fast kube-binaries control-plane control-plane-down charts-deps helm-docs release
 
 # Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
 REPO_URL ?=
@@ -51,6 +51,7 @@ help:
 	@echo "make control-plane / control-plane-down   start / stop etcd and the Kubernetes control plane on loopback"
 	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
 	@echo "make docs    regenerate the generated parts of docs/ and the chart READMEs"
+	@echo "make release build the wheel, sdist and packaged charts of a cut version into release/ (CONTRIBUTING.md)"
 	@echo "make diff [BASE=origin/main]   what the working tree would change in the cluster (docs/gitops.md)"
 	@echo "make argocd-repo REPO_URL=... [REVISION=main]   point the Argo CD Applications at your fork"
 	@echo "make minikube-up [REPO_URL=...]                 deploy to Minikube with Argo CD (your machine)"
@@ -132,6 +133,11 @@ charts-deps: $(TOOLS)/bin/helm
 	for chart in todo-backend todo-frontend; do \
 	  helm dependency build --skip-refresh charts/$$chart >/dev/null; \
 	done
+
+# The version's artifacts into release/: refuses a dirty tree and a version the
+# CHANGELOG does not describe (scripts/release.py; CONTRIBUTING.md says how to cut one).
+release: setup
+	python scripts/release.py build
 
 system-packages:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \

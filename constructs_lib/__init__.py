@@ -5,6 +5,9 @@ value in the Phase IV spec, so ``TodoBackend(chart, "backend")`` is the spec's
 backend.
 """
 
+# The version of the library and of the charts (Chart.yaml's `version`), released together.
+__version__ = "0.1.0"
+
 from constructs_lib.autoscaling import Autoscaling
 from constructs_lib.backend import SECRET_KEYS, TodoBackend, TodoBackendProps
 from constructs_lib.chart import TodoChart

@@ -70,7 +70,7 @@ CLASSES = (
 RUNBOOK_ARGS = (
     "--dry-run",
     "--repo-url",
-    "https://github.com/your-org/todo-cloud-native.git",
+    "https://github.com/your-org/todo-deploy-kit.git",
     "--revision",
     "main",
 )

@@ -38,7 +38,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # From a copy of what the wheel is made of: setuptools reuses a work tree's build/
     # folder, which can hold modules since moved or deleted.
     source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(REPO_ROOT / name, source / name)
     shutil.copytree(
         REPO_ROOT / "constructs_lib", source / "constructs_lib", ignore=shutil.ignore_patterns("__pycache__")
@@ -49,7 +49,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         timeout=300,
     )
-    (built,) = wheels.glob("todo_cdk8s_constructs-*.whl")
+    (built,) = wheels.glob("todo_deploy_kit-*.whl")
     return built
 
 

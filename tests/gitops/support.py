@@ -26,7 +26,7 @@ RUNBOOK = REPO_ROOT / "scripts" / "minikube-up.sh"
 SETTER = REPO_ROOT / "scripts" / "set_argocd_source.py"
 VALIDATOR = Path(__file__).resolve().parent / "validate_argocd.mjs"
 
-PLACEHOLDER_REPO_URL = "https://github.com/example-org/todo-cloud-native.git"
+PLACEHOLDER_REPO_URL = "https://github.com/example-org/todo-deploy-kit.git"
 SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
 
 

@@ -23,7 +23,7 @@ from tests.gitops.support import (
 sys.path.insert(0, str(SETTER.parent))
 import set_argocd_source as setter
 
-FORK = "https://github.com/jane/todo-cloud-native.git"
+FORK = "https://github.com/jane/todo-deploy-kit.git"
 
 # Fake credentials, assembled at run time so that the repository's credential
 # scan (tests/policy/test_secret_hygiene.py) never finds one in this file.

@@ -22,7 +22,7 @@ from tests.gitops.support import (
     write_stubs,
 )
 
-FORK = "https://github.com/jane/todo-cloud-native.git"
+FORK = "https://github.com/jane/todo-deploy-kit.git"
 SOURCE_TARGETS = ("argocd-repo", "minikube-up", "minikube-up-dry-run")
 
 

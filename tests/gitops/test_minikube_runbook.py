@@ -32,7 +32,7 @@ SECRETS = {
     "BETTER_AUTH_SECRET": "auth-secret-c41d 'quoted' $NOT_EXPANDED",
     "OPENAI_API_KEY": "sk-test-9b2e",
 }
-FORK = "https://github.com/jane/todo-cloud-native.git"
+FORK = "https://github.com/jane/todo-deploy-kit.git"
 PASSWORD = "Tr0ub4dor-and-3"
 # --repo-url/--revision values the runbook must refuse before printing or running anything.
 BAD_SOURCES = {

@@ -1,7 +1,7 @@
 // Pins the releases whose CRDs the library's typed APIs are imported from
 // (cdk8s import, scripts/import_crds.py) and the cluster tests install. No Go
 // code is built: the modules are fetched for their CRD manifests only.
-module github.com/todo/deployment-kit/tools/crds
+module github.com/example-org/todo-deploy-kit/tools/crds
 
 go 1.26.0
 

@@ -1,7 +1,7 @@
 // Builds helm-docs, which writes each chart's README.md (its parameters table)
 // from the `# --` comments in values.yaml. `make helm-docs` builds it once per
 // machine into ~/.cache/todo-deploy-kit/helm-docs-<version>/; `make docs` runs it.
-module github.com/todo/deployment-kit/tools/helm-docs
+module github.com/example-org/todo-deploy-kit/tools/helm-docs
 
 go 1.26.0
 

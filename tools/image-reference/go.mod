@@ -1,6 +1,6 @@
 // Pins github.com/distribution/reference, the image reference grammar container
 // runtimes parse pod images with; built once into the cache by the tests.
-module github.com/todo/deployment-kit/tools/image-reference
+module github.com/example-org/todo-deploy-kit/tools/image-reference
 
 go 1.26.0
 

@@ -3,7 +3,7 @@
 // with ./staging paths that exist only in its own repository; built as a
 // dependency, each is replaced with its published release of the same version.
 // Regenerate the replace block with the same version for a new release.
-module github.com/todo/deployment-kit/tools/kube
+module github.com/example-org/todo-deploy-kit/tools/kube
 
 go 1.26.0
 

@@ -1,6 +1,6 @@
 // Pins github.com/mattfenwick/cyclonus, whose NetworkPolicy matcher the
 // reachability tests ask; built once into the cache by the tests.
-module github.com/todo/deployment-kit/tools/netpol-reach
+module github.com/example-org/todo-deploy-kit/tools/netpol-reach
 
 go 1.26.0
 

@@ -1,6 +1,6 @@
 // Prints the default seccomp profile of github.com/moby/profiles (Docker's and
 // Moby's RuntimeDefault) as the OCI runtime-spec object runc reads.
-module github.com/todo/deployment-kit/tools/seccomp
+module github.com/example-org/todo-deploy-kit/tools/seccomp
 
 go 1.26.0
 
