@@ -21,6 +21,8 @@ from constructs_lib import _validation as check
 ANNOTATIONS_MAX_BYTES = 256 * 1024
 # Annotation and label keys the library writes: a user's value would be overwritten, or overwrite it.
 RESERVED_KEY_PREFIXES = ("app.kubernetes.io/", "checkov.io/", "checksum/", "cdk8s.io/")
+# Labels the charts write besides those (Helm's convention); refused in user labels in both packagings.
+RESERVED_LABEL_KEYS = ("helm.sh/chart",)
 
 
 class TolerationOperator(enum.StrEnum):
@@ -113,6 +115,8 @@ def check_metadata_map(owner: str, field: str, value: Any, *, labels: bool) -> N
                 key,
                 f"is written by the library; keys may not start with {', '.join(RESERVED_KEY_PREFIXES)}",
             )
+        if labels and key in RESERVED_LABEL_KEYS:
+            raise check.fail(owner, field, key, "is a label the chart writes; choose another key")
         if labels:
             check.check_label_value(owner, f"{field}[{key!r}]", item)
         elif not isinstance(item, str):

@@ -1535,7 +1535,8 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
     ),
     TemplateRule(
         id="reserved-metadata-keys",
-        rule="user labels and annotations use no key prefix the library writes",
+        rule="user labels and annotations use no key prefix the library writes, and labels no key "
+        "the chart writes (helm.sh/chart)",
         values=("podLabels", "podAnnotations", "nodeSelector", "service.annotations", "ingress.annotations"),
         props=(
             "WorkloadProps.pod_labels",

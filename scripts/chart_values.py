@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from constructs_lib import _validation as check  # noqa: E402
-from constructs_lib.pod_settings import ANNOTATIONS_MAX_BYTES, RESERVED_KEY_PREFIXES  # noqa: E402
+from constructs_lib.pod_settings import ANNOTATIONS_MAX_BYTES, RESERVED_KEY_PREFIXES, RESERVED_LABEL_KEYS  # noqa: E402
 from scripts.chart_mapping import (  # noqa: E402
     CHART_OWNER,
     CHARTS,
@@ -132,6 +132,7 @@ def limits_template() -> str:
         "invalidPathSequences": list(check.INVALID_PATH_SEQUENCES),
         "invalidPathSuffixes": list(check.INVALID_PATH_SUFFIXES),
         "reservedKeyPrefixes": list(RESERVED_KEY_PREFIXES),
+        "reservedLabelKeys": list(RESERVED_LABEL_KEYS),
     }
     return (
         "{{/*\nThe limits of the library's checks (constructs_lib/_validation.py, pod_settings.py),\n"

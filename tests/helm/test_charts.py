@@ -109,6 +109,30 @@ def test_helm_test_pod_meets_the_restricted_pod_security_standard(chart, helm):
     assert pod["spec"]["automountServiceAccountToken"] is False
 
 
+@pytest.mark.parametrize("chart", CHARTS)
+def test_helm_test_pod_runs_where_the_workload_runs_and_pulls_as_it_does(chart, helm):
+    placement = {
+        "imagePullSecrets": ["registry-credentials"],
+        "nodeSelector": {"pool": "web"},
+        "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "web", "effect": "NoSchedule"}],
+    }
+    objects = Manifests(helm.template(chart, chart, values=placement, skip_tests=False))
+    (pod,) = objects.of_kind("Pod")
+    (deployment,) = objects.of_kind("Deployment")
+
+    for key in placement:
+        assert pod["spec"][key] == deployment["spec"]["template"]["spec"][key], key
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_helm_test_pod_labels_stay_label_values_under_the_longest_name(chart, helm):
+    (pod,) = Manifests(
+        helm.template(chart, chart, values={"nameOverride": "n" * 63}, skip_tests=False)
+    ).of_kind("Pod")
+
+    assert max(len(value) for value in pod["metadata"]["labels"].values()) <= 63
+
+
 def _install_notes(chart: str, *args: str) -> str:
     """What `helm install` prints from NOTES.txt.
 

@@ -330,6 +330,12 @@ EXAMPLES = (
         lambda: TodoBackendProps(pod_labels={"app.kubernetes.io/part-of": "other"}),
     ),
     Example(
+        "reserved-metadata-keys",
+        "todo-frontend",
+        {"podLabels": {"helm.sh/chart": "mine"}},
+        lambda: TodoFrontendProps(pod_labels={"helm.sh/chart": "mine"}),
+    ),
+    Example(
         "annotations-size",
         "todo-frontend",
         {"podAnnotations": {"a": "x" * 256 * 1024}},

@@ -38,10 +38,9 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
       labels:
-        {{- with .Values.podLabels }}
-        {{- toYaml . | nindent 8 }}
-        {{- end }}
-        {{- include "todo-common.labels" . | nindent 8 }}
+        {{- /* One map: the chart's own labels win over podLabels (which may not name them). */}}
+        {{- $labels := include "todo-common.labels" . | fromYaml }}
+        {{- toYaml (merge $labels .Values.podLabels) | nindent 8 }}
     spec:
       # The {{ include "todo-common.part" (list . "component") }} never calls the Kubernetes API.
       automountServiceAccountToken: false
@@ -50,34 +49,8 @@ spec:
       {{- end }}
       securityContext:
         {{- toYaml .Values.podSecurityContext | nindent 8 }}
-      {{- with .Values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . | quote }}
-        {{- end }}
-      {{- end }}
-      {{- with .Values.nodeSelector }}
-      nodeSelector:
-        {{- toYaml . | nindent 8 }}
-      {{- end }}
-      {{- with .Values.tolerations }}
-      tolerations:
-        {{- range . }}
-        {{- /* As the constructs write them (Toleration.to_json): the operator always, the rest when set. */}}
-        - operator: {{ .operator | default "Equal" | quote }}
-          {{- with .key }}
-          key: {{ . | quote }}
-          {{- end }}
-          {{- with .value }}
-          value: {{ . | quote }}
-          {{- end }}
-          {{- with .effect }}
-          effect: {{ . | quote }}
-          {{- end }}
-          {{- if not (kindIs "invalid" .tolerationSeconds) }}
-          tolerationSeconds: {{ .tolerationSeconds | int64 }}
-          {{- end }}
-        {{- end }}
+      {{- with include "todo-common.podPlacement" . }}
+      {{- . | nindent 6 }}
       {{- end }}
       {{- with .Values.priorityClassName }}
       priorityClassName: {{ . | quote }}
@@ -204,4 +177,40 @@ spec:
           {{- end }}
         {{- end }}
       {{- end }}
+{{- end }}
+
+{{/*
+Where the pods may run and what they pull with: imagePullSecrets, nodeSelector and
+tolerations, for the Deployment's pods and the helm test pod alike.
+*/}}
+{{- define "todo-common.podPlacement" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . | quote }}
+  {{- end }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations:
+  {{- range . }}
+  {{- /* As the constructs write them (Toleration.to_json): the operator always, the rest when set. */}}
+  - operator: {{ .operator | default "Equal" | quote }}
+    {{- with .key }}
+    key: {{ . | quote }}
+    {{- end }}
+    {{- with .value }}
+    value: {{ . | quote }}
+    {{- end }}
+    {{- with .effect }}
+    effect: {{ . | quote }}
+    {{- end }}
+    {{- if not (kindIs "invalid" .tolerationSeconds) }}
+    tolerationSeconds: {{ .tolerationSeconds | int64 }}
+    {{- end }}
+  {{- end }}
+{{- end }}
 {{- end }}

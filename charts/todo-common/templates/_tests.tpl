@@ -25,6 +25,9 @@ metadata:
 spec:
   restartPolicy: Never
   automountServiceAccountToken: false
+  {{- with include "todo-common.podPlacement" . }}
+  {{- . | nindent 2 }}
+  {{- end }}
   securityContext:
     runAsNonRoot: true
     # busybox's nobody; the image has no non-root USER of its own.
@@ -59,7 +62,8 @@ spec:
 
 {{/* The test pod's name + instance, which todo-common.testNetworkPolicy lets in. */}}
 {{- define "todo-common.testSelectorLabels" -}}
-app.kubernetes.io/name: {{ printf "%s-test" (include "todo-common.name" .) | quote }}
+{{- /* "-test" after at most 58 characters: a label value holds 63. */}}
+app.kubernetes.io/name: {{ printf "%s-test" (include "todo-common.name" . | trunc 58 | trimSuffix "-") | quote }}
 app.kubernetes.io/instance: {{ .Release.Name | quote }}
 {{- end }}
 

@@ -422,6 +422,9 @@ annotations total at most 256 KiB (ValidateAnnotationsSize). Called with
 {{- fail (printf "%s: got %q; is written by the library; keys may not start with %s" $field $key (join ", " $reserved)) }}
 {{- end }}
 {{- end }}
+{{- if and (not (hasSuffix "nnotations" $field)) (has $key (get $limits "reservedLabelKeys")) }}
+{{- fail (printf "%s: got %q; is a label the chart writes; choose another key" $field $key) }}
+{{- end }}
 {{- if gt (len (regexReplaceAll "/[^/]*$" $key "")) $prefixMax }}
 {{- fail (printf "%s: got %q; the key's prefix must be a DNS subdomain of at most %d characters" $field $key $prefixMax) }}
 {{- end }}
