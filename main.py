@@ -7,7 +7,8 @@ the pod templates, so Argo CD rolls the Deployments.
 
 ``python main.py [OUTDIR]`` writes ``OUTDIR`` (default: ``dist/`` beside this
 file) and swaps it in only when the whole synth succeeded, so a failure never
-loses the committed manifests. ``cdk8s synth`` empties its own output folder
+loses the committed manifests; a folder holding anything but manifests is
+refused, untouched. ``cdk8s synth`` empties its own output folder
 before it runs the app, which is why ``cdk8s.yaml`` points the CLI at a
 scratch folder (``cdk8s.out/``); the app copies its manifests there for the
 CLI to list.
@@ -21,7 +22,7 @@ from pathlib import Path
 import cdk8s
 
 from constructs_lib import TodoBackendProps, TodoFrontendProps, add_todo_charts
-from constructs_lib.publish import synth_into
+from constructs_lib.publish import ForeignFiles, synth_into
 
 DIST = Path(__file__).parent / "dist"
 
@@ -38,7 +39,10 @@ def main() -> None:
     def build(app: cdk8s.App) -> None:
         add_todo_charts(app, backend=backend, frontend=frontend)
 
-    manifests = synth_into(outdir, build)
+    try:
+        manifests = synth_into(outdir, build)
+    except ForeignFiles as error:
+        sys.exit(str(error))
 
     cli_outdir = os.environ.get("CDK8S_OUTDIR")
     if cli_outdir and Path(cli_outdir).absolute() != outdir.absolute():

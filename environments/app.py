@@ -38,7 +38,7 @@ from constructs_lib import (  # noqa: E402
     WorkloadSettings,
     ZeroDowntimeRollout,
 )
-from constructs_lib.publish import synth_into  # noqa: E402
+from constructs_lib.publish import ForeignFiles, check_outdir, stage, swap_in  # noqa: E402
 
 DIST = Path(__file__).resolve().parent / "dist"
 APPLICATION_SET = Path(__file__).resolve().parent / "applicationset.yaml"
@@ -119,9 +119,11 @@ def _source() -> tuple[str, str]:
     return application["spec"]["source"]["repoURL"], application["spec"]["source"]["targetRevision"]
 
 
-def application_set(repo_url: str, revision: str) -> str:
+def application_set(
+    repo_url: str, revision: str, environments: tuple[Environment, ...] = ENVIRONMENTS
+) -> str:
     """The ApplicationSet: one Application per environment, each syncing its folder into its namespace."""
-    elements = [{"env": env.name, "namespace": env.namespace} for env in ENVIRONMENTS]
+    elements = [{"env": env.name, "namespace": env.namespace} for env in environments]
     document = {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ApplicationSet",
@@ -147,6 +149,7 @@ def application_set(repo_url: str, revision: str) -> str:
                     "syncPolicy": {
                         "automated": {"prune": True, "selfHeal": True},
                         "syncOptions": [
+                            "ServerSideApply=true",
                             "CreateNamespace=true",
                             "PruneLast=true",
                             "FailOnSharedResource=true",
@@ -166,17 +169,75 @@ def application_set(repo_url: str, revision: str) -> str:
     return header + yaml.safe_dump(document, sort_keys=False)
 
 
-def main(outdir: Path = DIST, application_set_file: Path = APPLICATION_SET) -> None:
-    for env in ENVIRONMENTS:
-        if not re.fullmatch(r"[a-z][a-z0-9-]*", env.name):
-            sys.exit(f"Environment.name: got {env.name!r}; must be a lowercase DNS label")
-        synth_into(outdir / env.name, env.build)
-    # An environment removed here leaves the folder of its last synth: remove it, and so its Application.
-    for path in outdir.iterdir():
-        if path.name not in {env.name for env in ENVIRONMENTS}:
-            shutil.rmtree(path)
+def check_environments(environments: tuple[Environment, ...]) -> None:
+    """Refuse a list the ApplicationSet cannot hold: none, a bad name, or one name twice."""
+    if not environments:
+        sys.exit("ENVIRONMENTS: got none; list at least one (remove the ApplicationSet to remove them all)")
+    seen: dict[str, int] = {}
+    for index, env in enumerate(environments):
+        # The namespace todo-<name> is a DNS label: 63 characters at most.
+        if not re.fullmatch(r"[a-z]([a-z0-9-]{0,56}[a-z0-9])?", env.name):
+            sys.exit(
+                f"ENVIRONMENTS[{index}].name: got {env.name!r}; must be a lowercase DNS label of at most "
+                "58 characters (it names a folder, an Application and the namespace todo-<name>)"
+            )
+        if env.name in seen:
+            sys.exit(
+                f"ENVIRONMENTS[{index}].name: got {env.name!r}; ENVIRONMENTS[{seen[env.name]}] has it too"
+            )
+        seen[env.name] = index
+
+
+def _stale_folders(outdir: Path, names: set[str]) -> list[Path]:
+    """Folders of environments no longer listed, which go with their Applications.
+
+    Only what a synth wrote is removed: a folder of manifests. Hidden files (a
+    desktop's ``.DS_Store``) are left alone; anything else is refused before
+    anything changes.
+    """
+    if not outdir.exists():
+        return []
+    stale = []
+    for path in sorted(outdir.iterdir()):
+        if path.name in names or path.name.startswith("."):
+            continue
+        try:
+            check_outdir(path if path.is_dir() else outdir / path.name)
+        except ForeignFiles as error:
+            sys.exit(f"{outdir}: {path.name} is not an environment's folder of manifests ({error})")
+        stale.append(path)
+    return stale
+
+
+def main(
+    outdir: Path = DIST,
+    application_set_file: Path = APPLICATION_SET,
+    environments: tuple[Environment, ...] = ENVIRONMENTS,
+) -> None:
+    """Write every environment's folder and the ApplicationSet, or, on any error, none of them."""
+    check_environments(environments)
+    names = {env.name for env in environments}
+    stale = _stale_folders(outdir, names)
+    text = application_set(*_source(), environments)
+    staged: dict[Path, Path] = {}
+    try:
+        for env in environments:
+            staged[outdir / env.name] = stage(outdir / env.name, env.build)
+    except BaseException as error:
+        for staging in staged.values():
+            shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(error, ForeignFiles):
+            sys.exit(str(error))
+        raise
+    # Everything is built: now the folders and the ApplicationSet change together.
+    for target, staging in staged.items():
+        swap_in(staging, target)
+    for path in stale:
+        shutil.rmtree(path)
     application_set_file.parent.mkdir(parents=True, exist_ok=True)
-    application_set_file.write_text(application_set(*_source()), encoding="utf-8")
+    partial = application_set_file.with_name(f".{application_set_file.name}.new")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(application_set_file)
 
 
 if __name__ == "__main__":

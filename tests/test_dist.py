@@ -13,7 +13,7 @@ import pytest
 
 from testbed.manifests import Manifests
 from testbed.paths import DIST, REPO_ROOT
-from tests.support.synth import app_env
+from tests.support.synth import app_env, run_main
 
 FIX = "run `make synth` and commit dist/"
 
@@ -119,3 +119,22 @@ def test_an_app_that_fails_midway_changes_nothing(tmp_path: Path) -> None:
         synth_into(outdir, build)
     assert [path.name for path in tmp_path.iterdir()] == ["dist"]
     assert [path.name for path in outdir.iterdir()] == ["kept.k8s.yaml"]
+
+
+@pytest.mark.parametrize("foreign", ["notes.txt", ".DS_Store", "charts/"])
+def test_main_py_refuses_a_folder_holding_what_a_synth_did_not_write(tmp_path: Path, foreign: str) -> None:
+    outdir = tmp_path / "work"
+    outdir.mkdir()
+    (outdir / "old.k8s.yaml").write_text("kind: Old\n")
+    if foreign.endswith("/"):
+        (outdir / foreign).mkdir()
+    else:
+        (outdir / foreign).write_text("mine\n")
+    before = sorted(path.name for path in outdir.iterdir())
+
+    result = run_main(outdir)
+
+    assert result.returncode == 1
+    assert f"holds {foreign.rstrip('/')}, which a synth did not write" in result.stderr
+    assert sorted(path.name for path in outdir.iterdir()) == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["work"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -82,3 +84,81 @@ def test_each_environment_is_production_shaped(env: str) -> None:
         assert container["image"].startswith("registry.example.com/") and not container["image"].endswith(
             ":latest"
         )
+
+
+def _synth(out: Path, environments: Any = None) -> None:
+    app = _app()
+    app.main(
+        out / "dist", out / "applicationset.yaml", app.ENVIRONMENTS if environments is None else environments
+    )
+
+
+def _state(out: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture
+def synthesized(tmp_path: Path) -> Path:
+    _synth(tmp_path)
+    return tmp_path
+
+
+def test_a_desktops_hidden_file_in_the_output_is_left_alone(synthesized: Path) -> None:
+    (synthesized / "dist" / ".DS_Store").write_bytes(b"\0\1")
+    _synth(synthesized)
+    assert (synthesized / "dist" / ".DS_Store").read_bytes() == b"\0\1"
+
+
+def test_a_removed_environment_takes_its_folder_with_it(synthesized: Path) -> None:
+    app = _app()
+    _synth(synthesized, app.ENVIRONMENTS[:1])
+    assert sorted(path.name for path in (synthesized / "dist").iterdir()) == [app.ENVIRONMENTS[0].name]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("duplicate", "ENVIRONMENTS[2].name: got 'staging'; ENVIRONMENTS[0] has it too"),
+        ("none", "ENVIRONMENTS: got none; list at least one"),
+        ("long-name", "ENVIRONMENTS[2].name: got 'eeeeeeeeee"),
+        ("foreign-folder", "notes is not an environment's folder of manifests"),
+        ("foreign-file", "README.md is not an environment's folder of manifests"),
+        ("bad-props", "image_tag"),
+    ],
+)
+def test_bad_environments_change_neither_the_folders_nor_the_application_set(
+    synthesized: Path, change: str, message: str
+) -> None:
+    app = _app()
+    environments = app.ENVIRONMENTS
+    if change == "duplicate":
+        environments = (*environments, environments[0])
+    elif change == "none":
+        environments = ()
+    elif change == "long-name":
+        environments = (*environments, app.Environment(**{**_fields(environments[0]), "name": "e" * 59}))
+    elif change == "foreign-folder":
+        (synthesized / "dist" / "notes").mkdir()
+        (synthesized / "dist" / "notes" / "todo.txt").write_text("mine\n")
+    elif change == "foreign-file":
+        (synthesized / "dist" / "README.md").write_text("mine\n")
+    else:
+        environments = (
+            *environments,
+            app.Environment(**{**_fields(environments[0]), "name": "qa", "image_tag": "a b"}),
+        )
+    before = _state(synthesized)
+
+    with pytest.raises((SystemExit, ValueError), match=re.escape(message)):
+        _synth(synthesized, environments)
+
+    assert _state(synthesized) == before
+    assert sorted(path.name for path in (synthesized / "dist").iterdir() if path.name.startswith(".")) == []
+
+
+def _fields(env: Any) -> dict[str, Any]:
+    return {field.name: getattr(env, field.name) for field in dataclasses.fields(env)}

@@ -13,7 +13,7 @@ from tests.cluster.stacks import (
     helm_install_args,
 )
 from tests.helm.value_sets import ValueSet
-from tests.support.cluster import Cluster
+from tests.support.cluster import Cluster, as_list
 from tests.support.helm import helm_binary
 
 
@@ -53,3 +53,21 @@ def test_each_helm_release_reads_back_unchanged(
                 }
             )
         cluster.assert_no_drift(namespace, applied, field_manager="helm")
+
+
+def test_a_config_map_near_its_limit_syncs_only_server_side(cluster: Cluster) -> None:
+    # 900 KiB of extra_config, which both packagings accept (a ConfigMap holds 1 MiB):
+    # client-side apply copies the object into an annotation the API server caps at
+    # 256 KiB, so the Argo CD Applications sync with ServerSideApply=true.
+    stack = construct_objects(ValueSet("large-config", backend={"extra_config": {"BIG": "x" * 900 * 1024}}))
+    (config_map,) = [obj for obj in stack if obj["kind"] == "ConfigMap" and "BIG" in obj["data"]]
+    namespace = cluster.namespace("large")
+
+    client_side = cluster.kubectl(
+        "apply", "-n", namespace, "-f", "-", stdin=as_list([config_map]), check=False
+    )
+    assert client_side.returncode != 0
+    assert "metadata.annotations: Too long: may not be more than 262144 bytes" in client_side.stderr
+
+    cluster.apply([config_map], namespace)
+    cluster.assert_no_drift(namespace, [config_map])

@@ -46,6 +46,7 @@ ALLOWED_SYNC_OPTIONS = {
     "PruneLast=true": "delete removed objects after the rest is healthy",
     "FailOnSharedResource=true": "dist/ and Helm Applications must never both own an object",
     "ApplyOutOfSyncOnly=true": "apply only what drifted",
+    "ServerSideApply=true": "no 256 KiB last-applied annotation: a ConfigMap up to 1 MiB syncs",
     "Validate=true": "the default: server-side schema validation stays on",
 }
 # And those that do not: `default` exists and the objects carry no namespace
@@ -172,6 +173,17 @@ def test_application_refuses_objects_owned_by_the_other_packaging(
     application: dict[str, Any],
 ) -> None:
     assert "FailOnSharedResource=true" in application["spec"]["syncPolicy"]["syncOptions"]
+
+
+def test_application_applies_server_side(application: dict[str, Any]) -> None:
+    assert "ServerSideApply=true" in application["spec"]["syncPolicy"]["syncOptions"]
+
+
+def test_the_environments_application_set_applies_server_side() -> None:
+    document = yaml.safe_load(
+        (REPO_ROOT / "environments" / "applicationset.yaml").read_text(encoding="utf-8")
+    )
+    assert "ServerSideApply=true" in document["spec"]["template"]["spec"]["syncPolicy"]["syncOptions"]
 
 
 def test_application_has_exactly_one_source(application: dict[str, Any]) -> None:
