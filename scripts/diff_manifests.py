@@ -97,10 +97,23 @@ def main(argv: list[str] | None = None) -> int:
         "--base", default="origin/main", help="git revision to compare with (default origin/main)"
     )
     base_rev = parser.parse_args(argv).base
+    # The revision as a commit, so git never reads it as an option (--base=--lock) and a
+    # name that is no revision fails here, with a message, before a worktree exists.
+    resolved = subprocess.run(
+        ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{base_rev}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if resolved.returncode != 0:
+        print(f"diff: --base: got {base_rev!r}; must name a commit (a branch, tag or hash)", file=sys.stderr)
+        return 2
+    commit = resolved.stdout.strip()
     with tempfile.TemporaryDirectory() as scratch:
         worktree = Path(scratch) / "base"
         subprocess.run(
-            ["git", "worktree", "add", "--detach", "--quiet", str(worktree), base_rev], cwd=ROOT, check=True
+            ["git", "worktree", "add", "--detach", "--quiet", str(worktree), commit], cwd=ROOT, check=True
         )
         try:
             synthesize(worktree, Path(scratch) / "base-out")

@@ -24,6 +24,7 @@ import argparse
 import json
 import re
 import sys
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,9 @@ URL_CHAR_RE = re.compile(r"[A-Za-z0-9._~:/@%+\[\]-]")
 SSH_USER_RE = re.compile(r"[A-Za-z0-9._-]+")
 # The parts of a URL between separators; a token sits whole in one of them.
 URL_PART_RE = re.compile(r"[^/:.@?#]+")
+# A host as git resolves it: dot-separated DNS labels (an IPv4 address is one too), or [IPv6].
+HOST_NAME_RE = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*")
+IPV6_HOST_RE = re.compile(r"\[[0-9A-Fa-f:.]+\]")
 # Access tokens of the git hosts, by their documented prefixes (GitHub, GitLab, Bitbucket).
 HOST_TOKEN_RE = re.compile(
     r"(?<![A-Za-z0-9])(?:gh[pousr]_|github_pat_|gl(?:pat|dt|rt|oas|cbt|ptt|ft|imt|agent|soat|ffct)-|ATBB)"
@@ -171,6 +175,21 @@ def check_repo_url(url: str, option: str = "--repo-url") -> None:
     host, _, path = rest.partition("/" if scheme else ":")
     if not host or not path.strip("/"):
         raise not_a_remote("it needs a host and a repository path")
+    name, port = host, ""
+    if scheme and host.startswith("["):
+        name, _, after = host.partition("]")
+        name, port = f"{name}]", after.removeprefix(":")
+    elif scheme and ":" in host:
+        name, port = host.rsplit(":", 1)
+    if not (HOST_NAME_RE.fullmatch(name) or IPV6_HOST_RE.fullmatch(name)):
+        raise not_a_remote(f"the host {name!r} is not a DNS name or an IP address")
+    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+        raise not_a_remote(f"the port {port!r} is not a TCP port (1-65535)")
+    decoded = urllib.parse.unquote(path)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in decoded):
+        raise not_a_remote("its path escapes a control character (%00-%1F, %7F)")
+    if ".." in decoded.split("/"):
+        raise not_a_remote("its path climbs out with '..'")
 
 
 def _ref_name_problem(revision: str) -> str | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from constructs_lib import TodoBackendProps
@@ -59,3 +61,19 @@ def test_no_change_reports_nothing(tmp_path: Path) -> None:
     base = _write(tmp_path / "base", TodoBackendProps())
     head = _write(tmp_path / "head", TodoBackendProps())
     assert list(diff.report(diff.load(base), diff.load(head))) == []
+
+
+@pytest.mark.parametrize("base", ["--lock", "nonexistent", "HEAD:README.md"])
+def test_a_base_that_is_no_commit_is_refused_before_any_worktree_exists(
+    base: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def worktrees() -> str:
+        return subprocess.run(
+            ["git", "worktree", "list"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+        ).stdout
+
+    before = worktrees()
+
+    assert _script().main([f"--base={base}"]) == 2
+    assert f"--base: got {base!r}; must name a commit" in capsys.readouterr().err
+    assert worktrees() == before

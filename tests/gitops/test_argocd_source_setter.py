@@ -244,6 +244,45 @@ def test_setter_refuses_whitespace_and_control_characters_in_the_repo_url(
 
 
 @pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("https://github.com:99999/jane/todo.git", "the port '99999' is not a TCP port (1-65535)"),
+        ("https://github.com:0/jane/todo.git", "the port '0' is not a TCP port"),
+        ("https://../jane/todo.git", "the host '..' is not a DNS name or an IP address"),
+        ("https://-github.com/jane/todo.git", "the host '-github.com' is not a DNS name"),
+        (FORK + "%0a", "its path escapes a control character"),
+        ("https://github.com/jane/%2e%2e/todo.git", "its path climbs out with '..'"),
+    ],
+    ids=["port-too-big", "port-zero", "dot-dot-host", "hyphen-host", "escaped-newline", "escaped-dot-dot"],
+)
+def test_setter_refuses_hosts_ports_and_paths_git_cannot_reach(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, url: str, reason: str
+) -> None:
+    before = snapshot(argocd_copy)
+
+    status, output = run_setter_in_process(capsys, argocd_copy, "--repo-url", url, "--revision", "main")
+
+    assert status == 2
+    assert f"is not a git remote Argo CD can clone: {reason}" in output
+    assert snapshot(argocd_copy) == before
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://[::1]:8443/jane/todo.git",
+        "http://127.0.0.1:3000/jane/todo.git",
+        "ssh://git@github.com:22/jane/todo.git",
+    ],
+)
+def test_setter_accepts_ports_and_ip_hosts(
+    capsys: pytest.CaptureFixture[str], argocd_copy: Path, url: str
+) -> None:
+    status, output = run_setter_in_process(capsys, argocd_copy, "--repo-url", url, "--revision", "main")
+    assert status == 0, output
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "",
