@@ -305,6 +305,33 @@ def check_ingress_path(owner: str, field: str, value: Any) -> None:
             raise fail(owner, field, value, f"must not end with {suffix!r}")
 
 
+# Gateway API's HTTPPathMatch, as its CRD validates Exact and PathPrefix values (beside
+# the Ingress sequences above): RFC 3986 path characters or %XX escapes, so no '#',
+# spaces or other characters; at most 1024 of them; at most 64 matches in a rule.
+GATEWAY_PATH = r"(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+"
+GATEWAY_PATH_MAX = 1024
+GATEWAY_MATCHES_MAX = 64
+GATEWAY_PATH_ALLOWED = (
+    f"must be at most {GATEWAY_PATH_MAX} of the characters a Gateway API path allows "
+    "(letters, digits, -._~!$&'()*+,;=:@/ and %XX escapes; no '#')"
+)
+_GATEWAY_PATH = re.compile(GATEWAY_PATH)
+
+
+def check_gateway_paths(owner: str, field: str, paths: list[str]) -> None:
+    """The paths of one HTTPRoute rule, as the Gateway API CRD validates its matches."""
+    if len(paths) > GATEWAY_MATCHES_MAX:
+        raise fail(
+            owner,
+            field,
+            f"<{len(paths)} paths>",
+            f"must be at most {GATEWAY_MATCHES_MAX} paths for an HTTPRoute",
+        )
+    for index, path in enumerate(paths):
+        if len(path) > GATEWAY_PATH_MAX or not _GATEWAY_PATH.fullmatch(path):
+            raise fail(owner, f"{field}[{index}]", path, GATEWAY_PATH_ALLOWED)
+
+
 # Browsers leave the scheme's own port out of the Origin they send.
 DEFAULT_PORTS = {"http": 80, "https": 443}
 ORIGIN_DEFAULT_PORT_RULE = (

@@ -80,6 +80,9 @@ class TodoHttpRoute(Construct):
         owner = type(self).__name__
         check.check_instance(owner, "target", target, Routable)
         check.check_instance(owner, "props", props, TodoHttpRouteProps)
+        check.check_gateway_paths(
+            f"{owner}({target.name!r})", "route_paths", [route.path for route in target.route_paths]
+        )
         backend = HttpRouteSpecRulesBackendRefs(name=target.service_name, port=target.port)
         self.route: HttpRoute = HttpRoute(
             self,

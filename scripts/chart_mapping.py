@@ -1528,6 +1528,13 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         props=("IngressPath.path", "WorkloadProps.ingress_paths"),
     ),
     TemplateRule(
+        id="gateway-paths",
+        rule="with httpRoute.enabled, ingress.paths are at most 64, each of at most 1024 characters a "
+        "Gateway API path allows (no '#')",
+        values=("ingress.paths[].path", "ingress.paths"),
+        props=("Routable.route_paths",),
+    ),
+    TemplateRule(
         id="host-not-an-ip-address",
         rule="a host is a DNS name, not an IP address",
         values=("ingress.host", "httpRoute.host"),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
-from constructs_lib import IngressPath, TodoFrontendProps, TodoHttpRouteProps
+from constructs_lib import IngressPath, TodoBackendProps, TodoFrontendProps, TodoHttpRouteProps
+from constructs_lib import _validation as check
 from testbed.paths import REPO_ROOT
 from tests.support.cluster import Cluster, changed_fields
 from tests.support.helm import HELM_VERSIONS
@@ -84,3 +86,36 @@ def test_the_runbooks_gateway_and_the_gateway_applications_charts_are_accepted(
         routes += [obj for obj in objects if obj["kind"] == "HTTPRoute"]
 
     assert [route["spec"]["parentRefs"] for route in routes] == [[{"name": gateway["metadata"]["name"]}]] * 2
+
+
+def _dry_run(cluster: Cluster, route: dict) -> str:
+    result = cluster.kubectl(
+        "create", "--dry-run=server", "-n", cluster.namespace("routes"), "-f", "-",
+        stdin=json.dumps(route), check=False,
+    )  # fmt: skip
+    return result.stderr if result.returncode else ""
+
+
+def test_the_gateway_path_rule_is_the_crds_at_its_edges(gateway_cluster: Cluster) -> None:
+    # The longest path of every allowed character, which the constructs emit, the CRD takes.
+    edge = "/" + ("a-._~!$&'()*+,;=:@%2B" * 60)[: check.GATEWAY_PATH_MAX - 1]
+    longest = IngressPath(path=edge)
+    (route, *_) = synth_stack(backend=TodoBackendProps(ingress_paths=(longest,)), http_route=ROUTE).of_kind(
+        "HTTPRoute"
+    )
+    assert _dry_run(gateway_cluster, route) == ""
+
+    # One past each edge: what TodoHttpRoute refuses, the CRD refuses too.
+    for path, count in ((edge + "a", 1), ("/api#top", 1), ("/p", check.GATEWAY_MATCHES_MAX + 1)):
+        with pytest.raises(ValueError, match=r"route_paths"):
+            synth_stack(
+                backend=TodoBackendProps(
+                    ingress_paths=tuple(IngressPath(path=f"{path}{i}") for i in range(count))
+                ),
+                http_route=ROUTE,
+            )
+        broken = copy.deepcopy(route)
+        broken["spec"]["rules"][0]["matches"] = [
+            {"path": {"type": "PathPrefix", "value": f"{path}{i}"}} for i in range(count)
+        ]
+        assert _dry_run(gateway_cluster, broken) != "", path[:20]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import cdk8s
 import pytest
 
 from constructs_lib import (
@@ -28,12 +29,14 @@ from constructs_lib import (
     ServiceAccount,
     TodoBackendProps,
     TodoFrontendProps,
+    TodoHttpRouteProps,
     TodoIngressProps,
     Toleration,
     TolerationOperator,
     Volume,
     VolumeMount,
     ZeroDowntimeRollout,
+    add_todo_charts,
 )
 from scripts.chart_mapping import TEMPLATE_RULES, VALUES, Chart, TemplateRule, values_tree
 from testbed.paths import REPO_ROOT
@@ -45,6 +48,19 @@ BACKEND_RESOURCES = {
     "cpu_limit": "500m",
     "memory_limit": "512Mi",
 }
+
+
+ROUTED = {"httpRoute": {"enabled": True, "gatewayName": "public"}}
+
+
+def _routed(backend: TodoBackendProps | None = None, frontend: TodoFrontendProps | None = None) -> None:
+    """The stack routed through a Gateway: where the Gateway API's path rules apply."""
+    add_todo_charts(
+        cdk8s.App(),
+        backend=backend or TodoBackendProps(),
+        frontend=frontend or TodoFrontendProps(),
+        http_route=TodoHttpRouteProps(gateway_name="public"),
+    )
 
 
 @dataclass(frozen=True)
@@ -322,6 +338,25 @@ EXAMPLES = (
         "todo-backend",
         {"ingress.host": "010.0.0.001"},
         lambda: TodoIngressProps(host="010.0.0.001"),
+    ),
+    Example(
+        "gateway-paths",
+        "todo-backend",
+        {**ROUTED, "ingress": {"paths": [{"path": "/api#top", "pathType": "Prefix"}]}},
+        lambda: _routed(TodoBackendProps(ingress_paths=(IngressPath(path="/api#top"),))),
+    ),
+    Example(
+        "gateway-paths",
+        "todo-frontend",
+        {
+            **ROUTED,
+            "ingress": {"paths": [{"path": f"/p{index}", "pathType": "Prefix"} for index in range(65)]},
+        },
+        lambda: _routed(
+            frontend=TodoFrontendProps(
+                ingress_paths=tuple(IngressPath(path=f"/p{index}") for index in range(65))
+            )
+        ),
     ),
     Example(
         "reserved-metadata-keys",

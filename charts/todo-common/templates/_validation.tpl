@@ -485,7 +485,13 @@ host, and only the path types Gateway API has (Exact, and Prefix as PathPrefix).
 {{- if regexMatch (printf "^%s$" $limits.ipv4Sloppy) .host }}
 {{- fail (printf "httpRoute.host: got %q; must be a DNS name, not an IP address" .host) }}
 {{- end }}
+{{- if gt (len $.Values.ingress.paths) ($limits.gatewayMatchesMax | int) }}
+{{- fail (printf "ingress.paths: got \"<%d paths>\"; must be at most %d paths for an HTTPRoute" (len $.Values.ingress.paths) ($limits.gatewayMatchesMax | int)) }}
+{{- end }}
 {{- range $index, $route := $.Values.ingress.paths }}
+{{- if or (gt (len $route.path) ($limits.gatewayPathMax | int)) (not (regexMatch (printf "^%s$" $limits.gatewayPath) $route.path)) }}
+{{- fail (printf "ingress.paths[%d].path: got %q; %s" $index $route.path $limits.gatewayPathAllowed) }}
+{{- end }}
 {{- if not (has $route.pathType (list "Exact" "Prefix")) }}
 {{- fail (printf "ingress.paths[%d].pathType: got %q; must be Exact or Prefix with httpRoute.enabled (Gateway API has no %s)" $index $route.pathType $route.pathType) }}
 {{- end }}
