@@ -92,6 +92,28 @@ CPU = r"[1-9][0-9]*m?"
 MEMORY = r"[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi)"
 # A Go duration, as the External Secrets Operator parses refreshInterval: "1h", "30m", "1h30m", "0" (once).
 GO_DURATION = r"0|([0-9]+(ns|us|µs|ms|s|m|h))+"
+# time.ParseDuration holds a duration in an int64 of nanoseconds: about 2562047 hours.
+GO_DURATION_UNITS = {
+    "ns": 1,
+    "us": 10**3,
+    "µs": 10**3,
+    "ms": 10**6,
+    "s": 10**9,
+    "m": 60 * 10**9,
+    "h": 3600 * 10**9,
+}
+GO_DURATION_MAX_NS = 2**63 - 1
+GO_DURATION_ALLOWED = "must be a Go duration such as '1h' or '15m', at most 2562047h (Go's longest)"
+
+
+def check_go_duration(owner: str, field: str, value: Any) -> None:
+    """A duration Go's time.ParseDuration reads: its syntax, and no overflow of its int64 nanoseconds."""
+    if not isinstance(value, str) or not re.fullmatch(GO_DURATION, value):
+        raise fail(owner, field, value, GO_DURATION_ALLOWED)
+    parts = re.findall(r"([0-9]+)(ns|us|µs|ms|s|m|h)", value)
+    if sum(int(number) * GO_DURATION_UNITS[unit] for number, unit in parts) > GO_DURATION_MAX_NS:
+        raise fail(owner, field, value, GO_DURATION_ALLOWED)
+
 
 _DNS_LABEL = re.compile(DNS_LABEL)
 _NAMESPACE = re.compile(NAMESPACE)

@@ -10,7 +10,6 @@ Deployment already reads. Typed from the ESO CRD by ``cdk8s import``
 from __future__ import annotations
 
 import enum
-import re
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 # CreateContainerConfigError until the operator catches up. Deployments are in wave 0.
 SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
 SYNC_WAVE = "-1"
-_DURATION = re.compile(check.GO_DURATION)
 
 
 class StoreKind(enum.StrEnum):
@@ -79,10 +77,7 @@ class ExternalSecret:
         except ValueError:
             check.check_choice(owner, "store_kind", self.store_kind, tuple(kind.value for kind in StoreKind))
         check.check_dns_subdomain(owner, "store_name", self.store_name)
-        if not isinstance(self.refresh_interval, str) or not _DURATION.fullmatch(self.refresh_interval):
-            raise check.fail(
-                owner, "refresh_interval", self.refresh_interval, "must be a Go duration such as '1h'"
-            )
+        check.check_go_duration(owner, "refresh_interval", self.refresh_interval)
 
     def validate(self, owner: str, *, secret_keys: Sequence[str]) -> None:
         """Every key the workload reads has a store key, and nothing else is given."""

@@ -1535,6 +1535,13 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         props=("Routable.route_paths",),
     ),
     TemplateRule(
+        id="go-duration",
+        rule="externalSecret.refreshInterval fits Go's duration (at most 2562047h)",
+        values=("externalSecret.refreshInterval",),
+        props=("ExternalSecret.refresh_interval",),
+        charts=("todo-backend",),
+    ),
+    TemplateRule(
         id="host-not-an-ip-address",
         rule="a host is a DNS name, not an IP address",
         values=("ingress.host", "httpRoute.host"),
@@ -1583,6 +1590,12 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         id="probe-on-the-service-port",
         rule="a probe's port is service.port (or http, its name)",
         values=("livenessProbe", "readinessProbe"),
+    ),
+    TemplateRule(
+        id="probe-thresholds",
+        rule="liveness and startup probes succeed once (successThreshold 1); a readiness probe sets no "
+        "terminationGracePeriodSeconds",
+        values=("livenessProbe.successThreshold", "startupProbe.successThreshold", "readinessProbe"),
     ),
     TemplateRule(
         id="one-probe-handler", rule="a probe has one handler", values=("livenessProbe", "readinessProbe")

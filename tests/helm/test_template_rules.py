@@ -17,8 +17,10 @@ import cdk8s
 import pytest
 
 from constructs_lib import (
+    SECRET_KEYS,
     Autoscaling,
     ConfigMapKeyRef,
+    ExternalSecret,
     IngressPath,
     IngressTls,
     NetworkPeer,
@@ -338,6 +340,23 @@ EXAMPLES = (
         "todo-backend",
         {"ingress.host": "010.0.0.001"},
         lambda: TodoIngressProps(host="010.0.0.001"),
+    ),
+    Example(
+        "go-duration",
+        "todo-backend",
+        {
+            "externalSecret": {
+                "enabled": True,
+                "storeName": "vault",
+                "refreshInterval": "2562048h",
+                "remoteKeys": {key: f"todo/{key}" for key in SECRET_KEYS},
+            }
+        },
+        lambda: ExternalSecret(
+            store_name="vault",
+            remote_keys={key: f"todo/{key}" for key in SECRET_KEYS},
+            refresh_interval="2562048h",
+        ),
     ),
     Example(
         "gateway-paths",

@@ -149,6 +149,7 @@ shutdown, and the Secret's values.
 {{- if not .storeName }}
 {{- fail "externalSecret.storeName: got \"\"; must name the SecretStore or ClusterSecretStore to read from" }}
 {{- end }}
+{{- include "todo-common.validateGoDuration" (list "externalSecret.refreshInterval" .refreshInterval) }}
 {{- range splitList " " (include "todo-backend.secretKeys" $) }}
 {{- if not (get $.Values.externalSecret.remoteKeys .) }}
 {{- fail (printf "externalSecret.remoteKeys.%s: got \"\"; must be the store's key for %s" . .) }}

@@ -14,6 +14,9 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 {{- include "todo-common.validateImage" . }}
 {{- include "todo-common.validateProbe" (list "livenessProbe" .Values.livenessProbe .Values.service.port) }}
 {{- include "todo-common.validateProbe" (list "readinessProbe" .Values.readinessProbe .Values.service.port) }}
+{{- with .Values.startupProbe }}
+{{- include "todo-common.validateProbe" (list "startupProbe" . $.Values.service.port) }}
+{{- end }}
 {{- include "todo-common.validateResources" . }}
 {{- include "todo-common.validateConfig" . }}
 {{- include "todo-common.validateWritablePaths" . }}
@@ -141,6 +144,14 @@ probe starts. Called with (list "<values key>" <probe> <service port>).
 {{- if and $port (not (kindIs "string" $port)) (ne ($port | int64) $servicePort) }}
 {{- fail (printf "%s.%s.port: got %v; must be service.port (%d) or \"http\", the port the app listens on" $name $handler $port $servicePort) }}
 {{- end }}
+{{- end }}
+{{- /* validateProbe in pkg/apis/core/validation: only a readiness probe may need several successes,
+and only liveness and startup probes may shorten the grace period. */}}
+{{- if and (ne $name "readinessProbe") (not (kindIs "invalid" $probe.successThreshold)) (ne ($probe.successThreshold | int64) 1) }}
+{{- fail (printf "%s.successThreshold: got %d; must be 1 for a liveness or startup probe" $name ($probe.successThreshold | int64)) }}
+{{- end }}
+{{- if and (eq $name "readinessProbe") (not (kindIs "invalid" $probe.terminationGracePeriodSeconds)) }}
+{{- fail (printf "readinessProbe.terminationGracePeriodSeconds: got %v; must not be set on a readiness probe" $probe.terminationGracePeriodSeconds) }}
 {{- end }}
 {{- with $probe.periodSeconds }}
 {{- /* The API's default timeout is 1 s. */}}
@@ -497,5 +508,24 @@ host, and only the path types Gateway API has (Exact, and Prefix as PathPrefix).
 {{- end }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+A Go duration's length: time.ParseDuration holds it in an int64 of nanoseconds, so
+"2562048h" overflows (the schema checks the syntax). Summed in float64, which is
+exact enough this far from the limit's last digits.
+*/}}
+{{- define "todo-common.validateGoDuration" -}}
+{{- $field := index . 0 }}
+{{- $value := index . 1 | toString }}
+{{- $limits := include "todo-common.limits" . | fromJson }}
+{{- $total := 0.0 }}
+{{- range regexFindAll "[0-9]+(ns|us|µs|ms|s|m|h)" $value -1 }}
+{{- $unit := regexFind "(ns|us|µs|ms|s|m|h)$" . }}
+{{- $total = addf $total (mulf (trimSuffix $unit . | float64) (get $limits.goDurationUnits $unit | float64)) }}
+{{- end }}
+{{- if gt $total ($limits.goDurationMaxNs | float64) }}
+{{- fail (printf "%s: got %q; %s" $field $value $limits.goDurationAllowed) }}
 {{- end }}
 {{- end }}
