@@ -30,9 +30,11 @@ IPV4_SLOPPY = rf"({_OCTET}\.){{3}}{_OCTET}"
 # RFC 1123 subdomain (IsDNS1123Subdomain), at most 253 characters: most object names and hosts.
 DNS_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 DNS_SUBDOMAIN_MAX = 253
+# An annotation key's prefix, which Kubernetes lowercases before it checks it.
+ANNOTATION_PREFIX = DNS_SUBDOMAIN.replace("a-z", "a-zA-Z")
 # Non-empty label values (IsValidLabelValue allows empty ones too): up to 63 characters,
 # alphanumeric at both ends.
-LABEL_VALUE = r"([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]"
+LABEL_VALUE = r"(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?"
 # The image reference grammar of github.com/distribution/reference (regexp.go), which
 # container runtimes parse a pod's image with: [domain[:port]/]path, the path lowercase
 # components joined by one '.', one or two '_', or any run of '-'. tools/image-reference
@@ -201,13 +203,16 @@ def check_label_value(owner: str, field: str, value: Any) -> None:
             owner,
             field,
             value,
-            "must be a non-empty Kubernetes label value: up to 63 letters, digits, '-', '_' or '.', "
+            "must be a Kubernetes label value: empty, or up to 63 letters, digits, '-', '_' or '.', "
             "starting and ending with a letter or digit",
         )
 
 
-def check_label_key(owner: str, field: str, value: Any) -> None:
-    prefix, slash, name = value.rpartition("/") if isinstance(value, str) else ("", "", "")
+def check_label_key(owner: str, field: str, value: Any, *, annotation: bool = False) -> None:
+    """A label key, or with ``annotation`` an annotation key, which Kubernetes checks lowercased
+    (ValidateAnnotations), so its prefix may have capitals."""
+    checked = value.lower() if annotation and isinstance(value, str) else value
+    prefix, slash, name = checked.rpartition("/") if isinstance(checked, str) else ("", "", "")
     # IsQualifiedName: with a '/', the prefix is a non-empty DNS subdomain.
     if not _LABEL_NAME.fullmatch(name) or (slash and not is_dns_subdomain(prefix)):
         raise fail(

@@ -107,7 +107,7 @@ def check_metadata_map(owner: str, field: str, value: Any, *, labels: bool) -> N
     if not isinstance(value, Mapping):
         raise check.fail(owner, field, value, "must be a mapping of keys to strings")
     for key, item in value.items():
-        check.check_label_key(owner, field, key)
+        check.check_label_key(owner, field, key, annotation=not labels)
         if key.startswith(RESERVED_KEY_PREFIXES):
             raise check.fail(
                 owner,

@@ -440,6 +440,10 @@ class WorkloadProps:
             if routed.count(routed_path) > 1:
                 raise check.fail(owner, "ingress_paths", routed_path, "must list each path once")
         check.check_label_value(owner, "app_version", self.app_version)
+        if self.app_version == "":
+            raise check.fail(
+                owner, "app_version", self.app_version, "must name the app's version, e.g. '1.4.2'"
+            )
         check.check_int(owner, "run_as_user", self.run_as_user, minimum=1)
         check.check_int(owner, "run_as_group", self.run_as_group, minimum=1)
         self._check_option(

@@ -87,6 +87,7 @@ PATH_RULE = (
 )
 # A label or annotation key (check_label_key), and text without control characters.
 LABEL_KEY = f"({check.DNS_SUBDOMAIN}/)?{check.LABEL_NAME}"
+ANNOTATION_KEY = f"({check.ANNOTATION_PREFIX}/)?{check.LABEL_NAME}"
 FREE_TEXT = f"[^{check.CONTROL_CHARACTERS}]*"
 _PORT_OR_NAME: Schema = {
     "oneOf": [ref("port"), {"type": "string", "enum": ["http"], "description": "The container port's name."}]
@@ -276,9 +277,9 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
             "name at the root, without naming the value.",
             "type": "object",
             "description": "Annotations: keys are qualified names ([DNS subdomain/]name of at most 63 "
-            "characters), values text without control characters. The template refuses keys under "
+            "characters; the prefix in any case), values text without control characters. The template refuses keys under "
             f"{RESERVED_PREFIXES}, and more than {ANNOTATIONS_MAX_BYTES} bytes in all.",
-            "patternProperties": {anchored(LABEL_KEY): ref("freeText")},
+            "patternProperties": {anchored(ANNOTATION_KEY): ref("freeText")},
             "additionalProperties": False,
         },
         "networkPeer": {

@@ -539,7 +539,7 @@ REQUIRED_NODE = "affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExec
         (_node_term(operator="Exists", values=["a"]), "values: got ['a']; must hold 0 item(s) with operator Exists"),
         (_node_term(operator="Gt", values=["1", "2"]), "must hold 1 item(s) with operator Gt"),
         (_node_term(operator="Equal"), "operator: got 'Equal'; must be one of"),
-        (_node_term(operator="In", values=["a b"]), "values[0]: got 'a b'; must be a non-empty Kubernetes label value"),
+        (_node_term(operator="In", values=["a b"]), "values[0]: got 'a b'; must be a Kubernetes label value"),
         (
             {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 101}]}},
             "preferredDuringSchedulingIgnoredDuringExecution[0].weight: got 101; must be an integer between 1 and 100",

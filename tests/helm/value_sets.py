@@ -432,8 +432,14 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         "escape-hatches",
         backend={
             "image_pull_secrets": ("registry-credentials", "mirror.example.com"),
-            "pod_labels": {"team": "api", "example.com/tier": "gold"},
-            "pod_annotations": {"prometheus.io/scrape": "true", "example.com/note": "a: b, {c} & <d>"},
+            # An empty label value is a value too (IsValidLabelValue).
+            "pod_labels": {"team": "api", "example.com/tier": "gold", "example.com/canary": ""},
+            # Annotation keys are checked lowercased (ValidateAnnotations): capitals in the prefix are fine.
+            "pod_annotations": {
+                "prometheus.io/scrape": "true",
+                "example.com/note": "a: b, {c} & <d>",
+                "Example.COM/Owner": "web",
+            },
             "service_annotations": {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"},
             "node_selector": {"kubernetes.io/arch": "amd64"},
             "tolerations": (
