@@ -332,6 +332,9 @@ def check_ingress_path(owner: str, field: str, value: Any) -> None:
             raise fail(owner, field, value, f"must not end with {suffix!r}")
 
 
+# Paths routed twice: a Prefix path with or without its trailing '/' matches the same requests.
+ROUTE_ONCE = "must list each path once (a Prefix path's trailing '/' matches the same requests)"
+
 # Gateway API's HTTPPathMatch, as its CRD validates Exact and PathPrefix values (beside
 # the Ingress sequences above): RFC 3986 path characters or %XX escapes, so no '#',
 # spaces or other characters; at most 1024 of them; at most 64 matches in a rule.

@@ -322,9 +322,9 @@ def _check_collisions(
             accounts[1],
             "is the backend's ServiceAccount too; give each its own, or create it once and name it in the other",
         )
-    backend_paths = {route.path for route in backend.ingress_paths}
+    backend_paths = {route.match_key for route in backend.ingress_paths}
     for route in frontend.ingress_paths:
-        if route.path in backend_paths:
+        if route.match_key in backend_paths:
             raise check.fail(
                 owner,
                 "frontend.ingress_paths",

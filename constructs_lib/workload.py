@@ -205,6 +205,12 @@ class IngressPath:
         check.check_ingress_path(owner, "path", self.path)
         check.check_bool(owner, "exact", self.exact)
 
+    @property
+    def match_key(self) -> str:
+        """What the path matches, for finding a path routed twice: a Prefix path's trailing
+        ``/`` changes nothing (``/api/`` matches what ``/api`` does)."""
+        return self.path if self.exact else (self.path.rstrip("/") or "/")
+
 
 @dataclass(frozen=True, kw_only=True)
 class WorkloadProps:
@@ -435,10 +441,11 @@ class WorkloadProps:
             self.extra_volume_mounts,
             library_paths={path: volume_name(path) for path in self.WRITABLE_PATHS},
         )
-        routed = [route.path for route in self.ingress_paths]
-        for routed_path in routed:
-            if routed.count(routed_path) > 1:
-                raise check.fail(owner, "ingress_paths", routed_path, "must list each path once")
+        routed: set[str] = set()
+        for route in self.ingress_paths:
+            if route.match_key in routed:
+                raise check.fail(owner, "ingress_paths", route.path, check.ROUTE_ONCE)
+            routed.add(route.match_key)
         check.check_label_value(owner, "app_version", self.app_version)
         if self.app_version == "":
             raise check.fail(

@@ -132,6 +132,7 @@ def limits_template() -> str:
         "goDurationUnits": check.GO_DURATION_UNITS,
         "goDurationMaxNs": check.GO_DURATION_MAX_NS,
         "goDurationAllowed": check.GO_DURATION_ALLOWED,
+        "routeOnce": check.ROUTE_ONCE,
         "gatewayPath": check.GATEWAY_PATH,
         "gatewayPathMax": check.GATEWAY_PATH_MAX,
         "gatewayMatchesMax": check.GATEWAY_MATCHES_MAX,

@@ -118,6 +118,13 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         "frontend.ingress_paths",
     ),
     (
+        "path-routed-twice-with-a-trailing-slash",
+        lambda: add_todo_charts(
+            cdk8s.Testing.app(), frontend=TodoFrontendProps(ingress_paths=(IngressPath(path="/api/"),))
+        ),
+        "frontend.ingress_paths",
+    ),
+    (
         "path-listed-twice",
         lambda: TodoFrontendProps(ingress_paths=(IngressPath(path="/"), IngressPath(path="/", exact=True))),
         "ingress_paths",

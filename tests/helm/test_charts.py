@@ -283,9 +283,13 @@ def test_with_network_policies_the_helm_test_pod_is_let_in_by_a_test_hook_policy
     assert Manifests(helm.template(chart, chart, skip_tests=False)).of_kind("NetworkPolicy") == []
 
 
-@pytest.mark.parametrize("backend_path", ["/", "/api"], ids=["one-of-the-frontends", "twice-in-the-backends"])
-def test_the_stacks_one_ingress_refuses_a_path_routed_twice(backend_path):
-    paths = [("/api", "Prefix"), (backend_path, "Exact")]
+@pytest.mark.parametrize(
+    ("backend_path", "path_type"),
+    [("/", "Exact"), ("/api", "Exact"), ("/api/", "Prefix")],
+    ids=["one-of-the-frontends", "twice-in-the-backends", "with-a-trailing-slash"],
+)
+def test_the_stacks_one_ingress_refuses_a_path_routed_twice(backend_path, path_type):
+    paths = [("/api", "Prefix"), (backend_path, path_type)]
     args = ["--set", "ingress.perWorkload=false"]
     for index, (path, path_type) in enumerate(paths):
         args += [

@@ -323,6 +323,12 @@ EXAMPLES = (
         lambda: TodoFrontendProps(ingress_paths=(IngressPath(path="/"), IngressPath(path="/", exact=True))),
     ),
     Example(
+        "ingress-paths",
+        "todo-backend",
+        {"ingress.paths": [{"path": "/api", "pathType": "Prefix"}, {"path": "/api/", "pathType": "Prefix"}]},
+        lambda: TodoBackendProps(ingress_paths=(IngressPath(path="/api"), IngressPath(path="/api/"))),
+    ),
+    Example(
         "backend-port",
         "todo-backend",
         {"service.port": 9000},

@@ -14,17 +14,20 @@ paths to that Service as well, and the other chart renders none.
 {{- if and .Values.ingress.enabled (or .Values.ingress.perWorkload $routesStack) -}}
 {{- $fullname := include "todo-common.fullname" . -}}
 {{- $routes := dict -}}
+{{- $matched := dict -}}
 {{- range .Values.ingress.paths -}}
 {{- $_ := set $routes .path (dict "path" .path "pathType" .pathType "service" $fullname "port" $.Values.service.port) -}}
+{{- $_ := set $matched (include "todo-common.matchKey" .) true -}}
 {{- end -}}
 {{- if not .Values.ingress.perWorkload -}}
 {{- with .Values.ingress.backend -}}
 {{- $backend := . -}}
 {{- range .paths -}}
-{{- if hasKey $routes .path -}}
+{{- if hasKey $matched (include "todo-common.matchKey" .) -}}
 {{- fail (printf "ingress.backend.paths: got %q; is routed by this Ingress already; route each path once" .path) -}}
 {{- end -}}
 {{- $_ := set $routes .path (dict "path" .path "pathType" .pathType "service" $backend.name "port" $backend.port) -}}
+{{- $_ := set $matched (include "todo-common.matchKey" .) true -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

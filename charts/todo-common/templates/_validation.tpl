@@ -383,10 +383,11 @@ pathType, as the constructs check every path they emit.
 {{- fail (printf "%s: got %q; must not end with %q" $field $route.path $suffix) }}
 {{- end }}
 {{- end }}
-{{- if hasKey $seen $route.path }}
-{{- fail (printf "%s: got %q; must list each path once" $field $route.path) }}
+{{- $key := include "todo-common.matchKey" $route }}
+{{- if hasKey $seen $key }}
+{{- fail (printf "%s: got %q; %s" $field $route.path $limits.routeOnce) }}
 {{- end }}
-{{- $_ := set $seen $route.path true }}
+{{- $_ := set $seen $key true }}
 {{- end }}
 {{- end }}
 
@@ -528,4 +529,12 @@ exact enough this far from the limit's last digits.
 {{- if gt $total ($limits.goDurationMaxNs | float64) }}
 {{- fail (printf "%s: got %q; %s" $field $value $limits.goDurationAllowed) }}
 {{- end }}
+{{- end }}
+
+{{/*
+What an Ingress path matches (IngressPath.match_key): a Prefix path's trailing "/"
+changes nothing, so /api/ is routed twice beside /api.
+*/}}
+{{- define "todo-common.matchKey" -}}
+{{- if eq .pathType "Prefix" }}{{ trimSuffix "/" .path | default "/" }}{{ else }}{{ .path }}{{ end }}
 {{- end }}
