@@ -10,9 +10,18 @@ OpenAI-compatible endpoint (a proxy, or the tests' local stand-in).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+# An origin as a browser sends it: a lowercase host and, only when it is not the scheme's
+# own, a port. CORS compares origins as text, so "*" (which would let every site send
+# credentialed requests), capitals or ":443" would allow nobody or everybody.
+_ORIGIN = re.compile(
+    r"(?P<scheme>https?)://(?P<host>[a-z0-9]([-a-z0-9.]*[a-z0-9])?|\[[0-9a-f:.]+\])(:(?P<port>[1-9][0-9]{0,4}))?"
+)
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 DEPLOYMENT_ENV = (
     "DATABASE_URL",
@@ -99,6 +108,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if raw_origins
         else Settings.cors_origins
     )
+    for origin in cors_origins:
+        _check_origin(origin)
 
     return Settings(
         database_url=database_url,
@@ -111,3 +122,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         openai_base_url=(get("OPENAI_BASE_URL") or Settings.openai_base_url).rstrip("/"),
         openai_model=get("OPENAI_MODEL") or Settings.openai_model,
     )
+
+
+def _check_origin(origin: str) -> None:
+    match = _ORIGIN.fullmatch(origin)
+    if (
+        match is None
+        or ".." in origin
+        or int(match["port"] or 1) > 65535
+        or match["port"] == _DEFAULT_PORTS[match["scheme"]]
+    ):
+        raise SettingsError(
+            f"CORS_ORIGINS: got {origin!r}; each origin must be http(s)://host[:port] as browsers send it: "
+            "a lowercase host, no path or '*', and no port 80 (http) or 443 (https)"
+        )

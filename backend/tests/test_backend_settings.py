@@ -37,6 +37,22 @@ def test_cors_origins_is_a_comma_separated_list() -> None:
     assert settings.cors_origins == ("http://todo.local", "http://localhost:3000")
 
 
+@pytest.mark.parametrize(
+    "origin",
+    ["*", "https://*.example.com", "https://Todo.Example.com", "https://todo.example.com:443",
+     "http://todo.local:80", "http://todo.local:0", "http://a..b", "todo.example.com", "ftp://todo.local",
+     "https://todo.example.com/app", "http://todo.local:99999"],
+)  # fmt: skip
+def test_an_origin_no_browser_sends_is_refused_naming_cors_origins(origin: str) -> None:
+    with pytest.raises(SettingsError, match=r"CORS_ORIGINS: got .*; each origin must be"):
+        load_settings({**VALID, "CORS_ORIGINS": f"https://todo.example.com,{origin}"})
+
+
+def test_origins_with_their_own_ports_and_ip_hosts_are_taken() -> None:
+    origins = "http://localhost:3000,https://todo.example.com:8443,http://[::1]:3000,http://10.0.0.7"
+    assert load_settings({**VALID, "CORS_ORIGINS": origins}).cors_origins == tuple(origins.split(","))
+
+
 def test_empty_openai_key_turns_chat_off_without_failing_start_up() -> None:
     assert load_settings(VALID).chat_enabled is False
     assert load_settings({**VALID, "OPENAI_API_KEY": "sk-test"}).chat_enabled is True
