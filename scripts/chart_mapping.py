@@ -358,6 +358,12 @@ def _or_empty(path: str) -> Callable[[Any], Any]:
     return lambda props: _read(props, path.split("."), none_is_empty=True)
 
 
+# A registry as the image reference grammar recognises one before the first '/': a host with
+# a '.' or a port, or localhost (a bare word would be read as a Docker Hub name).
+REGISTRY: Schema = {
+    "type": "string",
+    "pattern": r"^((localhost|\[[0-9a-fA-F:]+\]|[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+)(:[0-9]{1,5})?|[a-zA-Z0-9-]+:[0-9]{1,5})?$",
+}
 _PORT_DOC = "Must be service.port (or http, its name): the port the app listens on."
 _PROBE_PARTS = {
     "httpGet.path": "The path the kubelet GETs, e.g. `/health`; any status from 200 to 399 passes.",
@@ -415,7 +421,25 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         schema=integer(0),
         prop="replicas",
     ),
+    ValueGroup(
+        path="global", closed=False, description="Values the charts of one release share (Helm's global)."
+    ),
+    ChartValue(
+        path="global.imageRegistry",
+        schema=REGISTRY,
+        doc="The registry every image of the release is pulled from, e.g. `registry.example.com:5000`; "
+        "it wins over image.registry (Bitnami's convention). Empty: image.registry.",
+        default="",
+    ),
     ValueGroup(path="image"),
+    ChartValue(
+        path="image.registry",
+        schema=REGISTRY,
+        doc="The registry host (and port) put before image.repository, e.g. `registry.example.com`; "
+        "a registry image is pulled IfNotPresent and needs a release tag or a digest. Empty: the "
+        "repository as written.",
+        default="",
+    ),
     ChartValue(
         path="image.repository",
         doc="The image without tag or digest, e.g. `registry.example.com/todo/backend`. A name without `/` is a local image (Minikube builds it on the node).",

@@ -8,12 +8,13 @@ import re
 import pytest
 import yaml
 
-from constructs_lib import SECRET_KEYS, TodoBackendProps, TodoFrontendProps
+from constructs_lib import SECRET_KEYS, TodoBackend, TodoBackendProps, TodoFrontend, TodoFrontendProps
 from testbed.manifests import Manifests
 from testbed.paths import REPO_ROOT
 from tests.helm.value_sets import CHARTS
 from tests.support.helm import CHARTS as CHARTS_DIR
 from tests.support.helm import helm_binary
+from tests.support.synth import synth_chart
 
 DEFAULT_PROPS = {"todo-backend": TodoBackendProps(), "todo-frontend": TodoFrontendProps()}
 
@@ -131,6 +132,45 @@ def test_helm_test_pod_labels_stay_label_values_under_the_longest_name(chart, he
     ).of_kind("Pod")
 
     assert max(len(value) for value in pod["metadata"]["labels"].values()) <= 63
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_a_registry_value_gives_the_image_the_constructs_give_the_whole_name(chart, helm):
+    props = {"image": "registry.example.com:5000/todo/app", "image_tag": "1.4.2"}
+    workload = TodoBackend if chart == "todo-backend" else TodoFrontend
+    props_class = TodoBackendProps if chart == "todo-backend" else TodoFrontendProps
+    (constructed,) = synth_chart(lambda scope: workload(scope, "w", props=props_class(**props))).of_kind(
+        "Deployment"
+    )
+    values = {"image": {"registry": "registry.example.com:5000", "repository": "todo/app", "tag": "1.4.2"}}
+    (rendered,) = Manifests(helm.template(chart, chart, values=values)).of_kind("Deployment")
+
+    def image(deployment):
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        return container["image"], container["imagePullPolicy"]
+
+    assert (
+        image(rendered) == image(constructed) == ("registry.example.com:5000/todo/app:1.4.2", "IfNotPresent")
+    )
+
+
+@pytest.mark.parametrize("chart", CHARTS)
+def test_the_global_registry_wins_and_serves_the_test_pod_too(chart, helm):
+    values = {
+        "global": {"imageRegistry": "mirror.example.com"},
+        "image": {"registry": "registry.example.com", "repository": "todo/app", "tag": "1.4.2"},
+    }
+    objects = Manifests(helm.template(chart, chart, values=values, skip_tests=False))
+
+    images = {
+        obj["kind"]: obj["spec"].get("template", obj)["spec"]["containers"][0]["image"]
+        for obj in objects.objects
+        if obj["kind"] in ("Deployment", "Pod")
+    }
+    assert images == {
+        "Deployment": "mirror.example.com/todo/app:1.4.2",
+        "Pod": "mirror.example.com/busybox:1.37",
+    }
 
 
 def _install_notes(chart: str, *args: str) -> str:

@@ -88,7 +88,7 @@ spec:
       {{- end }}
       containers:
         - name: {{ include "todo-common.name" . | quote }}
-          {{- $image := printf "%s:%s" .Values.image.repository .Values.image.tag }}
+          {{- $image := printf "%s:%s" (include "todo-common.imageRepository" .) .Values.image.tag }}
           {{- with .Values.image.digest }}{{ $image = printf "%s@%s" $image . }}{{ end }}
           image: {{ $image | quote }}
           imagePullPolicy: {{ include "todo-common.pullPolicy" . | quote }}

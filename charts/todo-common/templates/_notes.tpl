@@ -12,7 +12,7 @@ node) gets none; the validation refuses the other ways to pull latest.
 {{- $policy := include "todo-common.pullPolicy" . }}
 {{- with .Values.image }}
 {{- if and (eq (toString .tag) "latest") (not .digest) (eq $policy "Always") -}}
-WARNING: image {{ .repository }}:latest with pullPolicy Always.
+WARNING: image {{ include "todo-common.imageRepository" $ }}:latest with pullPolicy Always.
 Each pod start pulls whatever latest is at that moment, so pods can run
 different builds, and a rollback cannot bring the previous one back. Set
 image.tag to a release tag (IMAGE_TAG under GitOps); latest is meant for the

@@ -37,7 +37,9 @@ spec:
       type: RuntimeDefault
   containers:
     - name: test-connection
-      image: {{ printf "%s:%s" .Values.tests.image.repository .Values.tests.image.tag | quote }}
+      {{- $repository := .Values.tests.image.repository }}
+      {{- with (.Values.global).imageRegistry }}{{ $repository = printf "%s/%s" . $repository }}{{ end }}
+      image: {{ printf "%s:%s" $repository .Values.tests.image.tag | quote }}
       imagePullPolicy: {{ .Values.tests.image.pullPolicy | quote }}
       {{- with .Values.readinessProbe.httpGet }}
       command: ["wget", "--spider", "-T", "10", {{ printf "http://%s%s" $address .path | quote }}]

@@ -72,7 +72,7 @@ The image's path after its registry, as container runtimes bound it
 component gets "library/" before it.
 */}}
 {{- define "todo-common.validateImage" -}}
-{{- $repository := toString .Values.image.repository }}
+{{- $repository := include "todo-common.imageRepository" . }}
 {{- $first := first (splitList "/" $repository) }}
 {{- $registry := "docker.io" }}
 {{- $path := $repository }}
@@ -110,7 +110,7 @@ image from a registry.
 {{- if .Values.image.pullPolicy }}
 {{- .Values.image.pullPolicy }}
 {{- else }}
-{{- ternary "IfNotPresent" "Never" (contains "/" (toString .Values.image.repository)) }}
+{{- ternary "IfNotPresent" "Never" (contains "/" (include "todo-common.imageRepository" .)) }}
 {{- end }}
 {{- end }}
 
@@ -537,4 +537,13 @@ changes nothing, so /api/ is routed twice beside /api.
 */}}
 {{- define "todo-common.matchKey" -}}
 {{- if eq .pathType "Prefix" }}{{ trimSuffix "/" .path | default "/" }}{{ else }}{{ .path }}{{ end }}
+{{- end }}
+
+{{/*
+The image's repository with its registry: global.imageRegistry, else image.registry, put
+before image.repository (Bitnami's common.images.image); neither: the repository as written.
+*/}}
+{{- define "todo-common.imageRepository" -}}
+{{- $registry := (.Values.global).imageRegistry | default .Values.image.registry -}}
+{{- if $registry }}{{ printf "%s/%s" $registry .Values.image.repository }}{{ else }}{{ .Values.image.repository }}{{ end }}
 {{- end }}
