@@ -272,7 +272,7 @@ def _wait_ready(state_dir: Path, server: str) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         for name in ("etcd", "kube-apiserver"):
-            if not _alive(state_dir, name):
+            if not _alive(state_dir, name, starting=True):
                 log = (state_dir / f"{name}.log").read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"{name} exited while starting; its log ends:\n{log}")
         try:
@@ -285,19 +285,29 @@ def _wait_ready(state_dir: Path, server: str) -> None:
     raise RuntimeError(f"{server}/readyz did not answer ok within {READY_TIMEOUT_SECONDS} s")
 
 
-def _pid(state_dir: Path, name: str) -> int | None:
-    """The PID this state dir started under ``name``, if that process still runs that command."""
+def _pid(state_dir: Path, name: str, *, starting: bool = False) -> int | None:
+    """The PID this state dir started under ``name``, if that process still runs that command.
+
+    With ``starting``, a process whose arguments read empty counts too: the kernel lets
+    the parent go on once exec has begun, and until it has set up the new program's
+    arguments /proc/PID/cmdline is empty. (A zombie's is empty as well; its state says so.)
+    """
     try:
         pid = int((state_dir / "pids" / name).read_text())
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, ValueError, IndexError):
         return None
+    if state in ("Z", "X"):
+        return None
+    if starting and not cmdline:
+        return pid
     # A recycled PID runs something else: only kill what this state dir started.
     return pid if str(state_dir).encode() in cmdline else None
 
 
-def _alive(state_dir: Path, name: str) -> bool:
-    return _pid(state_dir, name) is not None
+def _alive(state_dir: Path, name: str, *, starting: bool = False) -> bool:
+    return _pid(state_dir, name, starting=starting) is not None
 
 
 def down(state_dir: Path = DEFAULT_STATE_DIR) -> None:
