@@ -14,11 +14,20 @@ Through nginx with ``Host: todo.local``, for ``GET /health``, ``GET /api/tasks``
    memory (reset per step)
    against its limit, OOM kills and probe failures. The knee is the step with the
    most requests/s among those with p99 <= 100 ms and no error.
-2. Soak: twice the knee's request rate for 60 s. wrk paces each thread's requests
+2. Soak: twice the knee's request rate for S seconds. wrk paces each thread's requests
    to the rate (soak.lua) with at most SOAK_CONNECTIONS requests in flight, like
    that many users waiting for their answers, so a pod that cannot keep up sees a
    bounded queue, not an unbounded one. It passes with 0 OOM kills, 0 liveness
    failures and, for POST, every task answered 2xx present in the database.
+
+3. Login storm: LOGIN_STORM distinct users log in at the same moment. Each login
+   hashes a password (Argon2id, 19 MiB); the backend bounds the hashes in flight
+   by its memory limit and answers the rest 503 with Retry-After. It passes with
+   0 OOM kills and no answer but 200 or 503.
+4. Overload: OVERLOAD_FACTOR times the knee of ``POST /api/tasks`` with
+   OVERLOAD_CONNECTIONS requests in flight for S seconds. Latencies and statuses
+   come from nginx's access log (``$request_time``): the share of 503s answered
+   within FAST_MS and the p99 of the accepted requests. It passes like a soak.
 
 Prints markdown for docs/benchmarks.md. Exits non-zero when a soak fails. Timings are
 reported, never asserted.
@@ -35,8 +44,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -59,6 +70,10 @@ KNEE_P99_MS = 100.0
 RAMP_CONNECTIONS = (1, 2, 4, 8, 16, 32, 64, 128)
 RAMP_STOP_MS = 500.0
 SOAK_CONNECTIONS = 256
+LOGIN_STORM = 50
+OVERLOAD_FACTOR = 4
+OVERLOAD_CONNECTIONS = 1000
+FAST_MS = 100.0
 USER_THINK_SECONDS = 2.0
 
 # wrk scripts: a POST's body, with each 2xx answer kept (to look its task up
@@ -274,13 +289,15 @@ def measure(stack: Stack, dist: Manifests, database_url: str, step_seconds: int,
     bodies = Path(tempfile.mkdtemp(prefix="todo-bench-"))
     ramps: list[str] = []
     soaks: list[str] = []
-    knees: dict[str, tuple[float, int]] = {}
+    knees: dict[str, tuple[float, int] | None] = {}
+    rates: dict[str, float] = {}
     failed = False
     for endpoint in ENDPOINTS:
         pod = stack.pods[endpoint.pod][0]
         headers = (writer if endpoint.method == "POST" else reader) if endpoint.authenticated else {}
         url = f"{stack.nginx.base_url}{endpoint.path}"
         best: tuple[float, int] | None = None
+        peak = 0.0
         for connections in RAMP_CONNECTIONS:
             watch = Watch(stack, pod)
             load = run_wrk(url, host, headers, seconds=step_seconds, connections=connections,
@@ -289,6 +306,8 @@ def measure(stack: Stack, dist: Manifests, database_url: str, step_seconds: int,
             ramps.append(
                 _row(f"{endpoint.label}, {connections} conn.", load, use, limits[endpoint.pod]["memory"])
             )
+            print(ramps[-1], file=sys.stderr, flush=True)  # progress; the tables come at the end
+            peak = max(peak, load.requests_per_second)
             if (
                 load.p99_ms <= KNEE_P99_MS
                 and load.errors == 0
@@ -298,9 +317,10 @@ def measure(stack: Stack, dist: Manifests, database_url: str, step_seconds: int,
             if load.p99_ms > RAMP_STOP_MS or load.errors:
                 break
             time.sleep(1)
-        assert best is not None, f"{endpoint.label}: no step met p99 <= {KNEE_P99_MS} ms without errors"
         knees[endpoint.label] = best
-        rate = 2 * best[0]
+        # Without a knee (p99 over the bound from one connection on), the soak doubles the ramp's peak.
+        rate = 2 * (best[0] if best else peak)
+        rates[endpoint.label] = rate
         watch = Watch(stack, pod)
         load = run_wrk(url, host, headers, seconds=soak_seconds, connections=SOAK_CONNECTIONS, rate=rate,
                        method=endpoint.method, bodies=bodies / f"soak-{len(soaks)}")  # fmt: skip
@@ -314,7 +334,17 @@ def measure(stack: Stack, dist: Manifests, database_url: str, step_seconds: int,
             _row(f"{endpoint.label} at {rate:.0f}/s", load, use, limits[endpoint.pod]["memory"])
             + f" {f'{lost} of {answered}' if endpoint.method == 'POST' else 'n/a'} | {'pass' if verdict else '**FAIL**'} |"
         )
+        print(soaks[-1], file=sys.stderr, flush=True)
         time.sleep(2)
+    backend = stack.pods["todo-backend"][0]
+    storm = login_storm(stack, backend, host, limits["todo-backend"]["memory"])
+    print(storm, file=sys.stderr, flush=True)
+    post = next(e for e in ENDPOINTS if e.method == "POST")
+    overload, overload_failed = overload_run(
+        stack, backend, host, writer, OVERLOAD_FACTOR * rates[post.label] / 2, soak_seconds,
+        database_url, bodies / "overload", limits["todo-backend"]["memory"],
+    )  # fmt: skip
+    failed |= storm.startswith("FAIL") or overload_failed
     shutil.rmtree(bodies, ignore_errors=True)
 
     print(f"Machine: {machine()}  ")
@@ -339,17 +369,122 @@ def measure(stack: Stack, dist: Manifests, database_url: str, step_seconds: int,
     )
     print("| endpoint | knee requests/s | at connections | users at one request every 2 s |")
     print("|---|---|---|---|")
-    for label, (rps, connections) in knees.items():
-        print(f"| {label} | {rps:.0f} | {connections} | {rps * USER_THINK_SECONDS:.0f} |")
-    print(f"\nSoak: twice the knee for {soak_seconds} s, at most {SOAK_CONNECTIONS} requests in flight:\n")
+    for label, knee in knees.items():
+        if knee is None:
+            print(f"| {label} | none: p99 over {KNEE_P99_MS:.0f} ms from one connection on | | |")
+        else:
+            rps, connections = knee
+            print(f"| {label} | {rps:.0f} | {connections} | {rps * USER_THINK_SECONDS:.0f} |")
+    print(
+        f"\nSoak: twice the knee (or the ramp's peak, without a knee) for {soak_seconds} s, "
+        f"at most {SOAK_CONNECTIONS} requests in flight:\n"
+    )
     print(
         HEADER.format(what="endpoint at target rate").replace(" |\n|", " | lost writes | verdict |\n|", 1)
         + "---|---|"
     )
     print("\n".join(soaks))
+    print(f"\nLogin storm: {LOGIN_STORM} distinct users log in at once (Argon2id, 19 MiB a hash):\n")
+    print(
+        "| logins | 200 | 503 with Retry-After | other | p50 ms | p99 ms | pod peak memory / limit "
+        "| OOM kills | liveness failures / restarts | verdict |\n|---|---|---|---|---|---|---|---|---|---|"
+    )
+    print(storm.removeprefix("FAIL"))
+    print(
+        f"\nOverload: {OVERLOAD_FACTOR}x the knee of `POST /api/tasks` for {soak_seconds} s, "
+        f"{OVERLOAD_CONNECTIONS} requests in flight (statuses and latencies from nginx's access log):\n"
+    )
+    print(
+        "| target rate | answered/s | 201 | 503 | other | 503s within "
+        f"{FAST_MS:.0f} ms | p99 ms of 201s | pod CPU | pod peak memory / limit | OOM kills "
+        "| liveness failures / restarts | lost writes | verdict |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    )
+    print(overload)
     if failed:
-        print("\nFAILED: a soak had an OOM kill, a liveness failure or a lost write.", file=sys.stderr)
+        print(
+            "\nFAILED: a soak, the login storm or the overload had an OOM kill, a liveness failure,"
+            " a restart, a lost write or an unexpected status.",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def login_storm(stack: Stack, pod: Pod, host: str, limit: str) -> str:
+    """A table row; it starts with FAIL when the storm failed."""
+    assert stack.nginx is not None
+    base = stack.nginx.base_url
+    with httpx.Client(base_url=base, headers={"Host": host}, timeout=60) as client:
+        emails = [f"storm-{uuid.uuid4().hex[:8]}@example.com" for _ in range(LOGIN_STORM)]
+        for email in emails:
+            # One at a time, so registering is not itself a storm.
+            while (
+                client.post("/api/auth/register", json={"email": email, "password": PASSWORD}).status_code
+                == 503
+            ):
+                time.sleep(1)
+    start_together = threading.Barrier(LOGIN_STORM)
+
+    def login(email: str) -> tuple[int, bool, float]:
+        with httpx.Client(base_url=base, headers={"Host": host}, timeout=60) as client:
+            start_together.wait()
+            started = time.monotonic()
+            response = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+            return response.status_code, "retry-after" in response.headers, time.monotonic() - started
+
+    watch = Watch(stack, pod)
+    with ThreadPoolExecutor(LOGIN_STORM) as threads:
+        results = list(threads.map(login, emails))
+    use = watch.end()
+    ok = sum(status == 200 for status, _, _ in results)
+    shed = sum(status == 503 and retry for status, retry, _ in results)
+    other = len(results) - ok - shed
+    times = [seconds * 1000 for _, _, seconds in results]
+    passed = use.ooms == 0 and use.liveness_failures == 0 and use.restarts == 0 and other == 0 and pod.alive()
+    return (
+        f"{'' if passed else 'FAIL'}| {LOGIN_STORM} | {ok} | {shed} | {other} | {_percentile(times, 0.5):.0f} | "
+        f"{_percentile(times, 0.99):.0f} | {use.peak_memory / 2**20:.0f} MiB / {limit} | {use.ooms} | "
+        f"{use.liveness_failures} / {use.restarts} | {'pass' if passed else '**FAIL**'} |"
+    )
+
+
+def overload_run(stack: Stack, pod: Pod, host: str, headers: dict[str, str], rate: float, seconds: int,
+                 database_url: str, bodies: Path, limit: str) -> tuple[str, bool]:  # fmt: skip
+    """A table row, and whether the run failed."""
+    assert stack.nginx is not None
+    log = stack.nginx.access_log
+    offset = log.stat().st_size
+    watch = Watch(stack, pod)
+    load = run_wrk(f"{stack.nginx.base_url}/api/tasks", host, headers, seconds=seconds,
+                   connections=OVERLOAD_CONNECTIONS, rate=rate, method="POST", bodies=bodies)  # fmt: skip
+    use = watch.end()
+    lost, answered = _lost_writes(bodies.parent, database_url)
+    time.sleep(1)  # nginx logs a request after answering it
+    with log.open() as lines:
+        lines.seek(offset)
+        logged = [
+            (int(match["status"]), float(match["seconds"]) * 1000)
+            for match in re.finditer(
+                r'"POST /api/tasks [^"]*" (?P<status>\d{3}) rt=(?P<seconds>[\d.]+)', lines.read()
+            )
+        ]
+    created = [ms for status, ms in logged if status == 201]
+    shed = [ms for status, ms in logged if status == 503]
+    other = len(logged) - len(created) - len(shed)
+    fast = sum(ms <= FAST_MS for ms in shed)
+    failed = bool(use.ooms or use.liveness_failures or use.restarts or lost or not pod.alive())
+    row = (
+        f"| {rate:.0f}/s | {load.requests_per_second:.0f} | {len(created)} | {len(shed)} | {other} | "
+        f"{fast} of {len(shed)} ({100 * fast / max(1, len(shed)):.0f}%) | {_percentile(created, 0.99):.1f} | "
+        f"{use.cpu_millicores:.0f}m | {use.peak_memory / 2**20:.0f} MiB / {limit} | {use.ooms} | "
+        f"{use.liveness_failures} / {use.restarts} | {lost} of {answered} | {'**FAIL**' if failed else 'pass'} |"
+    )
+    return row, failed
 
 
 def _lost_writes(bodies: Path, database_url: str) -> tuple[int, int]:

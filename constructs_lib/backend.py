@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from constructs import Construct
 
-from constructs_lib import _gunicorn as gunicorn
+from constructs_lib import _backend_image
 from constructs_lib import _validation as check
 from constructs_lib._signature import init_signature
 from constructs_lib.external_secret import ExternalSecret, add_external_secret
@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 SECRET_KEYS = ("DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY")
 JWT_ALGORITHMS = ("HS256", "HS384", "HS512")
 # gunicorn's graceful_timeout, as the image's backend/gunicorn.conf.py sets it.
-GUNICORN_GRACEFUL_TIMEOUT = gunicorn.GRACEFUL_TIMEOUT
+GUNICORN_GRACEFUL_TIMEOUT = _backend_image.GRACEFUL_TIMEOUT
+# ingress-nginx's largest request body (its nginx's client_max_body_size).
+PROXY_BODY_SIZE_ANNOTATION = "nginx.ingress.kubernetes.io/proxy-body-size"
 # The image's CMD binds gunicorn to this port; no other port would be answered.
 IMAGE_PORT = 8000
 # The backend refuses longer-lived tokens at start-up (backend/app/settings.py).
@@ -90,6 +92,11 @@ class TodoBackendProps(WorkloadProps):
     secret_source: ExternalSecret | None = None
 
     SHUTDOWN_SECONDS: ClassVar[int] = GUNICORN_GRACEFUL_TIMEOUT
+    # ingress-nginx buffers bodies up to 1m by default; the app refuses more than
+    # its own limit, so the controller may as well refuse them first.
+    INGRESS_NGINX_ANNOTATIONS: ClassVar[Mapping[str, str]] = types.MappingProxyType(
+        {PROXY_BODY_SIZE_ANNOTATION: f"{_backend_image.MAX_BODY_BYTES // 1024}k"}
+    )
     OWNED_CONFIG: ClassVar[Mapping[str, str]] = types.MappingProxyType(
         {
             "GUNICORN_CMD_ARGS": "gunicorn runs as the image's CMD and gunicorn.conf.py say, whose "

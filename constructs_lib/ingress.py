@@ -13,7 +13,7 @@ from constructs import Construct
 from constructs_lib import _validation as check
 from constructs_lib._signature import init_signature
 from constructs_lib.pod_settings import check_metadata_map
-from constructs_lib.routing import DEFAULT_HOST, Routable
+from constructs_lib.routing import DEFAULT_HOST, INGRESS_NGINX_CLASS, Routable
 
 # cert-manager's ingress-shim issues a certificate for the TLS hosts of an Ingress with this annotation.
 CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer"
@@ -61,7 +61,7 @@ class TodoIngressProps:
     """
 
     host: str = DEFAULT_HOST
-    class_name: str = "nginx"
+    class_name: str = INGRESS_NGINX_CLASS
     tls: IngressTls | None = None
     annotations: Mapping[str, str] = field(default_factory=_no_annotations)
     per_workload: bool = True
@@ -93,7 +93,9 @@ class TodoIngress(Construct):
     The backend's and the frontend's Ingress are separate objects, one per
     chart, as the Helm charts package them; the controller merges rules for the
     same host. Given ``also``, the one Ingress routes those workloads' paths
-    to their Services too. Paths are portable (``Prefix``/``Exact``): no controller-specific
+    to their Services too. With ingress-nginx (class ``nginx``), it carries the
+    target's ``ingress_nginx_annotations`` (the backend's request body limit)
+    unless ``props.annotations`` sets them. Paths are portable (``Prefix``/``Exact``): no controller-specific
     rewrite or regex annotations, and ``/api`` reaches the backend unchanged.
 
     Example:
@@ -141,6 +143,7 @@ class TodoIngress(Construct):
                 name=target.name,
                 labels=dict(target.labels),
                 annotations={
+                    **(target.ingress_nginx_annotations if props.class_name == INGRESS_NGINX_CLASS else {}),
                     **props.all_annotations(issues_certificate=issues_certificate),
                     **target.route_annotations,
                 },

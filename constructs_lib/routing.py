@@ -11,6 +11,8 @@ from constructs_lib.workload import IngressPath
 
 # The spec's host: Minikube's Ingress serves the app at http://todo.local.
 DEFAULT_HOST = "todo.local"
+# ingress-nginx's IngressClass, the spec's (Minikube's ingress addon).
+INGRESS_NGINX_CLASS = "nginx"
 
 
 @runtime_checkable
@@ -25,6 +27,9 @@ class Routable(Protocol):
         route_paths: the paths routed to it.
         labels: the labels the route object carries.
         route_annotations: the annotations the route object carries.
+        ingress_nginx_annotations: the annotations its own Ingress carries
+            for ingress-nginx (IngressClass ``nginx``), unless the Ingress's
+            props set them.
     """
 
     name: str
@@ -34,6 +39,7 @@ class Routable(Protocol):
     route_paths: tuple[IngressPath, ...]
     labels: Mapping[str, str]
     route_annotations: Mapping[str, str]
+    ingress_nginx_annotations: Mapping[str, str]
 
 
 def origin(host: str, *, https: bool) -> str:

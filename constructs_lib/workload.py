@@ -344,6 +344,9 @@ class WorkloadProps:
     OWNED_CONFIG: ClassVar[Mapping[str, str]] = types.MappingProxyType({})
     # Mount path -> emptyDir size limit, for what the app writes: the root filesystem is read-only.
     WRITABLE_PATHS: ClassVar[Mapping[str, str]] = types.MappingProxyType({})
+    # Annotations for ingress-nginx the app needs on its own Ingress (IngressClass "nginx"),
+    # unless the Ingress's annotations set them.
+    INGRESS_NGINX_ANNOTATIONS: ClassVar[Mapping[str, str]] = types.MappingProxyType({})
 
     def __post_init__(self) -> None:
         owner = self._owner
@@ -601,6 +604,8 @@ class Workload(Construct):
         labels: its recommended labels, which its routes carry too.
         route_paths: the paths its routes send to it (``props.ingress_paths``).
         route_annotations: the annotations its routes carry.
+        ingress_nginx_annotations: what its own Ingress tells ingress-nginx
+            (``props.INGRESS_NGINX_ANNOTATIONS``).
         default_deny_policy: the NetworkPolicy that denies its pods all
             traffic, with ``network_policy``; else ``None``.
         network_policy: the NetworkPolicy that allows what the app needs, with
@@ -651,6 +656,7 @@ class Workload(Construct):
             skip_annotations(object_exceptions(namespaced=namespaced)) if annotate else {}
         )
         self.route_annotations: Mapping[str, str] = self.namespace_annotations
+        self.ingress_nginx_annotations: Mapping[str, str] = props.INGRESS_NGINX_ANNOTATIONS
         self.config_map: kplus.ConfigMap = kplus.ConfigMap(
             self,
             "config",

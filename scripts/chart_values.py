@@ -2,10 +2,12 @@
 
 The defaults and ``# --`` comments (which helm-docs turns into the chart's
 README) come from the props classes, the schema from the props' validation
-rules. The backend image's gunicorn graceful timeout, which the props and the
-charts check grace periods against, is copied from backend/gunicorn.conf.py
-(where the image reads it) into constructs_lib/_gunicorn.py, and each workload's
-shutdown time into its chart's templates/_shutdown.tpl. The limits the library's
+rules. What the constructs depend on in the backend image, its gunicorn
+graceful timeout (which the props and the charts check grace periods against)
+and its request body limit (which its Ingress passes on to ingress-nginx), is
+copied from backend/ (where the image reads it) into
+constructs_lib/_backend_image.py; each workload's shutdown time and Ingress
+settings into its chart's templates/_shutdown.tpl and _ingress_nginx.tpl. The limits the library's
 checks use go into todo-common's templates/_limits.tpl (and its vendored copies),
 for the template checks JSON Schema cannot state.
 
@@ -40,6 +42,7 @@ from scripts.chart_mapping import (  # noqa: E402
 )
 
 GUNICORN_CONF = ROOT / "backend" / "gunicorn.conf.py"
+BODY_LIMIT = ROOT / "backend" / "app" / "body_limit.py"
 
 WIDTH = 100
 HEADER = """\
@@ -96,17 +99,20 @@ def schema_json(chart: Chart) -> str:
     return json.dumps(values_schema(chart), indent=2, ensure_ascii=False) + "\n"
 
 
-def gunicorn_module() -> str:
-    """constructs_lib/_gunicorn.py: the gunicorn settings the image reads that the constructs depend on."""
+def backend_image_module() -> str:
+    """constructs_lib/_backend_image.py: the settings of the backend image that the constructs depend on."""
     graceful_timeout = runpy.run_path(str(GUNICORN_CONF))["graceful_timeout"]
-    return f'''"""Settings of the backend image's gunicorn that the constructs depend on.
+    max_body_bytes = runpy.run_path(str(BODY_LIMIT))["MAX_BODY_BYTES"]
+    return f'''"""Settings of the backend image that the constructs depend on.
 
-Written by scripts/chart_values.py (`make docs`) from backend/gunicorn.conf.py,
-which the image reads: edit that file, not this one.
+Written by scripts/chart_values.py (`make docs`) from backend/gunicorn.conf.py
+and backend/app/body_limit.py, which the image reads: edit those, not this file.
 """
 
-# Seconds a worker has to finish its requests after SIGTERM.
+# Seconds a gunicorn worker has to finish its requests after SIGTERM.
 GRACEFUL_TIMEOUT = {int(graceful_timeout)}
+# The largest request body the app reads; a larger one gets 413.
+MAX_BODY_BYTES = {int(max_body_bytes)}
 '''
 
 
@@ -154,7 +160,7 @@ def limits_template() -> str:
 def generated_files() -> dict[Path, str]:
     """Each generated file and the text it must hold."""
     files = {
-        ROOT / "constructs_lib" / "_gunicorn.py": gunicorn_module(),
+        ROOT / "constructs_lib" / "_backend_image.py": backend_image_module(),
         ROOT / "charts" / "todo-common" / "templates" / "_limits.tpl": limits_template(),
     }
     for chart in CHARTS:
@@ -166,6 +172,12 @@ def generated_files() -> dict[Path, str]:
         )
         files[templates / "_owned_config.tpl"] = props_template(
             chart, "ownedConfig", "OWNED_CONFIG", "Environment names extraConfig may not set"
+        )
+        files[templates / "_ingress_nginx.tpl"] = props_template(
+            chart,
+            "ingressNginxAnnotations",
+            "INGRESS_NGINX_ANNOTATIONS",
+            "ingress-nginx settings the app needs on its Ingress, unless ingress.annotations sets them",
         )
     return files
 

@@ -108,3 +108,36 @@ def test_without_per_workload_the_frontends_one_ingress_routes_the_whole_stack()
         ("/api", "Prefix", "todo-backend", 8000),
         ("/health", "Exact", "todo-backend", 8000),
     ]
+
+
+BODY_SIZE = "nginx.ingress.kubernetes.io/proxy-body-size"
+
+
+def _app_body_limit() -> str:
+    """The backend app's own request body limit, as nginx writes sizes."""
+    import runpy
+
+    from testbed.paths import BACKEND_DIR
+
+    limit = runpy.run_path(str(BACKEND_DIR / "app" / "body_limit.py"))["MAX_BODY_BYTES"]
+    assert limit % 1024 == 0
+    return f"{limit // 1024}k"
+
+
+def test_ingress_nginx_refuses_bodies_the_backend_would_refuse(default_stack: Manifests) -> None:
+    backend = default_stack.get("Ingress", "todo-backend")["metadata"]["annotations"]
+    frontend = default_stack.get("Ingress", "todo-frontend")["metadata"].get("annotations", {})
+    assert backend[BODY_SIZE] == _app_body_limit() == "64k"
+    assert BODY_SIZE not in frontend
+
+
+def test_the_body_limit_is_ingress_nginxs_alone_and_the_users_setting_wins() -> None:
+    from constructs_lib import TodoIngressProps
+    from tests.support.synth import synth_stack
+
+    traefik = synth_stack(ingress=TodoIngressProps(class_name="traefik")).get("Ingress", "todo-backend")
+    assert BODY_SIZE not in traefik["metadata"].get("annotations", {})
+    larger = synth_stack(ingress=TodoIngressProps(annotations={BODY_SIZE: "1m"})).get(
+        "Ingress", "todo-backend"
+    )
+    assert larger["metadata"]["annotations"][BODY_SIZE] == "1m"

@@ -9,7 +9,7 @@ import psycopg
 from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, StringConstraints
 
-from app.deps import LoginThrottleDep, PoolDep, SettingsDep, UserIdDep
+from app.deps import LoginThrottleDep, PoolDep, SettingsDep, UserIdDep, user_connection
 from app.security import DUMMY_HASH, hash_password, issue_token, needs_rehash, verify_password
 from app.text import NormalizedEmail, Storable
 
@@ -90,6 +90,6 @@ def login(body: LoginBody, pool: PoolDep, settings: SettingsDep, throttle: Login
 
 @router.get("/me")
 def me(user_id: UserIdDep, pool: PoolDep) -> UserOut:
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
         row = conn.execute("SELECT id, email FROM users WHERE id = %s", (user_id,)).fetchone()
     return UserOut(**row)

@@ -19,7 +19,7 @@ from psycopg_pool import ConnectionPool
 from pydantic import BaseModel, StringConstraints, ValidationError, field_serializer, field_validator
 
 from app import tasks
-from app.deps import PoolDep, SettingsDep, UserIdDep
+from app.deps import PoolDep, SettingsDep, UserIdDep, user_connection
 from app.settings import Settings
 from app.text import Storable, unstorable
 
@@ -217,9 +217,9 @@ def _history(
     pool: ConnectionPool, user_id: uuid.UUID, conversation_id: uuid.UUID | None
 ) -> list[dict[str, Any]]:
     """The conversation's replayable history (user and assistant text); 404 if not the user's."""
-    if conversation_id is None:
-        return []
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
+        if conversation_id is None:
+            return []
         found = conn.execute(
             "SELECT 1 FROM conversations WHERE id = %s AND user_id = %s",
             (conversation_id, user_id),
@@ -318,7 +318,7 @@ def chat(body: ChatIn, user_id: UserIdDep, pool: PoolDep, settings: SettingsDep)
 
 @router.get("/conversations")
 def list_conversations(user_id: UserIdDep, pool: PoolDep) -> list[ConversationOut]:
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
         rows = conn.execute(
             "SELECT id, title, created_at, updated_at FROM conversations"
             " WHERE user_id = %s ORDER BY updated_at DESC",
@@ -329,7 +329,7 @@ def list_conversations(user_id: UserIdDep, pool: PoolDep) -> list[ConversationOu
 
 @router.get("/conversations/{conversation_id}")
 def get_conversation(conversation_id: uuid.UUID, user_id: UserIdDep, pool: PoolDep) -> ConversationDetail:
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
         row = conn.execute(
             "SELECT id, title, created_at, updated_at FROM conversations WHERE id = %s AND user_id = %s",
             (conversation_id, user_id),

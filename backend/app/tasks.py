@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 from psycopg import Connection
 from pydantic import BaseModel, StringConstraints
 
-from app.deps import PoolDep, UserIdDep
+from app.deps import PoolDep, UserIdDep, user_connection
 from app.text import Readable, Storable
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -89,19 +89,19 @@ def _not_found() -> HTTPException:
 
 @router.get("")
 def list_route(user_id: UserIdDep, pool: PoolDep) -> list[TaskOut]:
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
         return [TaskOut(**row) for row in list_tasks(conn, user_id)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_route(body: TaskCreate, user_id: UserIdDep, pool: PoolDep) -> TaskOut:
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
         return TaskOut(**create_task(conn, user_id, body.title))
 
 
 @router.get("/{task_id}")
 def get_route(task_id: uuid.UUID, user_id: UserIdDep, pool: PoolDep) -> TaskOut:
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
         row = get_task(conn, user_id, task_id)
     if row is None:
         raise _not_found()
@@ -110,7 +110,7 @@ def get_route(task_id: uuid.UUID, user_id: UserIdDep, pool: PoolDep) -> TaskOut:
 
 @router.patch("/{task_id}")
 def update_route(task_id: uuid.UUID, body: TaskUpdate, user_id: UserIdDep, pool: PoolDep) -> TaskOut:
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
         row = update_task(conn, user_id, task_id, body.model_dump(exclude_none=True))
     if row is None:
         raise _not_found()
@@ -119,7 +119,7 @@ def update_route(task_id: uuid.UUID, body: TaskUpdate, user_id: UserIdDep, pool:
 
 @router.delete("/{task_id}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_route(task_id: uuid.UUID, user_id: UserIdDep, pool: PoolDep) -> Response:
-    with pool.connection() as conn:
+    with user_connection(pool, user_id) as conn:
         deleted = delete_task(conn, user_id, task_id)
     if not deleted:
         raise _not_found()

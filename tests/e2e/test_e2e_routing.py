@@ -105,6 +105,25 @@ def test_api_prefix_reaches_the_backend_unchanged(ingress: httpx.Client) -> None
     assert unauthenticated.headers["content-type"] == "application/json"
 
 
+def test_a_body_over_the_backends_limit_is_refused_by_the_controller_before_the_pod(
+    stack: Stack, ingress: httpx.Client
+) -> None:
+    # 64 KiB is the backend's own bound (backend/app/body_limit.py), which its
+    # Ingress passes on to ingress-nginx; within it the body reaches the app.
+    marker = "body-limit-probe"
+    small = ingress.post("/api/tasks", content=b"x" * 1024, headers={"User-Agent": marker})
+    large = ingress.post("/api/tasks", content=b"x" * (65 * 1024), headers={"User-Agent": marker})
+    assert small.status_code == 401  # the app's answer: no token
+    assert large.status_code == 413
+    assert stack.nginx is not None
+    (logged,) = [
+        line
+        for line in stack.nginx.access_log.read_text().splitlines()
+        if '" 413 ' in line and marker in line
+    ]
+    assert "upstream=-" in logged  # nginx answered; no pod saw the body
+
+
 def test_root_and_deep_links_reach_the_frontend(stack: Stack, ingress: httpx.Client) -> None:
     page = ingress.get("/")
     assert page.status_code == 200

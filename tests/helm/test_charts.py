@@ -354,3 +354,24 @@ def test_without_checkov_annotations_no_object_carries_checkov_or_null_annotatio
     for obj in objects:
         annotations = obj["metadata"].get("annotations", {})
         assert annotations is not None and not any(key.startswith("checkov.io/") for key in annotations), obj
+
+
+@pytest.mark.parametrize(
+    ("values", "body_size"),
+    [
+        ({}, "64k"),
+        ({"ingress": {"className": "traefik"}}, None),
+        ({"ingress": {"annotations": {"nginx.ingress.kubernetes.io/proxy-body-size": "1m"}}}, "1m"),
+    ],
+    ids=["ingress-nginx", "other-class", "users-setting"],
+)
+def test_the_backend_ingress_gives_ingress_nginx_the_apps_body_limit(values, body_size, helm):
+    (ingress,) = Manifests(helm.template("todo-backend", "todo-backend", values=values)).of_kind("Ingress")
+    assert (
+        ingress["metadata"].get("annotations", {}).get("nginx.ingress.kubernetes.io/proxy-body-size")
+        == body_size
+    )
+    (ingress,) = Manifests(helm.template("todo-frontend", "todo-frontend", values=values)).of_kind("Ingress")
+    assert body_size == "1m" or "nginx.ingress.kubernetes.io/proxy-body-size" not in ingress["metadata"].get(
+        "annotations", {}
+    )

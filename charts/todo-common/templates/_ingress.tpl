@@ -8,6 +8,9 @@ Ingresses asking for one Secret would race (constructs_lib/ingress.py).
 With ingress.perWorkload false, the chart whose routesStack part says so
 (the frontend's) renders the stack's one Ingress, routing ingress.backend's
 paths to that Service as well, and the other chart renders none.
+With ingress-nginx (className nginx) it carries the chart's
+ingressNginxAnnotations part (the backend's request body limit) unless
+ingress.annotations sets them.
 */}}
 {{- define "todo-common.ingress" -}}
 {{- $routesStack := include "todo-common.part" (list . "routesStack") -}}
@@ -32,6 +35,9 @@ paths to that Service as well, and the other chart renders none.
 {{- end -}}
 {{- end -}}
 {{- $more := deepCopy (.Values.ingress.annotations | default dict) -}}
+{{- if eq .Values.ingress.className "nginx" -}}
+{{- $more = merge $more (include "todo-common.part" (list . "ingressNginxAnnotations") | fromJson) -}}
+{{- end -}}
 {{- with .Values.ingress.tls -}}
 {{- if and .secretName .clusterIssuer (include "todo-common.part" (list $ "issuesCertificate")) -}}
 {{- $_ := set $more "cert-manager.io/cluster-issuer" .clusterIssuer -}}
