@@ -228,8 +228,9 @@ def render(
             # max_fails=0: no passive health marking; only the endpoint list
             # decides, as with ingress-nginx's Lua balancer.
             lines = "".join(f"        server {address} max_fails=0;\n" for address in servers)
+            # Idle connections kept per worker: ingress-nginx's upstream-keepalive-connections default.
             upstreams.append(
-                f"    upstream {upstream_name(service, port)} {{\n{lines}        keepalive 32;\n    }}\n"
+                f"    upstream {upstream_name(service, port)} {{\n{lines}        keepalive 320;\n    }}\n"
             )
 
     servers = []
