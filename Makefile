@@ -113,7 +113,7 @@ docs: $(VENV)/.installed charts-deps helm-docs
 HELM_DOCS_VERSION := $(shell sed -n 's|^[[:space:]]*github.com/norwoodj/helm-docs \(v[^ ]*\).*|\1|p' tools/helm-docs/go.mod)
 HELM_DOCS := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/todo-deploy-kit/helm-docs-$(HELM_DOCS_VERSION)/helm-docs
 # Run from charts/; tests/helm/test_chart_docs.py runs the same.
-HELM_DOCS_ARGS := --chart-search-root . --chart-to-generate todo-backend,todo-frontend \
+HELM_DOCS_ARGS := --chart-search-root . --chart-to-generate todo-backend,todo-frontend,todo \
 	--template-files README.md.gotmpl --sort-values-order file --ignore-file charts/.helmdocsignore
 
 helm-docs: $(HELM_DOCS)
@@ -130,7 +130,7 @@ $(HELM_DOCS):
 # The library chart's Checkov reasons come from the library's.
 charts-deps: $(TOOLS)/bin/helm
 	python scripts/chart_policy_exceptions.py
-	for chart in todo-backend todo-frontend; do \
+	for chart in todo-backend todo-frontend todo; do \
 	  helm dependency build --skip-refresh charts/$$chart >/dev/null; \
 	done
 

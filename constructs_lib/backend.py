@@ -13,10 +13,12 @@ from constructs_lib import _backend_image
 from constructs_lib import _validation as check
 from constructs_lib._signature import init_signature
 from constructs_lib.external_secret import ExternalSecret, add_external_secret
-from constructs_lib.network_policy import NetworkAccess
+from constructs_lib.network_policy import NetworkAccess, StackPeer
 from constructs_lib.routing import DEFAULT_HOST, origin
 from constructs_lib.workload import (
+    BACKEND_COMPONENT,
     BACKEND_NAME,
+    FRONTEND_COMPONENT,
     FRONTEND_NAME,
     IngressPath,
     Probe,
@@ -208,9 +210,11 @@ class TodoBackend(Workload):
             scope,
             id,
             props=props,
-            component="backend",
+            component=BACKEND_COMPONENT,
             secret_env={key: (props.secret_name, key) for key in SECRET_KEYS},
-            network_access=NetworkAccess(clients=(frontend_name,), egress_ports=self.EGRESS_PORTS),
+            network_access=NetworkAccess(
+                clients=(StackPeer(frontend_name, FRONTEND_COMPONENT),), egress_ports=self.EGRESS_PORTS
+            ),
         )
         self.frontend_name = frontend_name
         self.external_secret: ExternalSecretObject | None = (

@@ -11,9 +11,11 @@ from constructs import Construct
 
 from constructs_lib import _validation as check
 from constructs_lib._signature import init_signature
-from constructs_lib.network_policy import NetworkAccess
+from constructs_lib.network_policy import NetworkAccess, StackPeer
 from constructs_lib.workload import (
+    BACKEND_COMPONENT,
     BACKEND_NAME,
+    FRONTEND_COMPONENT,
     FRONTEND_NAME,
     IngressPath,
     Probe,
@@ -119,7 +121,7 @@ class TodoFrontend(Workload):
             scope,
             id,
             props=props,
-            component="frontend",
-            network_access=NetworkAccess(servers=(backend_name,)),
+            component=FRONTEND_COMPONENT,
+            network_access=NetworkAccess(servers=(StackPeer(backend_name, BACKEND_COMPONENT),)),
         )
         self.backend_name = backend_name

@@ -24,7 +24,7 @@ import ipaddress
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
@@ -39,6 +39,7 @@ DNS_PORT = 53
 GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
 # The label the stack's workloads are told apart by: the workload's name, a Helm release's name.
 INSTANCE_LABEL = "app.kubernetes.io/instance"
+COMPONENT_LABEL = "app.kubernetes.io/component"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,19 +203,30 @@ class NetworkPolicy:
             raise check.fail(owner, "dns", (), "must name at least one peer: the pods resolve names")
 
 
+class StackPeer(NamedTuple):
+    """A workload of the same stack: its name (its pods' instance label) and its component label.
+
+    Both select its pods: charts installed together (``charts/todo``) share
+    one instance label, the release's name.
+    """
+
+    name: str
+    component: str
+
+
 @dataclass(frozen=True)
 class NetworkAccess:
     """What one workload talks to: the app fixes which, the stack names them.
 
     Attributes:
-        clients: names of the stack's workloads that connect to this one, e.g.
-            ``("todo-frontend",)``.
-        servers: names of the stack's workloads this one connects to.
+        clients: the stack's workloads that connect to this one, e.g.
+            ``(StackPeer("todo-frontend", "frontend"),)``.
+        servers: the stack's workloads this one connects to.
         egress_ports: TCP ports this one connects to outside the stack.
     """
 
-    clients: tuple[str, ...] = ()
-    servers: tuple[str, ...] = ()
+    clients: tuple[StackPeer, ...] = ()
+    servers: tuple[StackPeer, ...] = ()
     egress_ports: tuple[int, ...] = ()
 
 
@@ -249,9 +261,9 @@ def gateway_peer(gateway_name: str, gateway_namespace: str | None) -> NetworkPee
     return NetworkPeer(pod_labels={GATEWAY_NAME_LABEL: gateway_name})
 
 
-def peer_selector(name: str) -> dict[str, str]:
-    """The labels that select the pods of the stack's workload ``name``: its instance, a release's name."""
-    return {INSTANCE_LABEL: name}
+def peer_selector(peer: StackPeer) -> dict[str, str]:
+    """The labels that select the pods of the stack's workload ``peer``: its instance (a release's name) and component."""
+    return {INSTANCE_LABEL: peer.name, COMPONENT_LABEL: peer.component}
 
 
 def add_network_policies(

@@ -46,6 +46,9 @@ PART_OF = "todo"
 # props name, and of the name of the peer the other one's NetworkPolicy admits or calls.
 BACKEND_NAME = "todo-backend"
 FRONTEND_NAME = "todo-frontend"
+# Their app.kubernetes.io/component labels, which tell them apart under one instance label.
+BACKEND_COMPONENT = "backend"
+FRONTEND_COMPONENT = "frontend"
 _CPU_SPELLING = re.compile(check.CPU)
 _MEMORY_SPELLING = re.compile(check.MEMORY)
 _SPELLING_HINT = {

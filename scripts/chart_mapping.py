@@ -1250,21 +1250,27 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
     # add_todo_charts gives each workload the other's name; each chart has a value for it.
     ChartValue(
         path="networkPolicy.frontendName",
-        schema=ref("dnsLabel"),
+        schema=optional_pattern(
+            check.DNS_LABEL,
+            description="Empty (this release, as charts/todo installs both) or a release name: an RFC 1123 label.",
+        ),
         prop="name",
         owner="frontend",
         doc="This stack's todo-frontend, whose pods alone are let in: its release name, which its pods' "
-        "app.kubernetes.io/instance label holds.",
+        "app.kubernetes.io/instance label holds. Empty: this release (the todo chart installs both).",
         charts=("todo-backend",),
         note="in the todo-backend chart: the frontend its NetworkPolicy lets in (TodoBackend's frontend_name)",
     ),
     ChartValue(
         path="networkPolicy.backendName",
-        schema=ref("dnsLabel"),
+        schema=optional_pattern(
+            check.DNS_LABEL,
+            description="Empty (this release, as charts/todo installs both) or a release name: an RFC 1123 label.",
+        ),
         prop="name",
         owner="backend",
         doc="This stack's todo-backend, the only pods the server side may call: its release name, which "
-        "its pods' app.kubernetes.io/instance label holds.",
+        "its pods' app.kubernetes.io/instance label holds. Empty: this release (the todo chart installs both).",
         charts=("todo-frontend",),
         note="in the todo-frontend chart: the backend its NetworkPolicy lets it call (TodoFrontend's "
         "backend_name)",

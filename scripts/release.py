@@ -6,12 +6,12 @@
 
 One version, ``__version__`` in constructs_lib/__init__.py, is the wheel's (pyproject.toml
 reads it) and every chart's ``version``; ``cut`` writes it into the charts, their
-dependency on todo-common and their Chart.lock, and turns ``## Unreleased`` into the
+dependencies on each other and their Chart.lock, and turns ``## Unreleased`` into the
 version's section. ``build`` refuses a dirty work tree, a version the CHANGELOG does not
 describe and charts at another version, then writes into ``--out`` (default release/):
 
     python: todo_deploy_kit-<v>.tar.gz, todo_deploy_kit-<v>-py3-none-any.whl   (twine check)
-    charts: todo-common-<v>.tgz, todo-backend-<v>.tgz, todo-frontend-<v>.tgz   (helm package)
+    charts: todo-common-<v>.tgz, todo-backend-<v>.tgz, todo-frontend-<v>.tgz, todo-<v>.tgz   (helm package)
     RELEASE_NOTES.md                                                             (the CHANGELOG section)
 """
 
@@ -31,7 +31,8 @@ VERSION_FILE = ROOT / "constructs_lib" / "__init__.py"
 CHANGELOG = ROOT / "CHANGELOG.md"
 CHARTS = ROOT / "charts"
 # The library chart first: the others package it.
-CHART_NAMES = ("todo-common", "todo-backend", "todo-frontend")
+# In dependency order: each chart's dependencies come before it.
+CHART_NAMES = ("todo-common", "todo-backend", "todo-frontend", "todo")
 # Semantic versioning's core, with an optional pre-release (0.2.0, 1.0.0-rc.1).
 _SEMVER = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?")
 _SECTION = re.compile(r"^## (?P<title>.+)$", re.M)
@@ -108,8 +109,8 @@ def cut(new: str, *, today: datetime.date) -> None:
         text = re.sub(
             r"^version: \S+$", f"version: {new}", chart.read_text(encoding="utf-8"), count=1, flags=re.M
         )
-        # The dependency on the library chart moves with it.
-        text = re.sub(r"(- name: todo-common\n\s+version: )\S+", rf"\g<1>{new}", text)
+        # The dependencies on this repository's charts move with it.
+        text = re.sub(r"(- name: todo-(?:common|backend|frontend)\n\s+version: )\S+", rf"\g<1>{new}", text)
         chart.write_text(text, encoding="utf-8")
     for name in CHART_NAMES[1:]:
         _run(helm(), "dependency", "update", "--skip-refresh", str(CHARTS / name))

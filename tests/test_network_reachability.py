@@ -2,7 +2,8 @@
 
 The verdicts come from cyclonus's NetworkPolicy matcher (tools/netpol-reach),
 not from our reading of the API. Each table lists, for dist/, staging,
-production and the charts under their own release names, what must get
+production, the charts under their own release names and the todo chart
+installing both under one, what must get
 through: the ingress controller or the Gateway to the frontend and to the
 backend's routed port, the frontend to the backend, DNS, and the backend to
 its database; and what must not: anyone else in or between the namespaces,
@@ -185,6 +186,18 @@ def test_the_charts_under_their_own_release_names_let_in_the_same(label: str) ->
         values={**common, "networkPolicy": {"enabled": True, "backendName": "prod-backend"}},
     )
     assert reachability(_namespaced(Manifests(backend + frontend)), NAMESPACE) == ROUTED_THROUGH_BOTH
+
+
+@pytest.mark.parametrize("label", ["helm3", "helm4"])
+def test_the_todo_chart_lets_in_the_same_with_both_workloads_under_one_release_name(label: str) -> None:
+    common = {
+        "networkPolicy": {"enabled": True},
+        "httpRoute": {"enabled": True, "gatewayName": "public", "gatewayNamespace": GATEWAY_NAMESPACE},
+    }
+    rendered = helm_binary(label).template(
+        "prod", "todo", values={"todo-backend": common, "todo-frontend": common}
+    )
+    assert reachability(_namespaced(Manifests(rendered)), NAMESPACE) == ROUTED_THROUGH_BOTH
 
 
 def test_a_gateway_in_the_stacks_namespace_is_let_in_by_its_name_label() -> None:

@@ -90,7 +90,16 @@ def test_backend_accepts_only_the_ingress_controller_and_the_frontend() -> None:
             "ports": http,
         },
         {
-            "from": [{"podSelector": {"matchLabels": {"app.kubernetes.io/instance": FRONTEND}}}],
+            "from": [
+                {
+                    "podSelector": {
+                        "matchLabels": {
+                            "app.kubernetes.io/instance": FRONTEND,
+                            "app.kubernetes.io/component": "frontend",
+                        }
+                    }
+                }
+            ],
             "ports": http,
         },
     ]
@@ -128,7 +137,16 @@ def test_frontend_accepts_the_ingress_controller_and_calls_only_dns_and_the_back
     dns, backend = _rules(policy, "egress")
     assert {port["port"] for port in dns["ports"]} == {53}
     assert backend == {
-        "to": [{"podSelector": {"matchLabels": {"app.kubernetes.io/instance": BACKEND}}}],
+        "to": [
+            {
+                "podSelector": {
+                    "matchLabels": {
+                        "app.kubernetes.io/instance": BACKEND,
+                        "app.kubernetes.io/component": "backend",
+                    }
+                }
+            }
+        ],
         "ports": [{"port": "http", "protocol": "TCP"}],
     }
 
@@ -188,23 +206,25 @@ def _frontend(chart: cdk8s.Chart, **peer: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("build", "peer", "name", "direction", "expected"),
+    ("build", "peer", "name", "direction", "expected", "component"),
     [
-        (_backend, {}, BACKEND, "ingress", FRONTEND),
-        (_backend, {"frontend_name": "todo-web"}, BACKEND, "ingress", "todo-web"),
-        (_frontend, {}, FRONTEND, "egress", BACKEND),
-        (_frontend, {"backend_name": "todo-api"}, FRONTEND, "egress", "todo-api"),
+        (_backend, {}, BACKEND, "ingress", FRONTEND, "frontend"),
+        (_backend, {"frontend_name": "todo-web"}, BACKEND, "ingress", "todo-web", "frontend"),
+        (_frontend, {}, FRONTEND, "egress", BACKEND, "backend"),
+        (_frontend, {"backend_name": "todo-api"}, FRONTEND, "egress", "todo-api", "backend"),
     ],
     ids=["backend-default", "backend-named", "frontend-default", "frontend-named"],
 )
 def test_a_standalone_workload_selects_the_peer_it_is_given_defaulting_to_the_spec_name(
-    build: Callable[..., None], peer: dict[str, str], name: str, direction: str, expected: str
+    build: Callable[..., None], peer: dict[str, str], name: str, direction: str, expected: str, component: str
 ) -> None:
     chart = cdk8s.Chart(cdk8s.Testing.app(), "test")
     build(chart, **peer)
     policy = Manifests(cdk8s.Testing.synth(chart)).get("NetworkPolicy", name)
 
-    assert _peer_selectors(policy, direction) == [{"app.kubernetes.io/instance": expected}]
+    assert _peer_selectors(policy, direction) == [
+        {"app.kubernetes.io/instance": expected, "app.kubernetes.io/component": component}
+    ]
 
 
 def test_the_peer_rules_name_the_port_the_containers_name() -> None:

@@ -31,7 +31,7 @@ from tests.support.helm import HELM_VERSIONS, Helm, helm_binary
 VERSION = "9.9.9"
 # The change the rehearsal releases, written under ## Unreleased in its copy.
 REHEARSED = "- A change only the release rehearsal makes."
-CHARTS = ("todo-common", "todo-backend", "todo-frontend")
+CHARTS = ("todo-common", "todo-backend", "todo-frontend", "todo")
 # Names this project had before it had one; a stray one means a file was missed.
 OLD_NAMES = ("todo-cloud-native", "todo-cdk8s-constructs", "todo_cdk8s_constructs", "deployment-kit")
 # What a release is built from: the library, its metadata, the charts, the CHANGELOG.
@@ -132,7 +132,8 @@ def test_the_library_and_the_charts_have_one_version() -> None:
     for chart in CHARTS[1:]:
         for name in ("Chart.yaml", "Chart.lock"):
             meta = yaml.safe_load((REPO_ROOT / "charts" / chart / name).read_text(encoding="utf-8"))
-            assert meta["dependencies"][0]["version"] == release.version(), f"charts/{chart}/{name}"
+            for dependency in meta["dependencies"]:
+                assert dependency["version"] == release.version(), f"charts/{chart}/{name}: {dependency}"
 
 
 def test_the_docs_install_the_current_version_as_a_consumer_would() -> None:

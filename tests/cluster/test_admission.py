@@ -31,11 +31,11 @@ def _assert_pods_admitted(cluster: Cluster, namespace: str, objects: Objects) ->
 
         def created(name: str = name) -> bool:
             # The live count: an autoscaler raises it to its minimum.
-            replicas = cluster.get("deployment", namespace, name)["spec"]["replicas"]
-            pods = cluster.get("pods", namespace, selector=f"app.kubernetes.io/name={name}")["items"]
-            return len(pods) == replicas and replicas == cluster.get("deployment", namespace, name).get(
-                "status", {}
-            ).get("replicas", 0)
+            deployment = cluster.get("deployment", namespace, name)
+            replicas = deployment["spec"]["replicas"]
+            selector = ",".join(f"{k}={v}" for k, v in deployment["spec"]["selector"]["matchLabels"].items())
+            pods = cluster.get("pods", namespace, selector=selector)["items"]
+            return len(pods) == replicas == deployment.get("status", {}).get("replicas", 0)
 
         wait_for(f"the pods of {name}", created)
     failed = [event["message"] for event in cluster.events(namespace) if event["reason"] == "FailedCreate"]
@@ -87,6 +87,20 @@ def test_each_value_set_of_the_charts_installs_and_is_admitted(
         result = cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace))
         assert "warning" not in result.stderr.lower(), result.stderr
     _assert_pods_admitted(cluster, namespace, construct_objects(value_set))
+
+
+@pytest.mark.parametrize("release", ["prod", "todo-backend"])
+def test_the_todo_chart_installs_under_any_release_name_and_is_admitted(
+    cluster: Cluster, release: str
+) -> None:
+    helm = helm_binary("helm3")
+    namespace = cluster.namespace("umbrella")
+    on = "networkPolicy.enabled=true"
+    args = ["--set", f"todo-backend.{on}", "--set", f"todo-frontend.{on}"]
+    result = cluster.helm(helm.path, "install", release, str(CHARTS_DIR / "todo"), "-n", namespace, *args)
+    assert "warning" not in result.stderr.lower(), result.stderr
+    rendered = cluster.helm(helm.path, "get", "manifest", release, "-n", namespace).stdout
+    _assert_pods_admitted(cluster, namespace, list(Manifests.from_yaml(rendered)))
 
 
 @pytest.mark.parametrize("chart", CHARTS)

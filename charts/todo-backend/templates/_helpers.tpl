@@ -100,7 +100,7 @@ The NetworkPolicy's rules besides the ingress controller's (in) and DNS (out).
 {{- define "todo-backend.networkPolicyIngress" -}}
 # The frontend's server side calls the backend.
 - from:
-    {{- include "todo-common.peer" .Values.networkPolicy.frontendName | nindent 4 }}
+    {{- include "todo-common.peer" (list . .Values.networkPolicy.frontendName "frontend") | nindent 4 }}
   ports:
     - port: http
       protocol: TCP

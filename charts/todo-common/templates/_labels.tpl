@@ -16,14 +16,17 @@ app.kubernetes.io/instance: {{ .Release.Name | quote }}
 
 {{/*
 The pods of the stack's other workload, for the NetworkPolicy rules between
-the two, by their app.kubernetes.io/instance label: its release name, whatever
-the release is called. Another Todo stack's pods in the namespace do not
-match. Called with that name.
+the two, by their app.kubernetes.io/instance label (its release name, whatever
+the release is called; empty: this release, as when charts/todo installs both)
+and their component label. Another Todo stack's pods in the namespace do not
+match. Called with (list $ releaseName component).
 */}}
 {{- define "todo-common.peer" -}}
+{{- $root := index . 0 -}}
 - podSelector:
     matchLabels:
-      app.kubernetes.io/instance: {{ . | quote }}
+      app.kubernetes.io/instance: {{ index . 1 | default $root.Release.Name | quote }}
+      app.kubernetes.io/component: {{ index . 2 | quote }}
 {{- end }}
 
 {{/*

@@ -75,7 +75,7 @@ nothing else calls the frontend.
 {{- define "todo-frontend.networkPolicyEgress" -}}
 # The server side calls the backend.
 - to:
-    {{- include "todo-common.peer" .Values.networkPolicy.backendName | nindent 4 }}
+    {{- include "todo-common.peer" (list . .Values.networkPolicy.backendName "backend") | nindent 4 }}
   ports:
     - port: http
       protocol: TCP
