@@ -268,7 +268,9 @@ class WorkloadProps:
             "operator": "In", "values": ["web"]}]}]}}}``; it replaces
             ``spread_pods``'s anti-affinity (the zone spread stays). ``None``
             (default): none, or ``spread_pods``'s.
-        app_version: the ``app.kubernetes.io/version`` label (the charts' appVersion).
+        app_version: the app's version (the charts' appVersion): the
+            ``app.kubernetes.io/version`` label when ``image_tag`` is ``latest``
+            or cannot be a label value; otherwise the label is the tag.
         run_as_user: numeric UID the container runs as (the image's user).
         run_as_group: numeric GID the container runs as (the image's group).
         network_policy: ``NetworkPolicy(...)`` to deny the pods all traffic but
@@ -566,11 +568,19 @@ class WorkloadSettings(TypedDict, total=False):
     checkov_annotations: bool
 
 
+def version_label(props: WorkloadProps) -> str:
+    """The version the pods run: the image tag, unless it is ``latest`` or no label value (then ``app_version``)."""
+    tag = props.image_tag
+    if tag != "latest" and re.fullmatch(check.LABEL_VALUE, tag):
+        return tag
+    return props.app_version
+
+
 def recommended_labels(props: WorkloadProps, component: str) -> dict[str, str]:
     """Helm's recommended labels, the same set the charts emit."""
     return {
         **selector_labels(props),
-        "app.kubernetes.io/version": props.app_version,
+        "app.kubernetes.io/version": version_label(props),
         "app.kubernetes.io/component": component,
         "app.kubernetes.io/part-of": PART_OF,
         "app.kubernetes.io/managed-by": MANAGED_BY,

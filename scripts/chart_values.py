@@ -135,6 +135,7 @@ def limits_template() -> str:
         "dnsSubdomainMax": check.DNS_SUBDOMAIN_MAX,
         "imagePathMax": check.IMAGE_PATH_MAX,
         "ipv4Sloppy": check.IPV4_SLOPPY,
+        "labelValue": check.LABEL_VALUE,
         "goDurationUnits": check.GO_DURATION_UNITS,
         "goDurationMaxNs": check.GO_DURATION_MAX_NS,
         "goDurationAllowed": check.GO_DURATION_ALLOWED,

@@ -19,12 +19,18 @@ def _leaves(value: Any, path: str = "") -> dict[str, Any]:
     return {path: value}
 
 
+# The version label follows the image tag on every object of the workload.
+VERSION_LABEL = "/labels/app.kubernetes.io/version"
+
+
 def _changed_fields(before: Manifests, after: Manifests) -> dict[tuple[str, str], set[str]]:
+    """The fields each object changed, but for the version label, which every object carries."""
     assert before.kinds_and_names() == after.kinds_and_names()
     changed = {}
     for kind, name in before.kinds_and_names():
         old, new = _leaves(before.get(kind, name)), _leaves(after.get(kind, name))
         fields = {path for path in old.keys() | new.keys() if old.get(path) != new.get(path)}
+        fields = {path for path in fields if not path.endswith(VERSION_LABEL)}
         if fields:
             changed[(kind, name)] = fields
     return changed
@@ -48,11 +54,15 @@ def test_a_release_tag_changes_the_images_and_drops_the_latest_tag_exception(
         container = deployment["spec"]["template"]["spec"]["containers"][0]
         assert container["image"] == f"{name}:2026.11.26-3f2c1a9"
         assert container["imagePullPolicy"] == "Never"
+        assert deployment["metadata"]["labels"]["app.kubernetes.io/version"] == "2026.11.26-3f2c1a9"
+        assert deployment["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] == (
+            "2026.11.26-3f2c1a9"
+        )
         skipped = [value.split("=")[0] for value in deployment["metadata"]["annotations"].values()]
         assert policy_exceptions.LATEST_TAG.check_id not in skipped
 
 
-def test_from_one_release_tag_to_the_next_only_the_two_container_images_change(tmp_path: Path) -> None:
+def test_from_one_release_tag_to_the_next_only_the_images_and_version_labels_change(tmp_path: Path) -> None:
     for tag in ("1.2.3", "1.2.4"):
         result = run_main(tmp_path / tag, IMAGE_TAG=tag)
         assert result.returncode == 0, result.stderr

@@ -375,3 +375,20 @@ def test_the_backend_ingress_gives_ingress_nginx_the_apps_body_limit(values, bod
     assert body_size == "1m" or "nginx.ingress.kubernetes.io/proxy-body-size" not in ingress["metadata"].get(
         "annotations", {}
     )
+
+
+@pytest.mark.parametrize(
+    ("tag", "version"),
+    [("1.4.2", "1.4.2"), ("latest", "1.0.0"), ("_nightly", "1.0.0"), ("v" * 64, "1.0.0")],
+    ids=["release-tag", "latest", "not-a-label-value", "longer-than-a-label"],
+)
+@pytest.mark.parametrize("chart", CHARTS)
+def test_the_version_label_is_the_image_tag_in_both_packagings(chart, tag, version, helm):
+    workload = TodoBackend if chart == "todo-backend" else TodoFrontend
+    props_class = TodoBackendProps if chart == "todo-backend" else TodoFrontendProps
+    constructed = synth_chart(lambda scope: workload(scope, "w", props=props_class(image_tag=tag)))
+    rendered = Manifests(helm.template(chart, chart, values={"image": {"tag": tag}}))
+    for objects in (constructed, rendered):
+        (deployment,) = objects.of_kind("Deployment")
+        assert deployment["metadata"]["labels"]["app.kubernetes.io/version"] == version
+        assert deployment["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] == version

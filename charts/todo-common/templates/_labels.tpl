@@ -1,8 +1,21 @@
+{{/*
+The version the pods run: image.tag, unless it is latest or no label value
+(then the chart's appVersion), as the constructs' version_label.
+*/}}
+{{- define "todo-common.versionLabel" -}}
+{{- $tag := toString .Values.image.tag -}}
+{{- if and (ne $tag "latest") (regexMatch (printf "^%s$" (include "todo-common.limits" . | fromJson).labelValue) $tag) -}}
+{{- $tag -}}
+{{- else -}}
+{{- .Chart.AppVersion -}}
+{{- end -}}
+{{- end }}
+
 {{/* Helm's recommended labels, the set the constructs emit (recommended_labels). */}}
 {{- define "todo-common.labels" -}}
 helm.sh/chart: {{ include "todo-common.chart" . | quote }}
 {{ include "todo-common.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ include "todo-common.versionLabel" . | quote }}
 app.kubernetes.io/component: {{ include "todo-common.part" (list . "component") }}
 app.kubernetes.io/part-of: todo
 app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
