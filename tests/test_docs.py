@@ -15,14 +15,11 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 import docs_sections  # noqa: E402
 
+from tests.support.docs import python_blocks, run_examples  # noqa: E402
 from tests.support.pyright import run_pyright  # noqa: E402
 
 PAGES = sorted([REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *(REPO_ROOT / "docs").glob("*.md")])
 PAGES_WITH_PYTHON = [page for page in PAGES if "```python\n" in page.read_text(encoding="utf-8")]
-
-
-def _python_blocks(page: Path) -> list[str]:
-    return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.DOTALL)
 
 
 def test_generated_sections_are_what_the_code_says_now() -> None:
@@ -51,15 +48,7 @@ MINIKUBE_SETTINGS = ("Never", ":latest", "todo.local")
 
 @pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=lambda page: page.name)
 def test_python_examples_run_in_order(page: Path, tmp_path: Path) -> None:
-    # A reader runs a page's blocks one after the other, in one session, in their own
-    # folder: `app.synth()` writes dist/ there (in a subprocess, as jsii's Node keeps
-    # the working directory it started in).
-    script = tmp_path / "examples.py"
-    script.write_text("\n".join(_python_blocks(page)), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    result = subprocess.run(
-        [sys.executable, script.name], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
-    )
+    result = run_examples(page, tmp_path)
     assert result.returncode == 0, f"{page.name}:\n{result.stderr}"
     for name, expected in WRITTEN.get(page.name, {}).items():
         manifest = (tmp_path / "dist" / name).read_text(encoding="utf-8")
@@ -72,7 +61,7 @@ def test_python_examples_run_in_order(page: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("page", PAGES_WITH_PYTHON, ids=lambda page: page.name)
 def test_python_examples_are_formatted(page: Path) -> None:
-    for number, block in enumerate(_python_blocks(page), 1):
+    for number, block in enumerate(python_blocks(page), 1):
         result = subprocess.run(
             [
                 str(Path(sys.executable).parent / "ruff"),
@@ -110,7 +99,7 @@ def test_python_examples_type_check_strictly(page: Path, tmp_path: Path) -> None
     # As a reader's own project would check them: mypy --strict on the examples,
     # the library (found on MYPYPATH, as its editable install hides it) taken as typed.
     script = tmp_path / "examples.py"
-    script.write_text("\n".join(_python_blocks(page)), encoding="utf-8")
+    script.write_text("\n".join(python_blocks(page)), encoding="utf-8")
     mypy = [str(Path(sys.executable).parent / "mypy"), "--strict", "--follow-imports=silent"]
     result = subprocess.run(
         [*mypy, "--cache-dir", str(tmp_path / "mypy-cache"), script.name],
@@ -129,7 +118,7 @@ def test_python_examples_pass_pyright_strict(tmp_path: Path) -> None:
     for page in PAGES_WITH_PYTHON:
         # Prefixed: a module named after a page (constructs.md) would shadow a package.
         (tmp_path / f"page_{page.stem.replace('-', '_')}.py").write_text(
-            "\n".join(_python_blocks(page)), encoding="utf-8"
+            "\n".join(python_blocks(page)), encoding="utf-8"
         )
     config = {"extraPaths": [str(REPO_ROOT)], "typeCheckingMode": "strict", "pythonVersion": "3.11"}
     (tmp_path / "pyrightconfig.json").write_text(json.dumps(config), encoding="utf-8")

@@ -10,6 +10,7 @@ import pytest
 
 from constructs_lib import TodoApp
 from testbed.manifests import Manifests
+from testbed.paths import REPO_ROOT
 from tests.cluster.stacks import (
     ALL_VALUE_SETS,
     CHARTS,
@@ -20,6 +21,7 @@ from tests.cluster.stacks import (
 )
 from tests.helm.value_sets import ValueSet
 from tests.support.cluster import Cluster, wait_for
+from tests.support.docs import run_examples
 from tests.support.helm import CHARTS as CHARTS_DIR
 from tests.support.helm import helm_binary
 from tests.support.synth import synth_charts
@@ -87,6 +89,27 @@ def test_each_value_set_of_the_charts_installs_and_is_admitted(
         result = cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace))
         assert "warning" not in result.stderr.lower(), result.stderr
     _assert_pods_admitted(cluster, namespace, construct_objects(value_set))
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/constructs.md"])
+def test_the_docs_production_examples_are_admitted(cluster: Cluster, page: str, tmp_path: Path) -> None:
+    # Each manifest the page's examples write, as a reader would apply it to a
+    # cluster with Gateway API and External Secrets installed; the objects go
+    # into a namespace of the test's, the rest unchanged.
+    cluster.install_crd("gateway_api")
+    cluster.install_crd("external_secrets")
+    result = run_examples(REPO_ROOT / page, tmp_path)
+    assert result.returncode == 0, result.stderr
+    manifests = sorted((tmp_path / "dist").glob("*.yaml"))
+    assert manifests
+    for manifest in manifests:
+        namespace = cluster.namespace("docs")
+        objects = list(Manifests.from_yaml(manifest.read_text(encoding="utf-8")))
+        for obj in objects:
+            obj["metadata"]["namespace"] = namespace
+        applied = cluster.apply(objects, namespace)
+        assert "Warning" not in applied.stderr, f"{manifest.name}: {applied.stderr}"
+        _assert_pods_admitted(cluster, namespace, objects)
 
 
 @pytest.mark.parametrize("release", ["prod", "todo-backend"])
