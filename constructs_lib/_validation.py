@@ -30,6 +30,10 @@ IPV4_SLOPPY = rf"({_OCTET}\.){{3}}{_OCTET}"
 # RFC 1123 subdomain (IsDNS1123Subdomain), at most 253 characters: most object names and hosts.
 DNS_SUBDOMAIN = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 DNS_SUBDOMAIN_MAX = 253
+# A route's host: a DNS name, or one under a leading '*.' label (the Ingress's
+# IsWildcardDNS1123Subdomain; Gateway API's Hostname pattern), at most 253 characters.
+HOST = rf"(\*\.)?{DNS_SUBDOMAIN}"
+WILDCARD_PREFIX = "*."
 # An annotation key's prefix, which Kubernetes lowercases before it checks it.
 ANNOTATION_PREFIX = DNS_SUBDOMAIN.replace("a-z", "a-zA-Z")
 # Non-empty label values (IsValidLabelValue allows empty ones too): up to 63 characters,
@@ -121,6 +125,7 @@ _DNS_LABEL = re.compile(DNS_LABEL)
 _NAMESPACE = re.compile(NAMESPACE)
 _IPV4_SLOPPY = re.compile(IPV4_SLOPPY)
 _DNS_SUBDOMAIN = re.compile(DNS_SUBDOMAIN)
+_HOST = re.compile(HOST)
 _LABEL_VALUE = re.compile(LABEL_VALUE)
 _IMAGE_REPOSITORY = re.compile(IMAGE_REPOSITORY)
 _IMAGE_TAG = re.compile(IMAGE_TAG)
@@ -191,8 +196,16 @@ def is_dns_subdomain(value: Any) -> bool:
 
 
 def check_host(owner: str, field: str, value: Any) -> None:
-    """An Ingress host: a DNS name, not an IP address (validateIngressRules, with ParseIPSloppy)."""
-    check_dns_subdomain(owner, field, value)
+    """A route's host: a DNS name, maybe a wildcard, not an IP address (validateIngressRules,
+    with ParseIPSloppy; Gateway API's Hostname)."""
+    if not (isinstance(value, str) and len(value) <= DNS_SUBDOMAIN_MAX and _HOST.fullmatch(value)):
+        raise fail(
+            owner,
+            field,
+            value,
+            "must be a DNS name: dot-separated lowercase labels of letters, digits or '-', the first "
+            "of them maybe '*', at most 253 characters",
+        )
     if _IPV4_SLOPPY.fullmatch(value):
         raise fail(owner, field, value, "must be a DNS name, not an IP address")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import cdk8s
 from constructs import Construct
 
 from constructs_lib import _validation as check
+from constructs_lib.pod_settings import check_annotations_with_library, check_metadata_map
 
 
 class TodoChart(cdk8s.Chart):
@@ -21,13 +23,27 @@ class TodoChart(cdk8s.Chart):
     charts are ``TodoChart``s; use one in place of ``cdk8s.Chart`` for the
     constructs on their own.
 
+    ``annotations`` go on every object's metadata, as cdk8s's ``labels`` do;
+    an object's own annotation of the same key wins. Each object's
+    annotations, the library's and the user's together, and those of its pod
+    template, must total at most 256 KiB, as the API server enforces.
+
     Example:
         ``chart.add_patches(backend.deployment, cdk8s.JsonPatch.add("/spec/template/spec/hostAliases", [...]))``
     """
 
-    def __init__(self, scope: Construct, id: str, **chart_props: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        annotations: Mapping[str, str] | None = None,
+        **chart_props: Any,
+    ) -> None:
+        check_metadata_map(type(self).__name__, "annotations", annotations or {}, labels=False)
         super().__init__(scope, id, **chart_props)
         self._patches: dict[tuple[str, str], list[cdk8s.JsonPatch]] = {}
+        self._annotations: dict[str, str] = dict(annotations or {})
 
     def add_patches(self, obj: Construct, *patches: cdk8s.JsonPatch) -> None:
         """Patch ``obj`` (a workload's ``deployment``, ``service``, ``config_map``, ...) after the library.
@@ -45,12 +61,43 @@ class TodoChart(cdk8s.Chart):
             )
         self._patches.setdefault((api_object.kind, api_object.name), []).extend(patches)
 
+    def object_annotations(self, obj: cdk8s.ApiObject) -> dict[str, str]:
+        """``obj``'s annotations as its metadata holds them, then the chart's it has no key of."""
+        own: dict[str, str] = obj.metadata.to_json().get("annotations") or {}
+        return {**self._annotations, **own}
+
     def to_json(self) -> list[Any]:
-        """The objects as the library renders them, then each one's patches in the order given."""
+        """The objects as the library renders them, then each one's patches in the order given.
+
+        Raises:
+            ValueError: a patch makes an object's or its pod template's
+                annotations total more than 256 KiB (the library checks its
+                own and the props' before).
+        """
         objects: list[Any] = super().to_json()
-        return [
+        finished = [
             cdk8s.JsonPatch.apply(obj, *patches)
             if (patches := self._patches.get((obj["kind"], obj["metadata"]["name"])))
             else obj
             for obj in objects
         ]
+        for obj in finished:
+            metadata = obj["metadata"]
+            if self._annotations:
+                annotations = metadata.setdefault("annotations", {})
+                for key, value in self._annotations.items():
+                    annotations.setdefault(key, value)
+            spec = obj.get("spec")
+            template = spec.get("template") if isinstance(spec, dict) else None
+            where = f"{obj['kind']}/{metadata['name']}"
+            for field, annotations in (
+                ("metadata.annotations", metadata.get("annotations")),
+                (
+                    "spec.template.metadata.annotations",
+                    (template or {}).get("metadata", {}).get("annotations"),
+                ),
+            ):
+                check_annotations_with_library(
+                    f"{type(self).__name__}({self.node.id!r})", f"{where} {field}", annotations or {}, {}
+                )
+        return finished

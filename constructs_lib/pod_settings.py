@@ -19,10 +19,20 @@ from constructs_lib import _validation as check
 
 # ValidateAnnotationsSize: all annotations of one object together.
 ANNOTATIONS_MAX_BYTES = 256 * 1024
+ANNOTATIONS_WITH_LIBRARY_ALLOWED = (
+    f"must total at most {ANNOTATIONS_MAX_BYTES} bytes with the library's own annotations on the object"
+)
 # Annotation and label keys the library writes: a user's value would be overwritten, or overwrite it.
 RESERVED_KEY_PREFIXES = ("app.kubernetes.io/", "checkov.io/", "checksum/", "cdk8s.io/")
 # Labels the charts write besides those (Helm's convention); refused in user labels in both packagings.
 RESERVED_LABEL_KEYS = ("helm.sh/chart",)
+# Annotations that turn an object into a hook: Helm and Argo CD (which honours Helm's too) then
+# run it around a sync instead of managing it, and delete it by their hook policy.
+HOOK_ANNOTATION_KEYS = ("helm.sh/hook", "argocd.argoproj.io/hook")
+HOOK_ANNOTATION_ALLOWED = (
+    "would make the object a hook, which Helm and Argo CD run around a sync instead of managing; "
+    "add hooks with a Helm post-renderer or TodoChart.add_patches"
+)
 
 
 class TolerationOperator(enum.StrEnum):
@@ -117,6 +127,8 @@ def check_metadata_map(owner: str, field: str, value: Any, *, labels: bool) -> N
             )
         if labels and key in RESERVED_LABEL_KEYS:
             raise check.fail(owner, field, key, "is a label the chart writes; choose another key")
+        if not labels and key in HOOK_ANNOTATION_KEYS:
+            raise check.fail(owner, field, key, HOOK_ANNOTATION_ALLOWED)
         if labels:
             check.check_label_value(owner, f"{field}[{key!r}]", item)
         elif not isinstance(item, str):
@@ -126,6 +138,23 @@ def check_metadata_map(owner: str, field: str, value: Any, *, labels: bool) -> N
     if not labels and sum(len(k) + len(v.encode()) for k, v in value.items()) > ANNOTATIONS_MAX_BYTES:
         raise check.fail(
             owner, field, f"<{len(value)} annotations>", f"must total at most {ANNOTATIONS_MAX_BYTES} bytes"
+        )
+
+
+def annotations_size(annotations: Mapping[str, str]) -> int:
+    """Bytes of keys and values, as the API server's ValidateAnnotationsSize counts them."""
+    return sum(len(key.encode()) + len(str(value).encode()) for key, value in annotations.items())
+
+
+def check_annotations_with_library(
+    owner: str, field: str, annotations: Mapping[str, str], library: Mapping[str, str]
+) -> None:
+    """The user's ``annotations`` fit beside the ``library``'s on one object (or pod template)."""
+    together = {**library, **annotations}
+    size = annotations_size(together)
+    if size > ANNOTATIONS_MAX_BYTES:
+        raise check.fail(
+            owner, field, f"<{len(together)} annotations of {size} bytes>", ANNOTATIONS_WITH_LIBRARY_ALLOWED
         )
 
 

@@ -88,7 +88,7 @@ SECRET_ENV = PolicyException(
 )
 EXTRA_SECRET_ENV = PolicyException(
     "CKV_K8S_35",
-    "extra_env reads Secret keys into the environment, where the app reads its settings",
+    "extra_env or extra_env_secret reads Secret keys into the environment, where the app reads its settings",
 )
 NO_NETWORK_POLICY = PolicyException(
     "CKV2_K8S_6",

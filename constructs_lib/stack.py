@@ -18,12 +18,16 @@ from constructs_lib.backend import TodoBackend, TodoBackendProps
 from constructs_lib.chart import TodoChart
 from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
-from constructs_lib.ingress import TodoIngress, TodoIngressProps
+from constructs_lib.ingress import IngressTls, TodoIngress, TodoIngressProps
 from constructs_lib.network_policy import NetworkPeer, NetworkPolicy, gateway_peer
-from constructs_lib.pod_settings import check_metadata_map
+from constructs_lib.pod_settings import check_annotations_with_library, check_metadata_map
 from constructs_lib.routing import origin
 from constructs_lib.workload import PART_OF, WorkloadProps
 
+WILDCARD_ORIGINS = (
+    "is a wildcard, which gives no one origin to derive the backend's CORS origins from; set "
+    "backend.cors_origins to the origins browsers send, e.g. 'https://app.example.com'"
+)
 # The chart holding the Namespace object, with create_namespace: "namespace.k8s.yaml" sorts first.
 NAMESPACE_CHART = "namespace"
 CHART_PREFIX_MAX = 100
@@ -79,6 +83,7 @@ class TodoApp(Construct):
         http_route: TodoHttpRouteProps | None = None,
         namespace: str | None = None,
         labels: Mapping[str, str] = types.MappingProxyType({}),
+        annotations: Mapping[str, str] = types.MappingProxyType({}),
         create_namespace: bool = False,
         chart_prefix: str = "",
     ) -> None:
@@ -92,9 +97,14 @@ class TodoApp(Construct):
                 ``ingress``, beside) the Ingresses; ``None`` (default): none.
             namespace: written into every object, e.g. ``"todo-prod"``;
                 ``None`` (default): left to Argo CD or ``kubectl -n``.
-            labels: more labels on every object, e.g. ``{"team": "web"}``;
-                never in selectors. Keys with a prefix the library writes
-                (``app.kubernetes.io/``, ...) are refused.
+            labels: more labels on every object and on the pods, e.g.
+                ``{"team": "web"}``; never in selectors. Keys with a prefix
+                the library writes (``app.kubernetes.io/``, ...) are refused;
+                a workload's ``pod_labels`` win on its pods.
+            annotations: more annotations on every object (not the pods:
+                ``pod_annotations``), e.g. ``{"owner": "team-web@example.com"}``;
+                an object's own annotation of the same key wins. Keys with a
+                prefix the library writes are refused.
             create_namespace: ``True`` emits ``namespace`` as a Namespace
                 object, in a chart ``<chart_prefix>namespace`` of its own (its
                 file sorts first), labelled to enforce the Pod Security
@@ -151,6 +161,15 @@ class TodoApp(Construct):
             )
         # Keys the library writes are refused: cdk8s would let the library's own win silently.
         check_metadata_map(owner, "labels", labels, labels=True)
+        check_metadata_map(owner, "annotations", annotations, labels=False)
+        if labels:
+            # On the pods too, where cost and policy tools read them; cdk8s labels only metadata.
+            backend_props = dataclasses.replace(
+                backend_props, pod_labels={**labels, **backend_props.pod_labels}
+            )
+            frontend_props = dataclasses.replace(
+                frontend_props, pod_labels={**labels, **frontend_props.pod_labels}
+            )
         # The charts sit beside this construct, so their objects are named as before.
         app = scope
         self.namespace: str | None = namespace
@@ -158,6 +177,22 @@ class TodoApp(Construct):
             name for props in (backend_props, frontend_props) for name in object_names(props)
         )
         _check_collisions(owner, app, backend_props, frontend_props, chart_prefix, create_namespace)
+        tls = ingress_props.tls if routes_through_ingress else None
+        _check_tls_secret(owner, backend_props, tls)
+        # What this stack claims beyond its namespace's object names, for the stacks after it.
+        self.routes: frozenset[RouteClaim] = frozenset(
+            _route_claims(
+                namespace,
+                backend_props,
+                frontend_props,
+                ingress_props if routes_through_ingress else None,
+                http_route,
+            )
+        )
+        self.external_secret_name: str | None = (
+            backend_props.secret_name if backend_props.secret_source is not None else None
+        )
+        self.tls_claim: tuple[IngressTls, str] | None = None if tls is None else (tls, ingress_props.host)
         _check_other_stacks(owner, app, self, backend_names=frozenset(object_names(backend_props)))
 
         def chart(name: str, chart_namespace: str | None = namespace) -> TodoChart:
@@ -168,6 +203,7 @@ class TodoApp(Construct):
                 disable_resource_name_hashes=True,
                 namespace=chart_namespace,
                 labels=dict(labels) or None,
+                annotations=annotations,
             )
 
         self.namespace_chart: TodoChart | None = None
@@ -210,6 +246,20 @@ class TodoApp(Construct):
                 routes.append(TodoHttpRoute(where, "route", target=target, props=http_route))
         self.ingresses: tuple[TodoIngress, ...] = tuple(ingresses)
         self.http_routes: tuple[TodoHttpRoute, ...] = tuple(routes)
+        _check_annotation_sizes(owner, annotations, (self.backend_chart, self.frontend_chart))
+
+
+def _check_annotation_sizes(
+    owner: str, annotations: Mapping[str, str], charts: tuple[TodoChart, ...]
+) -> None:
+    """Each object's annotations, the library's, the props' and ``annotations``, fit the API server's limit."""
+    for chart in charts:
+        for obj in chart.node.find_all():
+            if isinstance(obj, cdk8s.ApiObject):
+                # Blame the stack's annotations when given; else the object's own (an Ingress's, say).
+                field = "annotations" if annotations else f"{obj.kind}/{obj.name} annotations"
+                own = obj.metadata.to_json().get("annotations") or {}
+                check_annotations_with_library(owner, field, dict(annotations), own)
 
 
 def route_origins(ingress: TodoIngressProps | None, http_route: TodoHttpRouteProps | None) -> tuple[str, ...]:
@@ -218,12 +268,20 @@ def route_origins(ingress: TodoIngressProps | None, http_route: TodoHttpRoutePro
     An Ingress's host over https with TLS, else http; an HTTPRoute's over
     https, as Gateways listen for browsers. ``ingress`` is ``None`` when no
     Ingress is emitted.
+
+    Raises:
+        ValueError: a host is a wildcard, which serves many origins.
     """
     origins = []
-    if ingress is not None:
-        origins.append(origin(ingress.host, https=ingress.tls is not None))
-    if http_route is not None:
-        origins.append(origin(http_route.host, https=True))
+    for field, host, https in (
+        ("ingress.host", ingress.host if ingress else None, ingress is not None and ingress.tls is not None),
+        ("http_route.host", http_route.host if http_route else None, True),
+    ):
+        if host is None:
+            continue
+        if host.startswith(check.WILDCARD_PREFIX):
+            raise check.fail("TodoApp", field, host, WILDCARD_ORIGINS)
+        origins.append(origin(host, https=https))
     return tuple(dict.fromkeys(origins))
 
 
@@ -333,21 +391,105 @@ def _check_collisions(
             )
 
 
+# (kind, where it attaches: the IngressClass or the Gateway, host, what the path matches), and
+# the field that sets the host. Ingress controllers and Gateways serve every namespace: a host
+# and path routed twice goes to one of the two stacks, whichever the controller picks.
+RouteClaim = tuple[tuple[str, str, str, str], str]
+
+
+def _route_claims(
+    namespace: str | None,
+    backend: TodoBackendProps,
+    frontend: TodoFrontendProps,
+    ingress: TodoIngressProps | None,
+    http_route: TodoHttpRouteProps | None,
+) -> list[RouteClaim]:
+    paths = [route.match_key for props in (backend, frontend) for route in props.ingress_paths]
+    claims: list[RouteClaim] = []
+    if ingress is not None:
+        where = f"IngressClass {ingress.class_name or '(the default)'}"
+        claims += [(("Ingress", where, ingress.host, path), "ingress.host") for path in paths]
+    if http_route is not None:
+        gateway = f"Gateway {http_route.gateway_namespace or namespace or '(the stack namespace)'}/{http_route.gateway_name}"
+        claims += [(("HTTPRoute", gateway, http_route.host, path), "http_route.host") for path in paths]
+    return claims
+
+
+def _check_tls_secret(owner: str, backend: TodoBackendProps, tls: IngressTls | None) -> None:
+    """The Ingress's certificate and the backend's settings are two Secrets when anything writes either."""
+    if tls is None or tls.secret_name != backend.secret_name:
+        return
+    writer = "the External Secrets Operator" if backend.secret_source is not None else None
+    if tls.cluster_issuer is not None:
+        writer = "cert-manager" if writer is None else f"{writer} and cert-manager"
+    if writer is not None:
+        raise check.fail(
+            owner,
+            "ingress.tls.secret_name",
+            tls.secret_name,
+            f"is the backend's secret_name too, which {writer} would write over; give the certificate its own Secret",
+        )
+
+
 def _check_other_stacks(
     owner: str, scope: Construct, stack: TodoApp, *, backend_names: frozenset[str]
 ) -> None:
-    """Two stacks in one namespace name no object alike: the second would replace the first's."""
+    """No two stacks claim one object, route or Secret: the second would take the first's."""
     for other in scope.node.children:
-        if other is stack or not isinstance(other, TodoApp) or other.namespace != stack.namespace:
+        if other is stack or not isinstance(other, TodoApp):
             continue
-        shared = sorted(stack.object_names & other.object_names)
-        if shared:
+        theirs = f"the stack {other.node.id!r}"
+        if other.namespace == stack.namespace:
+            _check_one_namespace(owner, stack, other, backend_names=backend_names)
+        # Controllers serve every namespace: routes collide across namespaces too.
+        for route, field in sorted(stack.routes):
+            if any(route == claimed for claimed, _ in other.routes):
+                kind, where, host, path = route
+                raise check.fail(
+                    owner,
+                    field,
+                    host,
+                    f"routes {path!r} through {where}, as {theirs} does already ({kind} controllers serve "
+                    "every namespace); give each stack its own host or paths",
+                )
+
+
+def _check_one_namespace(
+    owner: str, stack: TodoApp, other: TodoApp, *, backend_names: frozenset[str]
+) -> None:
+    """Two stacks in one namespace share no object name, ExternalSecret target or issued certificate."""
+    theirs = f"the stack {other.node.id!r}"
+    shared = sorted(stack.object_names & other.object_names)
+    if shared:
+        raise check.fail(
+            owner,
+            "backend.name" if shared[0] in backend_names else "frontend.name",
+            shared[0],
+            f"is an object {theirs} makes in the same namespace too; give each "
+            "stack its own workload names, or its own namespace",
+        )
+    if stack.external_secret_name is not None and stack.external_secret_name == other.external_secret_name:
+        raise check.fail(
+            owner,
+            "backend.secret_name",
+            stack.external_secret_name,
+            f"is written by an ExternalSecret of {theirs} in the same namespace too; give each stack's "
+            "ExternalSecret its own Secret",
+        )
+    if stack.tls_claim is not None and other.tls_claim is not None:
+        (tls, host), (their_tls, their_host) = stack.tls_claim, other.tls_claim
+        issuers = [t.cluster_issuer for t in (tls, their_tls) if t.cluster_issuer is not None]
+        # cert-manager issues one Secret for one Ingress's hosts: a second issuer, or a
+        # second host on the issued certificate, breaks one of the two stacks.
+        if tls.secret_name == their_tls.secret_name and (
+            len(issuers) == 2 or (issuers and host != their_host)
+        ):
             raise check.fail(
                 owner,
-                "backend.name" if shared[0] in backend_names else "frontend.name",
-                shared[0],
-                f"is an object the stack {other.node.id!r} makes in the same namespace too; give each "
-                "stack its own workload names, or its own namespace",
+                "ingress.tls.secret_name",
+                tls.secret_name,
+                f"is the certificate Secret of {theirs} in the same namespace, for {their_host!r}, and "
+                "cert-manager issues it for one host and one Ingress; give each stack its own",
             )
 
 

@@ -28,7 +28,12 @@ from constructs_lib.checksum import CONFIG_CHECKSUM_ANNOTATION, config_checksum
 from constructs_lib.disruption import MIN_REPLICAS_FOR_BUDGET, add_disruption_budget
 from constructs_lib.env import ConfigMapKeyRef, EnvRef, SecretKeyRef
 from constructs_lib.network_policy import NO_ACCESS, NetworkAccess, NetworkPolicy, add_network_policies
-from constructs_lib.pod_settings import Toleration, check_metadata_map, pod_spec_patches
+from constructs_lib.pod_settings import (
+    Toleration,
+    check_annotations_with_library,
+    check_metadata_map,
+    pod_spec_patches,
+)
 from constructs_lib.policy_exceptions import object_exceptions, skip_annotations, workload_exceptions
 from constructs_lib.rollout import ZeroDowntimeRollout
 from constructs_lib.scheduling import (
@@ -255,6 +260,14 @@ class WorkloadProps:
             e.g. ``{"SMTP_PASSWORD": SecretKeyRef(secret="smtp", key="password")}``
             or ``ConfigMapKeyRef(config_map=..., key=...)``; the names follow
             ``extra_config``'s rules and may not be among its keys.
+        extra_env_config_map: a ConfigMap whose every key becomes an
+            environment variable (``envFrom``), e.g. ``"todo-settings"``;
+            ``None`` (default): none. Its keys live in the cluster and are
+            not checked here: the library's own ConfigMap comes after it, so
+            the settings the library writes win, and names the image owns
+            (``OWNED_CONFIG``) belong nowhere in it.
+        extra_env_secret: the same from a Secret, e.g. ``"todo-api-keys"``;
+            ``None`` (default): none.
         extra_volumes: more volumes of the pod, e.g.
             ``(Volume(name="ca-bundle", config_map="corporate-ca"),)``; each
             must be mounted by ``extra_volume_mounts``, and named apart from the
@@ -322,6 +335,8 @@ class WorkloadProps:
     ingress_paths: tuple[IngressPath, ...]
     extra_config: Mapping[str, str] = field(default_factory=dict)
     extra_env: Mapping[str, SecretKeyRef | ConfigMapKeyRef] = field(default_factory=dict)
+    extra_env_config_map: str | None = None
+    extra_env_secret: str | None = None
     extra_volumes: tuple[Volume, ...] = ()
     extra_volume_mounts: tuple[VolumeMount, ...] = ()
     app_version: str = "1.0.0"
@@ -443,6 +458,9 @@ class WorkloadProps:
                     owner, f"extra_env[{key!r}]", ref, "must be a SecretKeyRef(...) or a ConfigMapKeyRef(...)"
                 )
             ref.validate(f"{owner}.extra_env[{key!r}]")
+        for name in ("extra_env_config_map", "extra_env_secret"):
+            if (value := getattr(self, name)) is not None:
+                check.check_dns_subdomain(owner, name, value)
         check_volumes(
             owner,
             self.extra_volumes,
@@ -480,6 +498,10 @@ class WorkloadProps:
         check_metadata_map(owner, "pod_labels", self.pod_labels, labels=True)
         check_metadata_map(owner, "node_selector", self.node_selector, labels=True)
         check_metadata_map(owner, "pod_annotations", self.pod_annotations, labels=False)
+        # The pod template carries the config checksum too: a SHA-256 in hex.
+        check_annotations_with_library(
+            owner, "pod_annotations", self.pod_annotations, {CONFIG_CHECKSUM_ANNOTATION: "0" * 64}
+        )
         check_metadata_map(owner, "service_annotations", self.service_annotations, labels=False)
         for index, toleration in enumerate(self.tolerations):
             check.check_instance(owner, f"tolerations[{index}]", toleration, Toleration)
@@ -691,9 +713,8 @@ class Workload(Construct):
                     run_as_user=props.run_as_user,
                     cpu_limited=props.resources.cpu_limit is not None,
                     reads_secret_env=bool(secret_env),
-                    reads_extra_secret_env=any(
-                        isinstance(ref, SecretKeyRef) for ref in props.extra_env.values()
-                    ),
+                    reads_extra_secret_env=props.extra_env_secret is not None
+                    or any(isinstance(ref, SecretKeyRef) for ref in props.extra_env.values()),
                     network_policy=props.network_policy is not None,
                 )
             )
@@ -849,7 +870,8 @@ class Workload(Construct):
                 },
                 **{env_name: _env_value(self, env_name, ref) for env_name, ref in props.extra_env.items()},
             },
-            env_from=[kplus.Env.from_config_map(self.config_map)],
+            # The library's ConfigMap last: of keys in several sources, the last one's wins.
+            env_from=[*_extra_env_from(self, props), kplus.Env.from_config_map(self.config_map)],
             volume_mounts=volume_mounts,
         )
         return container
@@ -983,6 +1005,20 @@ def _env_value(scope: Construct, env_name: str, ref: EnvRef) -> kplus.EnvValue:
         return kplus.EnvValue.from_secret_value(kplus.SecretValue(secret=secret, key=ref.key), **optional)
     config_map = kplus.ConfigMap.from_config_map_name(scope, f"env-config-{env_name}", ref.config_map)
     return kplus.EnvValue.from_config_map(config_map, ref.key, **optional)
+
+
+def _extra_env_from(scope: Construct, props: WorkloadProps) -> list[kplus.EnvFrom]:
+    """``extra_env_config_map`` and ``extra_env_secret`` as envFrom sources, in that order."""
+    sources = []
+    if props.extra_env_config_map is not None:
+        config_map = kplus.ConfigMap.from_config_map_name(
+            scope, "env-from-config", props.extra_env_config_map
+        )
+        sources.append(kplus.Env.from_config_map(config_map))
+    if props.extra_env_secret is not None:
+        secret = kplus.Secret.from_secret_name(scope, "env-from-secret", props.extra_env_secret)
+        sources.append(kplus.Env.from_secret(secret))
+    return sources
 
 
 @functools.cache

@@ -416,6 +416,22 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         default="",
     ),
     ChartValue(
+        path="commonLabels",
+        doc="More labels on every object and on the pods, e.g. `{team: web}`; never in selectors "
+        "(TodoApp's labels). Keys under "
+        f"{RESERVED_PREFIXES} are refused; podLabels win on the pods.",
+        schema=ref("labelMap"),
+        default={},
+    ),
+    ChartValue(
+        path="commonAnnotations",
+        doc="More annotations on every object, not the pods (podAnnotations), e.g. "
+        "`{owner: team-web@example.com}` (TodoApp's annotations); an object's own annotation of the "
+        "same key wins. Each object's annotations, the chart's and these, total at most 256 KiB.",
+        schema=ref("annotationMap"),
+        default={},
+    ),
+    ChartValue(
         path="replicaCount",
         doc="How many pods run; `0` scales the workload down. Ignored with autoscaling.enabled.",
         schema=integer(0),
@@ -745,6 +761,26 @@ _DECLARED: tuple[ChartValue | ValueGroup, ...] = (
         default=[],
         note="{name: SecretKeyRef(secret, key, optional)} -> [{name, valueFrom: {secretKeyRef: {name, key, "
         "optional}}}]; ConfigMapKeyRef -> configMapKeyRef",
+    ),
+    ChartValue(
+        path="extraEnvVarsCM",
+        schema=optional_pattern(check.DNS_SUBDOMAIN, max_length=check.DNS_SUBDOMAIN_MAX),
+        prop="extra_env_config_map",
+        doc="A ConfigMap whose every key becomes an environment variable (`envFrom`). Its keys are not "
+        "checked by the chart: the chart's own ConfigMap comes after it, so the settings the chart writes "
+        "win. Empty: none.",
+        default="",
+        note="a ConfigMap name; None -> empty",
+        to_value=lambda props: props.extra_env_config_map or "",
+    ),
+    ChartValue(
+        path="extraEnvVarsSecret",
+        schema=optional_pattern(check.DNS_SUBDOMAIN, max_length=check.DNS_SUBDOMAIN_MAX),
+        prop="extra_env_secret",
+        doc="The same from a Secret. Empty: none.",
+        default="",
+        note="a Secret name; None -> empty",
+        to_value=lambda props: props.extra_env_secret or "",
     ),
     ChartValue(
         path="extraVolumes",
@@ -1474,6 +1510,30 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
         },
     ),
     TemplateRule(
+        id="annotations-with-library-size",
+        rule="one object's annotations, the library's own and the user's together, total at most 256 KiB "
+        "(ValidateAnnotationsSize); so do its pod template's",
+        values=("commonAnnotations", "podAnnotations"),
+        props=("TodoApp.annotations", "WorkloadProps.pod_annotations"),
+    ),
+    TemplateRule(
+        id="tls-secret-apart-from-settings",
+        rule="the Ingress's certificate Secret is not the backend's Secret when cert-manager or the "
+        "External Secrets Operator writes either",
+        values=("ingress.tls.secretName",),
+        props=("TodoApp.ingress.tls.secret_name",),
+        names={"secretName": "secret_name"},
+        charts=("todo-backend",),
+    ),
+    TemplateRule(
+        id="wildcard-host-origins",
+        rule="a wildcard route host serves many origins: the backend's CORS origins are given, not derived",
+        values=("ingress.host", "httpRoute.host"),
+        props=("TodoApp.ingress.host", "TodoApp.http_route.host"),
+        names={"config.corsOrigins": "backend.cors_origins"},
+        charts=("todo-backend",),
+    ),
+    TemplateRule(
         id="image-path-length",
         rule=f"an image's path after its registry has at most {check.IMAGE_PATH_MAX} characters",
         values=("image.repository",),
@@ -1579,10 +1639,22 @@ TEMPLATE_RULES: Final[tuple[TemplateRule, ...]] = (
     ),
     TemplateRule(
         id="reserved-metadata-keys",
-        rule="user labels and annotations use no key prefix the library writes, and labels no key "
-        "the chart writes (helm.sh/chart)",
-        values=("podLabels", "podAnnotations", "nodeSelector", "service.annotations", "ingress.annotations"),
+        rule="user labels and annotations use no key prefix the library writes, labels no key "
+        "the chart writes (helm.sh/chart), and annotations no hook key (helm.sh/hook, argocd.argoproj.io/hook)",
+        values=(
+            "podLabels",
+            "podAnnotations",
+            "nodeSelector",
+            "service.annotations",
+            "ingress.annotations",
+            "commonLabels",
+            "commonAnnotations",
+            "serviceAccount.annotations",
+        ),
         props=(
+            "TodoApp.labels",
+            "TodoApp.annotations",
+            "ServiceAccount.annotations",
             "WorkloadProps.pod_labels",
             "WorkloadProps.pod_annotations",
             "WorkloadProps.node_selector",

@@ -222,9 +222,11 @@ DEFINITIONS: Final[Mapping[str, Schema]] = types.MappingProxyType(
             f"or '-', at most {check.DNS_SUBDOMAIN_MAX} characters.",
         },
         "host": {
-            "allOf": [ref("dnsSubdomain")],
-            "description": "A DNS name. Kubernetes refuses IP addresses as Ingress hosts: the template "
-            "refuses them, since a schema 'not' would fail without saying why.",
+            "type": "string",
+            "maxLength": check.DNS_SUBDOMAIN_MAX,
+            "pattern": anchored(check.HOST),
+            "description": "A DNS name, maybe a wildcard (*.example.com). Kubernetes refuses IP addresses "
+            "as Ingress hosts: the template refuses them, since a schema 'not' would fail without saying why.",
         },
         "imageRepository": {
             "type": "string",

@@ -30,7 +30,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from constructs_lib import _validation as check  # noqa: E402
-from constructs_lib.pod_settings import ANNOTATIONS_MAX_BYTES, RESERVED_KEY_PREFIXES, RESERVED_LABEL_KEYS  # noqa: E402
+from constructs_lib.pod_settings import (  # noqa: E402
+    ANNOTATIONS_MAX_BYTES,
+    HOOK_ANNOTATION_ALLOWED,
+    HOOK_ANNOTATION_KEYS,
+    RESERVED_KEY_PREFIXES,
+    RESERVED_LABEL_KEYS,
+)
 from scripts.chart_mapping import (  # noqa: E402
     CHART_OWNER,
     CHARTS,
@@ -148,6 +154,8 @@ def limits_template() -> str:
         "invalidPathSuffixes": list(check.INVALID_PATH_SUFFIXES),
         "reservedKeyPrefixes": list(RESERVED_KEY_PREFIXES),
         "reservedLabelKeys": list(RESERVED_LABEL_KEYS),
+        "hookAnnotationKeys": list(HOOK_ANNOTATION_KEYS),
+        "hookAnnotationAllowed": HOOK_ANNOTATION_ALLOWED,
     }
     return (
         "{{/*\nThe limits of the library's checks (constructs_lib/_validation.py, pod_settings.py),\n"

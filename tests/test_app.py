@@ -48,6 +48,75 @@ def test_labels_never_reach_selectors() -> None:
     assert "team" not in deployment["spec"]["selector"]["matchLabels"]
 
 
+def test_labels_reach_the_pods_where_the_workloads_own_pod_labels_win() -> None:
+    stack = TodoApp(
+        cdk8s.Testing.app(),
+        "todo",
+        labels={"team": "web", "cost-center": "4711"},
+        frontend=TodoFrontendProps(pod_labels={"team": "web-frontend"}),
+    )
+    objects = _objects(stack)
+    backend_pods = objects.get("Deployment", "todo-backend")["spec"]["template"]["metadata"]["labels"]
+    frontend_pods = objects.get("Deployment", "todo-frontend")["spec"]["template"]["metadata"]["labels"]
+    assert (backend_pods["team"], backend_pods["cost-center"]) == ("web", "4711")
+    assert (frontend_pods["team"], frontend_pods["cost-center"]) == ("web-frontend", "4711")
+
+
+def test_annotations_go_on_every_object_not_the_pods_and_an_objects_own_wins() -> None:
+    stack = TodoApp(
+        cdk8s.Testing.app(),
+        "todo",
+        annotations={"owner": "team-web@example.com", "example.com/tier": "gold"},
+        backend=TodoBackendProps(service_annotations={"example.com/tier": "platinum"}),
+    )
+    objects = _objects(stack)
+    for obj in objects:
+        assert obj["metadata"]["annotations"]["owner"] == "team-web@example.com", obj["kind"]
+        if obj["kind"] == "Deployment":
+            assert "owner" not in obj["spec"]["template"]["metadata"]["annotations"]
+    assert objects.get("Service", "todo-backend")["metadata"]["annotations"]["example.com/tier"] == "platinum"
+    assert objects.get("Service", "todo-frontend")["metadata"]["annotations"]["example.com/tier"] == "gold"
+
+
+_NEAR_MAX = "x" * (256 * 1024 - 20)
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        # Each fits alone; the library's own annotations on the same object tip it over.
+        (
+            lambda: TodoApp(cdk8s.Testing.app(), "todo", annotations={"owner": _NEAR_MAX}),
+            "TodoApp.annotations",
+        ),
+        (
+            lambda: TodoApp(
+                cdk8s.Testing.app(), "todo", ingress=TodoIngressProps(annotations={"note": _NEAR_MAX})
+            ),
+            "TodoApp.Ingress/todo-backend annotations",
+        ),
+        (lambda: TodoBackendProps(pod_annotations={"note": _NEAR_MAX}), "TodoBackendProps.pod_annotations"),
+    ],
+)
+def test_annotations_that_fit_only_without_the_librarys_own_are_refused(build, field: str) -> None:
+    with pytest.raises(
+        ValueError,
+        match=rf"^{re.escape(field)}: got '<\d+ annotations of \d+ bytes>'; must total at most 262144 bytes with the library's own",
+    ):
+        build()
+
+
+def test_a_patch_that_makes_annotations_too_big_is_refused_at_synth() -> None:
+    stack = TodoApp(cdk8s.Testing.app(), "todo")
+    stack.backend_chart.add_patches(
+        stack.backend.service, cdk8s.JsonPatch.add("/metadata/annotations/note", _NEAR_MAX)
+    )
+    with pytest.raises(
+        RuntimeError, match=r"Service/todo-backend metadata\.annotations: got '<\d+ annotations"
+    ):
+        cdk8s.Testing.synth(stack.backend_chart)
+
+
 def test_the_parts_are_typed_attributes() -> None:
     stack = TodoApp(
         cdk8s.Testing.app(),
@@ -76,6 +145,9 @@ def test_a_route_takes_any_routable_not_only_a_workload() -> None:
         ({"labels": {"team": "a b"}}, "labels['team']"),
         ({"labels": {"app.kubernetes.io/name": "other"}}, "labels"),
         ({"labels": ["team"]}, "labels"),
+        ({"annotations": {"checkov.io/skip1": "x"}}, "annotations"),
+        ({"annotations": {"owner": 1}}, "annotations['owner']"),
+        ({"annotations": "owner=me"}, "annotations"),
         ({"backend": TodoFrontendProps()}, "backend"),
     ],
 )
@@ -87,7 +159,13 @@ def test_bad_app_settings_raise_value_error_naming_them(kwargs: dict, field: str
 def test_two_apps_with_their_own_names_fit_in_one_cdk8s_app() -> None:
     app = cdk8s.Testing.app()
     TodoApp(app, "a")
-    other = TodoApp(app, "b", backend=TodoBackendProps(name="api"), frontend=TodoFrontendProps(name="web"))
+    other = TodoApp(
+        app,
+        "b",
+        backend=TodoBackendProps(name="api"),
+        frontend=TodoFrontendProps(name="web"),
+        ingress=TodoIngressProps(host="other.example.com"),
+    )
     assert other.backend.network_policy is None
     assert {chart.node.id for chart in app.charts} == {"todo-backend", "todo-frontend", "api", "web"}
 
@@ -206,6 +284,7 @@ def test_two_stacks_of_the_same_workloads_fit_in_one_app_with_their_own_prefixes
             namespace=f"todo-{environment}",
             chart_prefix=f"{environment}-",
             create_namespace=True,
+            ingress=TodoIngressProps(host=f"{environment}.todo.example.com"),
         )
 
     assert [chart.node.id for chart in app.charts] == [

@@ -246,3 +246,22 @@ def test_a_namespace_may_start_with_a_digit_as_kubernetes_allows() -> None:
     TodoApp(cdk8s.Testing.app(), "t", namespace="1team")
     TodoHttpRouteProps(gateway_name="public", gateway_namespace="2gateways")
     NetworkPolicy(ingress_controller_namespace="3ingress")
+
+
+def test_a_wildcard_host_is_accepted_as_kubernetes_and_gateway_api_allow_with_the_origins_given() -> None:
+    # IsWildcardDNS1123Subdomain for an Ingress, the Hostname pattern for an HTTPRoute.
+    TodoApp(
+        cdk8s.Testing.app(),
+        "t",
+        backend=TodoBackendProps(cors_origins=("https://eu.todo.example.com",)),
+        ingress=TodoIngressProps(host="*.todo.example.com"),
+        http_route=TodoHttpRouteProps(gateway_name="public", host="*.todo.example.com"),
+    )
+
+
+@pytest.mark.parametrize(
+    "host", ["*", "*.", "a.*.example.com", "**.example.com", "*example.com", "*.-a.example.com"]
+)
+def test_a_wildcard_anywhere_but_a_whole_first_label_is_refused(host: str) -> None:
+    with pytest.raises(ValueError, match=r"^TodoIngressProps\.host: got .*the first of them maybe '\*'"):
+        TodoIngressProps(host=host)

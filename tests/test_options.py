@@ -24,6 +24,7 @@ from constructs_lib import (
     TodoBackendProps,
     TodoFrontend,
     TodoFrontendProps,
+    TodoIngressProps,
     ZeroDowntimeRollout,
     add_todo_charts,
 )
@@ -181,6 +182,7 @@ def test_two_stacks_in_one_namespace_each_admit_and_call_only_their_own_peer() -
             app,
             backend=TodoBackendProps(name=backend, network_policy=NetworkPolicy()),
             frontend=TodoFrontendProps(name=frontend, network_policy=NetworkPolicy()),
+            ingress=TodoIngressProps(host=f"{frontend}.example.com"),
         )
     ]
     manifests = Manifests(obj for chart in charts for obj in cdk8s.Testing.synth(chart))

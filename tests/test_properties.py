@@ -10,6 +10,7 @@ also go through Checkov, which is too slow for hundreds.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -328,3 +329,91 @@ def test_every_props_object_with_a_bad_field_raises_value_error_naming_it(data: 
 def test_a_bad_ingress_host_raises_value_error_naming_it(host: str) -> None:
     with pytest.raises(ValueError, match=r"^TodoIngressProps\.host: got "):
         TodoIngressProps(host=host)
+
+
+# --- near the rules' edges, judged by the API server ----------------------------------
+
+# Labels at the edges of a host's rules: 63 and 64 characters, '-' at either end, capitals,
+# '_', the wildcard, and IPv4 octets with leading zeros (ParseIPSloppy reads them as an IP).
+_EDGE_LABELS = st.sampled_from(
+    [
+        "a",
+        "z9",
+        "a-b",
+        "-a",
+        "a-",
+        "A",
+        "a_b",
+        "*",
+        "**",
+        "0",
+        "010",
+        "255",
+        "256",
+        "0300",
+        "a" * 63,
+        "a" * 64,
+    ]
+)
+_edge_hosts = st.one_of(
+    st.lists(_EDGE_LABELS, min_size=1, max_size=5).map(".".join),
+    # About 253 characters, where the length limit lies.
+    st.tuples(st.integers(min_value=250, max_value=256), st.lists(_EDGE_LABELS, max_size=2)).map(
+        lambda drawn: _padded(drawn[0], drawn[1])
+    ),
+)
+
+
+def _padded(length: int, labels: list[str]) -> str:
+    head = ".".join(labels)
+    filler = ".".join(["b" * 63] * 4)
+    host = (head + "." if head else "") + filler
+    return host[:length].rstrip(".") if len(host) > length else host
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(host="*.todo.example.com")
+@example(host="010.0.0.1")
+@example(host="*.010.0.0.1")
+@given(host=_edge_hosts)
+def test_an_ingress_host_near_the_rules_edges_is_accepted_exactly_when_the_api_server_accepts_it(
+    host: str, cluster: Cluster
+) -> None:
+    try:
+        TodoIngressProps(host=host)
+        ours = True
+    except ValueError as error:
+        assert str(error).startswith("TodoIngressProps.host: got "), error
+        ours = False
+    ingress = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": "edge"},
+        "spec": {
+            "rules": [
+                {
+                    "host": host,
+                    "http": {
+                        "paths": [
+                            {
+                                "path": "/",
+                                "pathType": "Prefix",
+                                "backend": {"service": {"name": "todo", "port": {"number": 80}}},
+                            }
+                        ]
+                    },
+                }
+            ]
+        },
+    }
+    served = cluster.kubectl(
+        "create",
+        "--dry-run=server",
+        "-n",
+        _namespace(cluster),
+        "-f",
+        "-",
+        stdin=json.dumps(ingress),
+        check=False,
+    )
+    assert ours == (served.returncode == 0), f"{host!r}: ours {ours}, the API server's {served.stderr}"

@@ -35,6 +35,7 @@ from constructs_lib import (
     WorkloadProps,
     WorkloadSettings,
 )
+from tests.support.synth import synth_stack
 
 SPEC_RESOURCES = {
     "cpu_request": "250m",
@@ -408,6 +409,25 @@ def test_an_extra_env_variable_the_container_cannot_take_is_refused(
 ) -> None:
     with _raises(message):
         TodoBackendProps(extra_env=extra_env)
+
+
+@pytest.mark.parametrize("field", ["extra_env_config_map", "extra_env_secret"])
+@pytest.mark.parametrize("name", ["Settings", "a_b", "", "x" * 254, "a\n"])
+def test_an_env_from_object_that_is_no_object_name_is_refused(field: str, name: str) -> None:
+    with _raises(f"TodoBackendProps.{field}: got {name!r}; must be"):
+        TodoBackendProps(**{field: name})
+
+
+def test_the_librarys_config_map_comes_last_so_its_settings_win_over_env_from_objects() -> None:
+    objects = synth_stack(
+        frontend=TodoFrontendProps(extra_env_config_map="team-settings", extra_env_secret="team-keys")
+    )
+    container = objects.get("Deployment", "todo-frontend")["spec"]["template"]["spec"]["containers"][0]
+    assert container["envFrom"] == [
+        {"configMapRef": {"name": "team-settings"}},
+        {"secretRef": {"name": "team-keys"}},
+        {"configMapRef": {"name": "todo-frontend-config"}},
+    ]
 
 
 def test_an_extra_env_name_in_extra_config_too_is_refused() -> None:

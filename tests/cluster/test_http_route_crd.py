@@ -47,6 +47,18 @@ def test_the_routes_are_accepted_by_the_crd_and_read_back_as_written(gateway_clu
         assert changed_fields(route, live) == []
 
 
+def test_a_wildcard_host_we_accept_the_crd_accepts(gateway_cluster: Cluster) -> None:
+    route = TodoHttpRouteProps(gateway_name="public", host="*.todo.example.com")
+    routes = synth_stack(
+        backend=TodoBackendProps(cors_origins=("https://eu.todo.example.com",)), http_route=route
+    ).of_kind("HTTPRoute")
+    namespace = gateway_cluster.namespace("wildcard-routes")
+    gateway_cluster.apply(routes, namespace)
+    for route_object in routes:
+        live = gateway_cluster.get("httproute", namespace, route_object["metadata"]["name"])
+        assert live["spec"]["hostnames"] == ["*.todo.example.com"]
+
+
 def test_a_route_the_crd_refuses_is_refused(gateway_cluster: Cluster) -> None:
     broken = copy.deepcopy(_routes()[0])
     broken["spec"]["rules"][0]["matches"][0]["path"]["value"] = "api"

@@ -12,7 +12,7 @@ from typing import Any
 import cdk8s
 import pytest
 
-from constructs_lib import add_todo_charts
+from constructs_lib import TodoApp
 from testbed.manifests import Manifests
 from testbed.paths import DIST
 from tests.helm.value_sets import CHARTS, Chart, ValueSet
@@ -44,7 +44,8 @@ def synth() -> Callable[[ValueSet], dict[Chart, Objects]]:
 
     def run(value_set: ValueSet) -> dict[Chart, Objects]:
         if value_set.id not in _SYNTHS:
-            charts = add_todo_charts(cdk8s.Testing.app(), **value_set.stack_props())
+            stack = TodoApp(cdk8s.Testing.app(), "todo", **value_set.stack_props())
+            charts = (stack.backend_chart, stack.frontend_chart)
             _SYNTHS[value_set.id] = {
                 name: synth_charts(chart).objects for name, chart in zip(CHARTS, charts, strict=True)
             }

@@ -29,6 +29,7 @@ from constructs_lib import (
     Resources,
     SecretKeyRef,
     ServiceAccount,
+    TodoApp,
     TodoBackendProps,
     TodoFrontendProps,
     TodoHttpRouteProps,
@@ -40,6 +41,7 @@ from constructs_lib import (
     ZeroDowntimeRollout,
     add_todo_charts,
 )
+from constructs_lib.pod_settings import ANNOTATIONS_MAX_BYTES
 from scripts.chart_mapping import TEMPLATE_RULES, VALUES, Chart, TemplateRule, values_tree
 from testbed.paths import REPO_ROOT
 
@@ -75,11 +77,57 @@ class Example:
     props: Callable[[], object]
 
 
+# Below the limit on their own; over it with the library's annotations on the same object.
+_NEAR_ANNOTATIONS_MAX = "x" * (ANNOTATIONS_MAX_BYTES - 20)
+
+
 def _resources(**changed: str) -> Resources:
     return Resources(**{**BACKEND_RESOURCES, **changed})
 
 
 EXAMPLES = (
+    Example(
+        "wildcard-host-origins",
+        "todo-backend",
+        {"ingress.host": "*.example.com"},
+        lambda: TodoApp(cdk8s.Testing.app(), "todo", ingress=TodoIngressProps(host="*.example.com")),
+    ),
+    Example(
+        "wildcard-host-origins",
+        "todo-backend",
+        {
+            "ingress.enabled": False,
+            "httpRoute": {"enabled": True, "gatewayName": "public", "host": "*.example.com"},
+        },
+        lambda: TodoApp(
+            cdk8s.Testing.app(),
+            "todo",
+            http_route=TodoHttpRouteProps(gateway_name="public", host="*.example.com"),
+        ),
+    ),
+    Example(
+        "tls-secret-apart-from-settings",
+        "todo-backend",
+        {"secretName": "todo-tls", "ingress.tls": {"secretName": "todo-tls", "clusterIssuer": "letsencrypt"}},
+        lambda: TodoApp(
+            cdk8s.Testing.app(),
+            "todo",
+            backend=TodoBackendProps(secret_name="todo-tls"),
+            ingress=TodoIngressProps(tls=IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt")),
+        ),
+    ),
+    Example(
+        "annotations-with-library-size",
+        "todo-backend",
+        {"commonAnnotations": {"owner": _NEAR_ANNOTATIONS_MAX}},
+        lambda: TodoApp(cdk8s.Testing.app(), "todo", annotations={"owner": _NEAR_ANNOTATIONS_MAX}),
+    ),
+    Example(
+        "annotations-with-library-size",
+        "todo-frontend",
+        {"podAnnotations": {"note": _NEAR_ANNOTATIONS_MAX}},
+        lambda: TodoFrontendProps(pod_annotations={"note": _NEAR_ANNOTATIONS_MAX}),
+    ),
     Example(
         "probe-timeout-below-period",
         "todo-backend",
@@ -394,6 +442,24 @@ EXAMPLES = (
         "todo-frontend",
         {"podLabels": {"helm.sh/chart": "mine"}},
         lambda: TodoFrontendProps(pod_labels={"helm.sh/chart": "mine"}),
+    ),
+    Example(
+        "reserved-metadata-keys",
+        "todo-backend",
+        {"commonAnnotations": {"helm.sh/hook": "pre-install"}},
+        lambda: TodoApp(cdk8s.Testing.app(), "todo", annotations={"helm.sh/hook": "pre-install"}),
+    ),
+    Example(
+        "reserved-metadata-keys",
+        "todo-frontend",
+        {"service.annotations": {"argocd.argoproj.io/hook": "PreSync"}},
+        lambda: TodoFrontendProps(service_annotations={"argocd.argoproj.io/hook": "PreSync"}),
+    ),
+    Example(
+        "reserved-metadata-keys",
+        "todo-backend",
+        {"commonLabels": {"checkov.io/x": "y"}},
+        lambda: TodoApp(cdk8s.Testing.app(), "todo", labels={"checkov.io/x": "y"}),
     ),
     Example(
         "annotations-size",

@@ -50,6 +50,8 @@ class ValueSet:
         frontend: ``TodoFrontendProps`` overrides.
         ingress: ``TodoIngressProps`` overrides (both charts).
         http_route: ``TodoHttpRouteProps`` (both charts); empty: no HTTPRoute.
+        stack: ``TodoApp``'s ``labels`` and ``annotations``, which both charts
+            take as commonLabels and commonAnnotations.
         delivery: ``"file"`` passes the values in a values file; ``"set"`` as
             ``--set``/``--set-string`` flags, the way users type them.
     """
@@ -59,6 +61,7 @@ class ValueSet:
     frontend: Mapping[str, Any] = field(default_factory=dict)
     ingress: Mapping[str, Any] = field(default_factory=dict)
     http_route: Mapping[str, Any] = field(default_factory=dict)
+    stack: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     delivery: Literal["file", "set"] = "file"
 
     def backend_props(self) -> TodoBackendProps:
@@ -96,6 +99,7 @@ class ValueSet:
             "frontend": self.frontend_props(),
             "ingress": self.ingress_props() if self.routes_through_ingress else None,
             "http_route": self.http_route_props(),
+            **self.stack,
         }
 
     def workload_props(self, chart: Chart) -> TodoBackendProps | TodoFrontendProps:
@@ -126,6 +130,9 @@ class ValueSet:
         flat = chart_values(chart, props, given)
         if not self.routes_through_ingress:
             flat["ingress.enabled"] = False
+        for arg, path in (("labels", "commonLabels"), ("annotations", "commonAnnotations")):
+            if arg in self.stack:
+                flat[path] = dict(self.stack[arg])
         return flat
 
     def values(self, chart: Chart) -> dict[str, Any]:
@@ -183,19 +190,23 @@ VALUE_SETS: tuple[ValueSet, ...] = (
     ),
     ValueSet(
         # <, > and & are what Go's toJson escapes: the checksums must still agree.
-        "other-config",
+        # A wildcard Ingress host (IsWildcardDNS1123Subdomain) with the origins given.
+        "other-config-wildcard-host",
+        ingress={"host": "*.todo.example.com"},
         backend={
             "jwt_algorithm": "HS512",
             "jwt_expire_days": 30,
             "cors_origins": ("https://todo.example.com", "http://localhost:3000"),
             "extra_config": {"LOG_LEVEL": "debug", "GREETING": "a<b & c>d", "MOTTO": "café <olé> & co"},
         },
+        # The frontend reads a whole Secret too: that alone needs the extra-secret exception.
         frontend={
+            "extra_env_secret": "frontend-keys",
             "extra_config": {
                 "NODE_OPTIONS": "--max-old-space-size=192",
                 "TZ": "Europe/Paris",
                 "SITE_TITLE": "Tom & Jerry's <todo>",
-            }
+            },
         },
     ),
     ValueSet(
@@ -259,16 +270,26 @@ VALUE_SETS: tuple[ValueSet, ...] = (
         },
     ),
     ValueSet(
-        # Settings read from other objects' keys: the frontend's Secret key gets its own exception.
-        "extra-env-from-keys",
+        # Settings read from other objects' keys, and whole objects: the frontend's Secret key gets
+        # its own exception. A team's labels on every object and pod (the frontend's pod label wins),
+        # its annotations on every object beside the library's.
+        "extra-env-from-keys-and-objects-common-metadata",
         backend={
             "extra_env": {
                 "SMTP_PASSWORD": SecretKeyRef(secret="smtp-credentials", key="password"),
                 "REGION": ConfigMapKeyRef(config_map="cluster-info", key="region", optional=True),
-            }
+            },
+            "extra_env_config_map": "todo-settings",
+            "extra_env_secret": "todo-api-keys",
         },
         frontend={
-            "extra_env": {"ANALYTICS_KEY": SecretKeyRef(secret="analytics", key="key.txt", optional=True)}
+            "extra_env": {"ANALYTICS_KEY": SecretKeyRef(secret="analytics", key="key.txt", optional=True)},
+            "extra_env_config_map": "frontend-settings",
+            "pod_labels": {"team": "web-frontend"},
+        },
+        stack={
+            "labels": {"team": "web", "cost-center": "4711"},
+            "annotations": {"owner": "team-web@example.com", "example.com/runbook": "https://x.example/todo"},
         },
     ),
     ValueSet(
@@ -523,12 +544,14 @@ VALUE_SETS: tuple[ValueSet, ...] = (
 CRD_VALUE_SETS: tuple[ValueSet, ...] = (
     ValueSet(
         # Only the HTTPRoute: add_todo_charts then emits no Ingress, and the charts get ingress.enabled: false.
-        "http-route-only",
+        # A wildcard host (Gateway API's Hostname allows one) serves many origins: they are given.
+        "http-route-only-wildcard-host",
+        backend={"cors_origins": ("https://eu.todo.example.com", "https://us.todo.example.com")},
         http_route={
             "gateway_name": "public",
             "gateway_namespace": "gateways",
             "section_name": "https",
-            "host": "todo.example.com",
+            "host": "*.todo.example.com",
         },
     ),
     ValueSet(

@@ -5,17 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import cdk8s
 
 from constructs_lib import (
+    TodoApp,
     TodoBackendProps,
     TodoFrontendProps,
     TodoHttpRouteProps,
     TodoIngressProps,
-    add_todo_charts,
 )
 from testbed.manifests import Manifests
 from testbed.paths import REPO_ROOT
@@ -42,12 +42,21 @@ def synth_stack(
     frontend: TodoFrontendProps | None = None,
     ingress: TodoIngressProps | None = None,
     http_route: TodoHttpRouteProps | None = None,
+    labels: Mapping[str, str] | None = None,
+    annotations: Mapping[str, str] | None = None,
 ) -> Manifests:
     """Every object of one Todo stack, synthesized in memory."""
-    app = cdk8s.Testing.app()
-    return synth_charts(
-        *add_todo_charts(app, backend=backend, frontend=frontend, ingress=ingress, http_route=http_route)
+    stack = TodoApp(
+        cdk8s.Testing.app(),
+        "todo",
+        backend=backend,
+        frontend=frontend,
+        ingress=ingress,
+        http_route=http_route,
+        labels=labels or {},
+        annotations=annotations or {},
     )
+    return synth_charts(stack.backend_chart, stack.frontend_chart)
 
 
 def app_env(**settings: str) -> dict[str, str]:

@@ -70,6 +70,11 @@ once; with neither route enabled, the Ingress host's.
 {{- $origins := .Values.config.corsOrigins }}
 {{- if not $origins }}
 {{- $origins = list }}
+{{- range $field, $route := dict "ingress.host" .Values.ingress "httpRoute.host" .Values.httpRoute }}
+{{- if and (or $route.enabled (and (eq $field "ingress.host") (not $.Values.httpRoute.enabled))) (hasPrefix "*." $route.host) }}
+{{- fail (printf "%s: got %q; is a wildcard, which gives no one origin to derive the backend's CORS origins from; set config.corsOrigins to the origins browsers send, e.g. 'https://app.example.com'" $field $route.host) }}
+{{- end }}
+{{- end }}
 {{- if or .Values.ingress.enabled (not .Values.httpRoute.enabled) }}
 {{- $scheme := ternary "https" "http" (not (empty .Values.ingress.tls.secretName)) }}
 {{- $origins = append $origins (printf "%s://%s" $scheme .Values.ingress.host) }}

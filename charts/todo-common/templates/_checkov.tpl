@@ -16,15 +16,40 @@ checkovAnnotations is false.
 
 {{/*
 An object's annotations as one YAML map, empty when it has none, so that the
-templates leave metadata.annotations out rather than write it null. Called
-with (list <root> <template of its Checkov annotations> <map of more annotations or nil>).
+templates leave metadata.annotations out rather than write it null: its
+Checkov annotations, its own, then commonAnnotations where the object has no
+such key. Together at most 256 KiB, as the API server's ValidateAnnotationsSize
+counts them. Called with (list <root> <template of its Checkov annotations>
+<map of more annotations or nil>).
 */}}
 {{- define "todo-common.metadataAnnotations" -}}
-{{- $all := include (index . 1) (index . 0) | fromYaml | default dict }}
+{{- $root := index . 0 }}
+{{- $all := include (index . 1) $root | fromYaml | default dict }}
 {{- range $key, $value := index . 2 | default dict }}
 {{- $_ := set $all $key $value }}
 {{- end }}
+{{- $all = merge $all ($root.Values.commonAnnotations | default dict) }}
+{{- $blame := ternary "commonAnnotations" "metadata.annotations" (not (empty $root.Values.commonAnnotations)) }}
+{{- include "todo-common.checkAnnotationsSize" (list $root $blame $all) }}
 {{- with $all }}{{ toYaml . }}{{ end }}
+{{- end }}
+
+{{/* No annotations of the chart's own, for metadataAnnotations. */}}
+{{- define "todo-common.noAnnotations" -}}
+{{- end }}
+
+{{/*
+The annotations of one object (or pod template) together, the chart's own and
+the values', at most 256 KiB: the API server's ValidateAnnotationsSize. Called
+with (list <root> "<value path to blame>" <map>).
+*/}}
+{{- define "todo-common.checkAnnotationsSize" -}}
+{{- $size := 0 }}
+{{- range $key, $value := index . 2 }}{{ $size = add $size (len $key) (len (toString $value)) }}{{ end }}
+{{- $max := (include "todo-common.limits" (index . 0) | fromJson).annotationsMaxBytes | int }}
+{{- if gt $size $max }}
+{{- fail (printf "%s: got %d bytes of annotations on one object; must total at most %d bytes with the library's own annotations on the object" (index . 1) $size $max) }}
+{{- end }}
 {{- end }}
 
 {{/* Annotations of the objects other than the Deployment: they have no namespace of their own. */}}
@@ -64,7 +89,7 @@ with (list <root> <template of its Checkov annotations> <map of more annotations
 {{- range .Values.extraEnvVars }}{{ if .valueFrom.secretKeyRef }}{{ $secretRefs = append $secretRefs .name }}{{ end }}{{ end }}
 {{- if include "todo-common.part" (list . "secretKeys") }}
 {{- $skips = append $skips $exceptions.SECRET_ENV }}
-{{- else if $secretRefs }}
+{{- else if or $secretRefs .Values.extraEnvVarsSecret }}
 {{- $skips = append $skips $exceptions.EXTRA_SECRET_ENV }}
 {{- end }}
 {{- if not .Values.networkPolicy.enabled }}

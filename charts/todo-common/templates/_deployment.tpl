@@ -31,16 +31,18 @@ spec:
       {{- include "todo-common.selectorLabels" . | nindent 6 }}
   template:
     metadata:
+      {{- $checksum := include "todo-common.configChecksum" . }}
+      {{- include "todo-common.checkAnnotationsSize" (list . "podAnnotations" (merge (dict "checksum/config" $checksum) (.Values.podAnnotations | default dict))) }}
       annotations:
         # Rolls the pods when the ConfigMap's data changes (envFrom is read at start only).
-        checksum/config: {{ include "todo-common.configChecksum" . | quote }}
+        checksum/config: {{ $checksum | quote }}
         {{- with .Values.podAnnotations }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
       labels:
-        {{- /* One map: the chart's own labels win over podLabels (which may not name them). */}}
-        {{- $labels := include "todo-common.labels" . | fromYaml }}
-        {{- toYaml (merge $labels .Values.podLabels) | nindent 8 }}
+        {{- /* One map: the chart's own labels win over podLabels (which may not name them), podLabels over commonLabels. */}}
+        {{- $labels := include "todo-common.standardLabels" . | fromYaml }}
+        {{- toYaml (merge $labels .Values.podLabels .Values.commonLabels) | nindent 8 }}
     spec:
       # The {{ include "todo-common.part" (list . "component") }} never calls the Kubernetes API.
       automountServiceAccountToken: false
@@ -111,6 +113,15 @@ spec:
             {{- end }}
           {{- end }}
           envFrom:
+            {{- with .Values.extraEnvVarsCM }}
+            - configMapRef:
+                name: {{ . | quote }}
+            {{- end }}
+            {{- with .Values.extraEnvVarsSecret }}
+            - secretRef:
+                name: {{ . | quote }}
+            {{- end }}
+            # Last: of keys in several sources, the last one's wins, so the chart's settings do.
             - configMapRef:
                 name: {{ include "todo-common.configMapName" . | quote }}
           livenessProbe:

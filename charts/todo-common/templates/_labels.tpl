@@ -12,13 +12,21 @@ The version the pods run: image.tag, unless it is latest or no label value
 {{- end }}
 
 {{/* Helm's recommended labels, the set the constructs emit (recommended_labels). */}}
-{{- define "todo-common.labels" -}}
+{{- define "todo-common.standardLabels" -}}
 helm.sh/chart: {{ include "todo-common.chart" . | quote }}
 {{ include "todo-common.selectorLabels" . }}
 app.kubernetes.io/version: {{ include "todo-common.versionLabel" . | quote }}
 app.kubernetes.io/component: {{ include "todo-common.part" (list . "component") }}
 app.kubernetes.io/part-of: todo
 app.kubernetes.io/managed-by: {{ .Release.Service | quote }}
+{{- end }}
+
+{{/* An object's labels: the standard ones and commonLabels (whose keys the schema keeps apart). */}}
+{{- define "todo-common.labels" -}}
+{{ include "todo-common.standardLabels" . }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
 
 {{/* Selector labels: name + instance only, since selectors are immutable. */}}

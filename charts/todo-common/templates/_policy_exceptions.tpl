@@ -14,7 +14,7 @@ PULL_POLICY:
 LOW_UID: "CKV_K8S_40=the image runs as its own numeric user (UID {uid}), which runAsNonRoot verifies"
 NO_CPU_LIMIT: "CKV_K8S_11=no CPU limit, as resources.cpu_limit asks: the pods may use idle CPU beyond their request, which still reserves their share"
 SECRET_ENV: "CKV_K8S_35=the app reads DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY from its environment, referenced from the external Secret and never written here"
-EXTRA_SECRET_ENV: "CKV_K8S_35=extra_env reads Secret keys into the environment, where the app reads its settings"
+EXTRA_SECRET_ENV: "CKV_K8S_35=extra_env or extra_env_secret reads Secret keys into the environment, where the app reads its settings"
 NO_NETWORK_POLICY: "CKV2_K8S_6=NetworkPolicies are the network_policy option, off by default: Minikube's default network plugin does not enforce them"
 TEST_POD:
   "NO_LIVENESS": "CKV_K8S_8=a one-shot helm test pod that exits within seconds has nothing for a liveness probe to restart"

@@ -22,6 +22,8 @@ with the same kind of message: "<value path>: got <value>; <what is allowed>".
 {{- include "todo-common.validateWritablePaths" . }}
 {{- include "todo-common.validateIngress" . }}
 {{- include "todo-common.validateAutoscaling" . }}
+{{- include "todo-common.validateMetadata" (list "commonLabels" .Values.commonLabels) }}
+{{- include "todo-common.validateMetadata" (list "commonAnnotations" .Values.commonAnnotations) }}
 {{- include "todo-common.validateMetadata" (list "podLabels" .Values.podLabels) }}
 {{- include "todo-common.validateMetadata" (list "nodeSelector" .Values.nodeSelector) }}
 {{- include "todo-common.validateMetadata" (list "podAnnotations" .Values.podAnnotations) }}
@@ -437,6 +439,9 @@ annotations total at most 256 KiB (ValidateAnnotationsSize). Called with
 {{- if and (not (hasSuffix "nnotations" $field)) (has $key (get $limits "reservedLabelKeys")) }}
 {{- fail (printf "%s: got %q; is a label the chart writes; choose another key" $field $key) }}
 {{- end }}
+{{- if and (hasSuffix "nnotations" $field) (has $key (get $limits "hookAnnotationKeys")) }}
+{{- fail (printf "%s: got %q; %s" $field $key (get $limits "hookAnnotationAllowed")) }}
+{{- end }}
 {{- if gt (len (regexReplaceAll "/[^/]*$" $key "")) $prefixMax }}
 {{- fail (printf "%s: got %q; the key's prefix must be a DNS subdomain of at most %d characters" $field $key $prefixMax) }}
 {{- end }}
@@ -479,6 +484,15 @@ the Secret it writes, and sets cert-manager's annotation itself.
 {{- end }}
 {{- if and .clusterIssuer (hasKey $.Values.ingress.annotations "cert-manager.io/cluster-issuer") }}
 {{- fail (printf "ingress.annotations: got %q; is set by ingress.tls.clusterIssuer" "cert-manager.io/cluster-issuer") }}
+{{- end }}
+{{- /* The backend's settings and the certificate are two Secrets when anything writes either (TodoApp's _check_tls_secret). */}}
+{{- if and $.Values.ingress.enabled .secretName (eq .secretName (toString ($.Values.secretName | default ""))) }}
+{{- $writers := list }}
+{{- if and $.Values.externalSecret $.Values.externalSecret.enabled }}{{ $writers = append $writers "the External Secrets Operator" }}{{ end }}
+{{- if .clusterIssuer }}{{ $writers = append $writers "cert-manager" }}{{ end }}
+{{- with $writers }}
+{{- fail (printf "ingress.tls.secretName: got %q; is the backend's secretName too, which %s would write over; give the certificate its own Secret" $.Values.secretName (join " and " .)) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}
