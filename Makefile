@@ -22,11 +22,14 @@ export NODE_COMPILE_CACHE := $(TOOLS)/node-compile-cache
 export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:$(PATH)
 
 # Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk,
-# etcd plus openssl for the control plane, and runc, which runs the e2e pods under their pod specs).
-SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl runc
+# etcd plus openssl for the control plane, runc, which runs the e2e pods under their pod specs, and
+# the node's containerd, CNI plugins and iptables, a static busybox for its test pods, and mmdebstrap,
+# which makes the images' Debian base).
+SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl runc \
+	containerd containernetworking-plugins iptables busybox-static mmdebstrap
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
-	diff test-fast kube-binaries control-plane control-plane-down charts-deps helm-docs release
+	diff test-fast kube-binaries control-plane control-plane-down node node-down charts-deps helm-docs release
 
 # Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
 REPO_URL ?=
@@ -49,6 +52,7 @@ help:
 	@echo "make test-fast   the library, schema and chart tests only (about a minute, no services)"
 	@echo "make e2e     only the end-to-end tests (part of make test)"
 	@echo "make control-plane / control-plane-down   start / stop etcd and the Kubernetes control plane on loopback"
+	@echo "make node / node-down   start / stop a real node (kubelet, containerd, runc) for that control plane"
 	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
 	@echo "make docs    regenerate the generated parts of docs/ and the chart READMEs"
 	@echo "make release build the wheel, sdist and packaged charts of a cut version into release/ (CONTRIBUTING.md)"
@@ -156,7 +160,15 @@ control-plane: kube-binaries system-packages
 	python scripts/control_plane.py up
 
 control-plane-down:
+	python scripts/node.py down
 	python scripts/control_plane.py down
+
+# A real node for it: the kubelet with containerd, runc and a CNI bridge (needs root).
+node: control-plane
+	python scripts/node.py up
+
+node-down:
+	python scripts/node.py down
 
 # What the working tree would change in the cluster, per output folder and object, against BASE.
 BASE ?= origin/main

@@ -1,9 +1,12 @@
 """A real Kubernetes control plane on loopback: etcd, kube-apiserver, kube-controller-manager, kube-scheduler.
 
-No kubelet runs: the API server admits, validates and defaults objects, the
-controller manager's Deployment and ReplicaSet controllers create pods, and
-the scheduler binds them to Nodes the tests register. The same code serves
-``make control-plane`` (people) and the pytest session fixture (tests).
+The API server admits, validates and defaults objects, the controller
+manager's Deployment and ReplicaSet controllers create pods, and the
+scheduler binds them to Nodes: ones the tests register, which run nothing, or
+the real node of ``scripts/node.py``, whose kubelet the credentials written
+here let in (the Node authorizer, and a client certificate the API server
+shows the kubelet). The same code serves ``make control-plane`` (people) and
+the pytest session fixture (tests).
 
 Binaries: ``$KUBEBUILDER_ASSETS`` (the envtest convention) when it names a
 folder holding them; otherwise they are built once per machine from
@@ -37,6 +40,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TOOLS_MODULE = REPO_ROOT / "tools" / "kube"
 DEFAULT_STATE_DIR = REPO_ROOT / ".tools" / "control-plane"
 KUBE_BINARIES = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")
+# Built with them, from the same module: what scripts/node.py runs.
+NODE_BINARIES = ("kubelet", "kube-proxy")
+# The one node a control plane's credentials admit, and its kubelet's token.
+NODE_NAME = "todo-node"
+NODE_TOKEN = "todo-control-plane-node"
+# The API server's client identity towards kubelets (for logs and exec).
+KUBELET_CLIENT = "kube-apiserver-kubelet-client"
 ETCD_PACKAGE_HINT = "apt-get install etcd-server (Debian's package; `make system-packages` installs it)"
 BUILD_HINT = "make kube-binaries (builds them from tools/kube with Go)"
 # The admin's credential: a static token, valid only for this loopback API server.
@@ -98,7 +108,7 @@ def build() -> Path:
     if os.environ.get("KUBEBUILDER_ASSETS"):
         return binaries_dir()
     target = cache_dir()
-    if all((target / name).is_file() for name in KUBE_BINARIES):
+    if all((target / name).is_file() for name in (*KUBE_BINARIES, *NODE_BINARIES)):
         return target
     version = kube_version()
     minor = version.split(".")[1]
@@ -114,7 +124,7 @@ def build() -> Path:
     print(f"Building Kubernetes {version} into {target} (about 10 minutes on 2 cores, once per machine)")
     subprocess.run(
         ["go", "build", "-trimpath", f"-ldflags=-s -w {' '.join(stamps)}", "-o", f"{staging}/"]
-        + [f"k8s.io/kubernetes/cmd/{name}" for name in KUBE_BINARIES],
+        + [f"k8s.io/kubernetes/cmd/{name}" for name in (*KUBE_BINARIES, *NODE_BINARIES)],
         cwd=TOOLS_MODULE,
         check=True,
     )
@@ -195,7 +205,11 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> ControlPlane:
             f"--secure-port={api_port}",
             f"--cert-dir={state_dir / 'certs'}",
             f"--token-auth-file={state_dir / 'tokens.csv'}",
-            "--authorization-mode=RBAC",
+            # Node: a kubelet reads and writes only its own Node and pods.
+            "--authorization-mode=Node,RBAC",
+            f"--kubelet-client-certificate={state_dir / 'pki' / f'{KUBELET_CLIENT}.crt'}",
+            f"--kubelet-client-key={state_dir / 'pki' / f'{KUBELET_CLIENT}.key'}",
+            "--kubelet-preferred-address-types=InternalIP,Hostname",
             "--service-account-issuer=https://kubernetes.default.svc",
             f"--service-account-key-file={state_dir / 'sa.pub'}",
             f"--service-account-signing-key-file={state_dir / 'sa.key'}",
@@ -237,13 +251,26 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> ControlPlane:
     return ControlPlane(state_dir, server, kubeconfig, binaries / "kubectl")
 
 
+def running(state_dir: Path = DEFAULT_STATE_DIR) -> ControlPlane:
+    """The control plane ``up`` started in ``state_dir``, if its API server still runs."""
+    if not _alive(state_dir, "kube-apiserver"):
+        raise RuntimeError(f"no control plane runs in {state_dir}; start one with: make control-plane")
+    config = json.loads((state_dir / "kubeconfig").read_text())
+    server = config["clusters"][0]["cluster"]["server"]
+    return ControlPlane(state_dir, server, state_dir / "kubeconfig", binaries_dir() / "kubectl")
+
+
 def _write_credentials(state_dir: Path, server: str) -> None:
     key, public = state_dir / "sa.key", state_dir / "sa.pub"
     subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
     subprocess.run(
         ["openssl", "rsa", "-in", str(key), "-pubout", "-out", str(public)], check=True, capture_output=True
     )
-    (state_dir / "tokens.csv").write_text(f'{ADMIN_TOKEN},admin,admin,"system:masters"\n')
+    (state_dir / "tokens.csv").write_text(
+        f'{ADMIN_TOKEN},admin,admin,"system:masters"\n'
+        f'{NODE_TOKEN},system:node:{NODE_NAME},{NODE_NAME},"system:nodes"\n'
+    )
+    _write_pki(state_dir / "pki")
     # JSON is YAML: kubectl, Helm and the controllers read it as a kubeconfig.
     config = {
         "apiVersion": "v1",
@@ -256,6 +283,60 @@ def _write_credentials(state_dir: Path, server: str) -> None:
     kubeconfig = state_dir / "kubeconfig"
     kubeconfig.write_text(json.dumps(config, indent=2))
     kubeconfig.chmod(0o600)
+
+
+def _write_pki(pki: Path) -> None:
+    """A CA the kubelet trusts for client certificates, and the API server's certificate from it."""
+    pki.mkdir(parents=True)
+    openssl = ["openssl", "req", "-nodes", "-newkey", "rsa:2048", "-days", "2"]
+    subprocess.run(
+        [
+            *openssl,
+            "-x509",
+            "-keyout",
+            str(pki / "ca.key"),
+            "-out",
+            str(pki / "ca.crt"),
+            "-subj",
+            "/CN=todo-ca",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    request = pki / f"{KUBELET_CLIENT}.csr"
+    subprocess.run(
+        [
+            *openssl,
+            "-keyout",
+            str(pki / f"{KUBELET_CLIENT}.key"),
+            "-out",
+            str(request),
+            "-subj",
+            f"/O=system:masters/CN={KUBELET_CLIENT}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            "openssl",
+            "x509",
+            "-req",
+            "-in",
+            str(request),
+            "-CA",
+            str(pki / "ca.crt"),
+            "-CAkey",
+            str(pki / "ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            str(pki / f"{KUBELET_CLIENT}.crt"),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 def _start(state_dir: Path, name: str, command: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server: Debian's binaries, a temp dir, loopback only.
+"""A throwaway PostgreSQL server: Debian's binaries, a temp dir, loopback only (or a node's pods too).
 
 initdb and postgres refuse to run as root, so under root the server runs as
 the unprivileged ``postgres`` user that Debian's package creates. Password
@@ -57,9 +57,15 @@ def free_port() -> int:
 
 
 class PostgresServer:
-    """Start with ``start()``, stop with ``stop()``; ``create_database()`` gives fresh DBs."""
+    """Start with ``start()``, stop with ``stop()``; ``create_database()`` gives fresh DBs.
 
-    def __init__(self) -> None:
+    ``pods_from``: also listen on this host address and let clients from this
+    network in (a node's pods, say ``("192.0.2.2", "10.244.0.0/16")``), as a
+    database outside the cluster does.
+    """
+
+    def __init__(self, pods_from: tuple[str, str] | None = None) -> None:
+        self.pods_from = pods_from
         self.bindir = find_bindir()
         self.port = 0
         self._dir: Path | None = None
@@ -72,9 +78,9 @@ class PostgresServer:
         assert self._dir is not None
         return self._dir / "postgres.log"
 
-    def url(self, dbname: str = "postgres", **params: str) -> str:
+    def url(self, dbname: str = "postgres", host: str = "127.0.0.1", **params: str) -> str:
         query = "&".join(f"{k}={v}" for k, v in {"sslmode": "disable", **params}.items())
-        return f"postgresql://{SUPERUSER}:{PASSWORD}@127.0.0.1:{self.port}/{dbname}?{query}"
+        return f"postgresql://{SUPERUSER}:{PASSWORD}@{host}:{self.port}/{dbname}?{query}"
 
     def _run_kwargs(self) -> dict:
         if self._user is None:
@@ -109,6 +115,9 @@ class PostgresServer:
             cwd=self._dir,
             **self._run_kwargs(),
         )  # fmt: skip
+        if self.pods_from is not None:
+            with open(data / "pg_hba.conf", "a") as hba:
+                hba.write(f"host all all {self.pods_from[1]} scram-sha-256\n")
         # Another process may grab the port between free_port() and bind: retry.
         for _attempt in range(3):
             self.port = free_port()
@@ -122,7 +131,7 @@ class PostgresServer:
             [
                 str(self.bindir / "postgres"),
                 "-D", str(data),
-                "-h", "127.0.0.1",
+                "-h", ",".join(["127.0.0.1", *self.pods_from[:1]]) if self.pods_from else "127.0.0.1",
                 "-p", str(self.port),
                 "-k", str(self._dir),
                 # Durability is pointless for a throwaway cluster; speed is not.

@@ -1,0 +1,121 @@
+"""dist/'s backend on a real node: the unchanged Deployment, its image built here, its database outside the cluster."""
+
+from __future__ import annotations
+
+import copy
+import json
+import secrets
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from testbed.manifests import Manifests
+from testbed.node_images import MmdebstrapUnavailable, backend_archive
+from testbed.paths import DIST
+from testbed.postgres import PostgresServer, PostgresUnavailable
+from tests.node.conftest import container_state, is_ready, node_script, wait_for_pod
+from tests.support.cluster import Cluster
+
+pytestmark = pytest.mark.cluster
+
+# The node's pod network (scripts/node.py): where the database lets the pods in from.
+POD_NETWORK = "10.244.0.0/16"
+
+
+@pytest.fixture(scope="module")
+def backend_secrets(
+    node_cluster: tuple[Cluster, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The backend image imported into the node, and its Secret's values, with PostgreSQL on the host."""
+    _, node = node_cluster
+    try:
+        archive, _ = backend_archive(tmp_path_factory.mktemp("backend-image"))
+        server = PostgresServer(pods_from=(node.ip, POD_NETWORK)).start()
+    except (MmdebstrapUnavailable, PostgresUnavailable) as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        node_script.import_image(node, archive)
+        database = server.create_database().rsplit("/", 1)[1].split("?")[0]
+        yield {
+            "DATABASE_URL": server.url(database, host=node.ip),
+            "BETTER_AUTH_SECRET": secrets.token_hex(32),
+            "OPENAI_API_KEY": "",
+        }
+    finally:
+        server.stop()
+
+
+def _deploy(cluster: Cluster, values: dict[str, str], objects: list[dict[str, Any]]) -> str:
+    namespace = cluster.namespace("dist")
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "todo-secrets"},
+        "stringData": values,
+    }
+    cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(secret))
+    cluster.apply(objects, namespace)
+    return namespace
+
+
+def _backend_pod(cluster: Cluster, namespace: str) -> str:
+    pods = cluster.get("pods", namespace, selector="app.kubernetes.io/name=todo-backend")["items"]
+    assert len(pods) == 1, [pod["metadata"]["name"] for pod in pods]
+    name: str = pods[0]["metadata"]["name"]
+    return name
+
+
+def test_the_unchanged_backend_deployment_serves_the_api_from_its_pod(
+    node_cluster: tuple[Cluster, Any], backend_secrets: dict[str, str]
+) -> None:
+    cluster, _ = node_cluster
+    namespace = _deploy(cluster, backend_secrets, Manifests.from_file(DIST / "todo-backend.k8s.yaml").objects)
+    name = _backend_pod(cluster, namespace)
+    pod = wait_for_pod(cluster, namespace, name, is_ready, timeout=120)
+
+    # The host reaches pod addresses over the node's bridge, as a node's kube-proxy would.
+    base = f"http://{pod['status']['podIP']}:8000"
+    with urllib.request.urlopen(f"{base}/health", timeout=10) as response:
+        assert response.status == 200
+    register = urllib.request.Request(
+        f"{base}/api/auth/register",
+        data=json.dumps({"email": "node@example.com", "password": "correct horse battery"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(register, timeout=30) as response:
+        assert response.status in (200, 201)
+    assert "running" in container_state(cluster.get("pod", namespace, name))
+
+
+def test_a_read_only_root_without_the_tmp_empty_dir_never_gets_ready(
+    node_cluster: tuple[Cluster, Any], backend_secrets: dict[str, str]
+) -> None:
+    # gunicorn needs a writable temporary directory; dist/ mounts an emptyDir at /tmp for it.
+    cluster, _ = node_cluster
+    objects = copy.deepcopy(Manifests.from_file(DIST / "todo-backend.k8s.yaml").objects)
+    (deployment,) = [obj for obj in objects if obj["kind"] == "Deployment"]
+    pod_spec = deployment["spec"]["template"]["spec"]
+    (container,) = pod_spec["containers"]
+    tmp = {mount["name"] for mount in container["volumeMounts"] if mount["mountPath"] == "/tmp"}
+    assert tmp, "dist/'s backend mounts an emptyDir at /tmp"
+    container["volumeMounts"] = [mount for mount in container["volumeMounts"] if mount["name"] not in tmp]
+    pod_spec["volumes"] = [volume for volume in pod_spec["volumes"] if volume["name"] not in tmp]
+    namespace = _deploy(cluster, backend_secrets, objects)
+    name = _backend_pod(cluster, namespace)
+
+    failed = wait_for_pod(
+        cluster,
+        namespace,
+        name,
+        lambda pod: (
+            "terminated" in container_state(pod)
+            or (pod["status"].get("containerStatuses") or [{}])[0].get("restartCount", 0) > 0
+        ),
+        timeout=120,
+    )
+    assert not is_ready(failed)
+    logs = cluster.kubectl("logs", "-n", namespace, name, "--previous", check=False).stdout
+    logs += cluster.kubectl("logs", "-n", namespace, name, check=False).stdout
+    assert "temporary directory" in logs.lower() or "read-only file system" in logs.lower(), logs[-2000:]
