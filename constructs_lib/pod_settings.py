@@ -19,6 +19,9 @@ from constructs_lib import _validation as check
 
 # ValidateAnnotationsSize: all annotations of one object together.
 ANNOTATIONS_MAX_BYTES = 256 * 1024
+# More than the library writes on any one object (its Checkov reasons are the longest); a test
+# keeps it honest.
+LIBRARY_ANNOTATIONS_BOUND = 32 * 1024
 ANNOTATIONS_WITH_LIBRARY_ALLOWED = (
     f"must total at most {ANNOTATIONS_MAX_BYTES} bytes with the library's own annotations on the object"
 )

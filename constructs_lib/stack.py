@@ -20,7 +20,13 @@ from constructs_lib.frontend import TodoFrontend, TodoFrontendProps
 from constructs_lib.http_route import TodoHttpRoute, TodoHttpRouteProps
 from constructs_lib.ingress import IngressTls, TodoIngress, TodoIngressProps
 from constructs_lib.network_policy import NetworkPeer, NetworkPolicy, gateway_peer
-from constructs_lib.pod_settings import check_annotations_with_library, check_metadata_map
+from constructs_lib.pod_settings import (
+    ANNOTATIONS_MAX_BYTES,
+    LIBRARY_ANNOTATIONS_BOUND,
+    annotations_size,
+    check_annotations_with_library,
+    check_metadata_map,
+)
 from constructs_lib.routing import origin
 from constructs_lib.workload import PART_OF, WorkloadProps
 
@@ -246,13 +252,33 @@ class TodoApp(Construct):
                 routes.append(TodoHttpRoute(where, "route", target=target, props=http_route))
         self.ingresses: tuple[TodoIngress, ...] = tuple(ingresses)
         self.http_routes: tuple[TodoHttpRoute, ...] = tuple(routes)
-        _check_annotation_sizes(owner, annotations, (self.backend_chart, self.frontend_chart))
+        user_annotations = [
+            ingress_props.annotations,
+            *(props.service_annotations for props in (backend_props, frontend_props)),
+            *(
+                props.service_account.annotations
+                for props in (backend_props, frontend_props)
+                if props.service_account
+            ),
+        ]
+        _check_annotation_sizes(
+            owner, annotations, user_annotations, (self.backend_chart, self.frontend_chart)
+        )
 
 
 def _check_annotation_sizes(
-    owner: str, annotations: Mapping[str, str], charts: tuple[TodoChart, ...]
+    owner: str,
+    annotations: Mapping[str, str],
+    user_annotations: list[Mapping[str, str]],
+    charts: tuple[TodoChart, ...],
 ) -> None:
     """Each object's annotations, the library's, the props' and ``annotations``, fit the API server's limit."""
+    if (
+        sum(map(annotations_size, [annotations, *user_annotations])) + LIBRARY_ANNOTATIONS_BOUND
+        <= ANNOTATIONS_MAX_BYTES
+    ):
+        # Nothing can reach the limit: spare the round trip to each object's metadata.
+        return
     for chart in charts:
         for obj in chart.node.find_all():
             if isinstance(obj, cdk8s.ApiObject):

@@ -9,8 +9,12 @@ import cdk8s
 import pytest
 
 from constructs_lib import (
+    SECRET_KEYS,
     Autoscaling,
+    ExternalSecret,
     IngressTls,
+    Resources,
+    SecretKeyRef,
     TodoApp,
     TodoBackend,
     TodoBackendProps,
@@ -21,6 +25,7 @@ from constructs_lib import (
     TodoIngress,
     TodoIngressProps,
 )
+from constructs_lib.pod_settings import LIBRARY_ANNOTATIONS_BOUND, annotations_size
 from testbed.manifests import Manifests
 from tests.support.synth import synth_charts
 
@@ -311,3 +316,23 @@ def test_a_second_stack_that_would_replace_the_firsts_objects_is_refused(second:
     TodoApp(app, "first", namespace="todo")
     with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
         TodoApp(app, "second", **second)
+
+
+def test_the_librarys_own_annotations_stay_far_below_the_bound_the_size_check_assumes() -> None:
+    # Every option that adds an annotation of the library's: Checkov exceptions (latest, a low
+    # UID, no CPU limit, Secret keys), cert-manager's issuer, ingress-nginx's body size, a sync wave.
+    backend = TodoBackendProps(
+        resources=Resources(cpu_request="250m", memory_request="256Mi", cpu_limit=None, memory_limit="512Mi"),
+        extra_env={"SMTP_PASSWORD": SecretKeyRef(secret="smtp", key="password")},
+        secret_source=ExternalSecret(
+            store_name="vault", remote_keys={key: key.lower() for key in SECRET_KEYS}
+        ),
+    )
+    tls = IngressTls(secret_name="todo-tls", cluster_issuer="letsencrypt")
+    stack = TodoApp(cdk8s.Testing.app(), "todo", backend=backend, ingress=TodoIngressProps(tls=tls))
+    sizes = [
+        annotations_size(metadata.get("annotations") or {})
+        for obj in _objects(stack)
+        for metadata in (obj["metadata"], obj.get("spec", {}).get("template", {}).get("metadata", {}))
+    ]
+    assert 0 < max(sizes) < LIBRARY_ANNOTATIONS_BOUND / 4

@@ -371,7 +371,7 @@ def _padded(length: int, labels: list[str]) -> str:
     return host[:length].rstrip(".") if len(host) > length else host
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(host="*.todo.example.com")
 @example(host="010.0.0.1")
 @example(host="*.010.0.0.1")

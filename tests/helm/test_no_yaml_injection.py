@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -136,33 +138,37 @@ def _rendered_strings(objects: list[dict[str, Any]]) -> list[str]:
     return found
 
 
-def _render(helm, chart: str, values: dict[str, Any], tmp_path) -> tuple[int, str, str]:
-    values_file = tmp_path / "values.json"
+def _render(helm, chart: str, values: dict[str, Any], values_file) -> tuple[int, str, str]:
     values_file.write_text(json.dumps(values), encoding="utf-8")
     result = helm.run("template", chart, str(CHARTS_DIR / chart), "--values", str(values_file), check=False)
     return result.returncode, result.stdout, result.stderr
 
 
 # One render per string value, payload, chart and Helm version: about a thousand
-# renders, so make test runs it and make test-fast leaves it out.
+# renders, so make test runs it and make test-fast leaves it out. They are
+# independent processes: one per core at a time.
 @pytest.mark.slow
 @pytest.mark.parametrize("payload", PAYLOADS, ids=str)
 @pytest.mark.parametrize("chart", CHARTS)
 def test_no_string_value_adds_yaml_to_the_manifests(chart, payload, helm, tmp_path):
     base = _base_values(chart)
-    code, _, stderr = _render(helm, chart, base, tmp_path)
+    code, _, stderr = _render(helm, chart, base, tmp_path / "values.json")
     assert code == 0, f"the base values of this test do not render: {stderr}"
 
-    injected = []
-    for path, value in _strings(base):
+    def injects(numbered: tuple[int, tuple[Path, str]]) -> str | None:
+        index, (path, value) = numbered
         text = value + PAYLOADS[payload]
-        code, stdout, _ = _render(helm, chart, _with(base, path, text), tmp_path)
+        code, stdout, _ = _render(helm, chart, _with(base, path, text), tmp_path / f"values-{index}.json")
         if code != 0:
-            continue  # Refused: the schema or a template check turned it away.
+            return None  # Refused: the schema or a template check turned it away.
         objects = [doc for doc in yaml.safe_load_all(stdout) if doc]
         keys = [scalar for obj in objects for scalar in _scalars(obj) if scalar == MARKER]
         if keys or not any(text in rendered for rendered in _rendered_strings(objects)):
-            injected.append(".".join(map(str, path)))
+            return ".".join(map(str, path))
+        return None
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as renders:
+        injected = [path for path in renders.map(injects, enumerate(_strings(base))) if path]
 
     assert not injected, f"{helm.label}: {payload} in these values changed the YAML: {injected}"
 

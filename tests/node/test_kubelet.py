@@ -103,7 +103,10 @@ def test_a_readiness_probe_on_a_port_nothing_listens_on_keeps_the_pod_out(
 def test_a_container_past_its_memory_limit_is_oom_killed(node_cluster: tuple[Cluster, Any]) -> None:
     cluster, _ = node_cluster
     # tail holds all of a line-less input: 100 MiB against a 32 MiB limit.
-    namespace = _run(cluster, restricted_pod("hog", ["/bin/sh", "-c", "head -c 100m /dev/zero | tail"]))
+    # A whole CPU, so the memory fills in a second rather than at the 100m the other pods get.
+    hog = restricted_pod("hog", ["/bin/sh", "-c", "head -c 100m /dev/zero | tail"])
+    hog["spec"]["containers"][0]["resources"]["limits"]["cpu"] = "1"
+    namespace = _run(cluster, hog)
     pod = wait_for_pod(cluster, namespace, "hog", lambda pod: "terminated" in container_state(pod))
 
     terminated = container_state(pod)["terminated"]
