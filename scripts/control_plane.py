@@ -394,18 +394,23 @@ def _alive(state_dir: Path, name: str, *, starting: bool = False) -> bool:
 def down(state_dir: Path = DEFAULT_STATE_DIR) -> None:
     """Stop the processes this state dir started, the API server's clients first."""
     for name in ("kube-scheduler", "kube-controller-manager", "kube-apiserver", "etcd"):
-        pid = _pid(state_dir, name)
-        if pid is None:
-            continue
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
-        while _alive(state_dir, name) and time.monotonic() < deadline:
-            time.sleep(0.1)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
-        if _alive(state_dir, name):
-            os.kill(pid, signal.SIGKILL)
-        (state_dir / "pids" / name).unlink(missing_ok=True)
+        stop(state_dir, name)
+
+
+def stop(state_dir: Path, name: str, grace_seconds: float = 15) -> None:
+    """SIGTERM what ``_start`` started under ``name`` in this state dir; SIGKILL it after the grace."""
+    pid = _pid(state_dir, name)
+    if pid is None:
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace_seconds
+    while _alive(state_dir, name) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+    if _alive(state_dir, name):
+        os.kill(pid, signal.SIGKILL)
+    (state_dir / "pids" / name).unlink(missing_ok=True)
 
 
 def main(argv: list[str]) -> int:

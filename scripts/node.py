@@ -104,19 +104,18 @@ def up(plane: ControlPlane, state_dir: Path | None = None) -> Node:
     shutil.rmtree(state_dir, ignore_errors=True)
     (state_dir / "pids").mkdir(parents=True)
     node_id = secrets.token_hex(3)
+    # Written first: down() finds everything else by it, also after a failed start.
     (state_dir / "id").write_text(node_id)
-    ip = host_ip()
     data = data_dir(node_id)
-    data.mkdir(mode=0o711)
     socket_path = data / "containerd.sock"
-    _write_cni(state_dir, node_id)
-    _write_containerd_config(state_dir, data, socket_path)
-    _make_cgroup_root(node_id)
-    with contextlib.suppress(OSError):
-        # Pods reach the host's services through the bridge; forwarding lets them leave it too.
-        Path("/proc/sys/net/ipv4/ip_forward").write_text("1")
-    node = Node(state_dir, control_plane.NODE_NAME, ip, socket_path)
+    # Pods reach the host's own addresses (a database outside the cluster) over the bridge;
+    # leaving the machine would take IP forwarding, which the node does not switch on.
+    node = Node(state_dir, control_plane.NODE_NAME, host_ip(), socket_path)
     try:
+        data.mkdir(mode=0o711)
+        _write_cni(state_dir, node_id)
+        _write_containerd_config(state_dir, data, socket_path)
+        _make_cgroup_root(node_id)
         control_plane._start(
             state_dir, "containerd", ["containerd", "--config", str(state_dir / "containerd.toml")]
         )
@@ -134,7 +133,7 @@ def up(plane: ControlPlane, state_dir: Path | None = None) -> Node:
                 f"--root-dir={data / 'kubelet'}",
                 f"--cert-dir={state_dir / 'kubelet-pki'}",
                 f"--hostname-override={node.name}",
-                f"--node-ip={ip}",
+                f"--node-ip={node.ip}",
                 "--v=1",
             ],
         )
@@ -406,7 +405,7 @@ def down(state_dir: Path) -> None:
     id_file = state_dir / "id"
     node_id = id_file.read_text().strip() if id_file.is_file() else None
     for name in reversed(PROCESSES):
-        _stop(state_dir, name)
+        control_plane.stop(state_dir, name, grace_seconds=10)
     # The runc shims outlive containerd; they and their pods are this node's by their paths.
     for pid in _processes_naming(state_dir) + (_processes_naming(data_dir(node_id)) if node_id else []):
         with contextlib.suppress(ProcessLookupError):
@@ -420,20 +419,6 @@ def down(state_dir: Path) -> None:
         subprocess.run(["ip", "link", "delete", f"todo{node_id}"], capture_output=True, check=False)
         _remove_iptables_rules(f"todo-node-{node_id}")
         _remove_cgroups(node_id)
-
-
-def _stop(state_dir: Path, name: str) -> None:
-    pid = control_plane._pid(state_dir, name)
-    if pid is None:
-        return
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    while control_plane._alive(state_dir, name) and time.monotonic() < deadline:
-        time.sleep(0.1)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-    if control_plane._alive(state_dir, name):
-        os.kill(pid, signal.SIGKILL)
 
 
 def _processes_naming(state_dir: Path) -> list[int]:
@@ -513,7 +498,7 @@ def main(argv: list[str]) -> int:
         if command == "up":
             plane = control_plane.running(plane_dir)
             node = up(plane)
-            print(f"Node {node.name} Ready at {node.ip}; images: {' '.join(node.ctr('images', 'ls'))}")
+            print(f"Node {node.name} Ready at {node.ip}; its images: {' '.join(node.ctr('images', 'ls'))}")
         elif command == "down":
             down(plane_dir / "node")
         else:
