@@ -23,10 +23,10 @@ export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:
 
 # Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk,
 # etcd plus openssl for the control plane, runc, which runs the e2e pods under their pod specs, and
-# the node's containerd, CNI plugins and iptables, a static busybox for its test pods, and mmdebstrap,
-# which makes the images' Debian base).
+# the node's containerd, CNI plugins and iptables, a static busybox for its test pods, and buildah and
+# mmdebstrap, which build the images from the Dockerfiles on Debian stand-ins for their bases).
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl runc \
-	containerd containernetworking-plugins iptables busybox-static mmdebstrap
+	containerd containernetworking-plugins iptables busybox-static mmdebstrap buildah
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
 	diff test-fast kube-binaries control-plane control-plane-down node node-down charts-deps helm-docs release
@@ -94,9 +94,9 @@ synth: setup
 	cdk8s synth
 	python environments/app.py
 
-# Only the end-to-end tier: dist/ driving real nginx, gunicorn, Node, PostgreSQL and Chromium.
-e2e: setup system-packages frontend/node_modules/.installed
-	pytest tests/e2e
+# Only the end-to-end tiers: dist/ on a real node (tests/node) and under runc (tests/e2e).
+e2e: setup charts-deps system-packages kube-binaries frontend/node_modules/.installed
+	pytest tests/node tests/e2e
 
 # Figures for docs/benchmarks.md; never part of `make test` (timings are not assertions).
 bench: setup system-packages frontend/node_modules/.installed

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from testbed.manifests import Manifests
@@ -64,10 +66,24 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
 
 
+@pytest.fixture(scope="session")
+def ingress_host(dist: Manifests) -> str:
+    (host,) = {rule["host"] for ing in dist.of_kind("Ingress") for rule in ing["spec"]["rules"]}
+    return host
+
+
+@pytest.fixture
+def ingress(stack: Any, ingress_host: str) -> Iterator[httpx.Client]:
+    """A client of the Ingress: nginx's address, with the Ingress host in every request (the tier's ``stack``)."""
+    assert stack.nginx is not None
+    with httpx.Client(base_url=stack.nginx.base_url, headers={"Host": ingress_host}, timeout=15) as client:
+        yield client
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # `make test-fast` leaves out whatever needs the control plane.
     for item in items:
-        if "cluster" in getattr(item, "fixturenames", ()):
+        if {"cluster", "node_cluster"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.cluster)
 
 

@@ -4,7 +4,7 @@ There is no Docker engine here, so this is what the container would do: the
 CMD parsed from docker/backend/Dockerfile, in backend/ (the image's WORKDIR
 holds the same files), with the Dockerfile's ENV, the ConfigMap from dist/
 and test values for the Secret, against a real PostgreSQL. What the running
-image serves is the e2e tests' (tests/e2e runs it under runc from dist/); here,
+image serves is the node tier's (tests/node runs dist/ on a real node); here,
 how gunicorn itself starts and stops.
 """
 

@@ -10,21 +10,12 @@ import signal
 from collections.abc import Iterator
 from types import FrameType
 
-import httpx
 import pytest
 
 from testbed.backend import SECRET
 from testbed.manifests import Manifests
 from testbed.postgres import PostgresServer, running_postgres
 from testbed.stack import MissingTool, Stack, preflight
-
-HOST = "todo.local"
-
-
-@pytest.fixture(scope="package")
-def ingress_host(dist: Manifests) -> str:
-    (host,) = {rule["host"] for ing in dist.of_kind("Ingress") for rule in ing["spec"]["rules"]}
-    return host
 
 
 @pytest.fixture(scope="package")
@@ -76,11 +67,3 @@ def no_liveness_restart(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     restarts = [e for e in running.probe_events() if e.event == "restart"][before:]
     assert not restarts, f"the kubelet would have restarted a pod: {restarts}"
-
-
-@pytest.fixture
-def ingress(stack: Stack, ingress_host: str) -> Iterator[httpx.Client]:
-    """A client of the Ingress: nginx's address, with the Ingress host in every request."""
-    assert stack.nginx is not None
-    with httpx.Client(base_url=stack.nginx.base_url, headers={"Host": ingress_host}, timeout=15) as client:
-        yield client

@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
+from testbed.backend import SECRET
+from testbed.manifests import Manifests
+from testbed.node_images import ImageBuildUnavailable, dist_archives
+from testbed.node_stack import NodeStack
 from testbed.paths import script
+from testbed.postgres import PostgresServer, PostgresUnavailable
 from tests.support.cluster import Cluster, start_control_plane
 
 node_script = script("node")
@@ -54,6 +59,77 @@ def node_cluster(
     tmp_path_factory: pytest.TempPathFactory, busybox_archive: Path
 ) -> Iterator[tuple[Cluster, Any]]:
     yield from start_node(tmp_path_factory.mktemp("node-control-plane"), busybox_archive)
+
+
+# The node's pod network (scripts/node.py): where the database lets the pods in from.
+POD_NETWORK = "10.244.0.0/16"
+
+
+@pytest.fixture(scope="session")
+def dist_images(
+    node_cluster: tuple[Cluster, Any], dist: Manifests, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    """dist/'s images, built from the Dockerfiles and imported into the node: Deployment -> archive."""
+    _, node = node_cluster
+    try:
+        archives = dist_archives(dist, tmp_path_factory.mktemp("images"))
+    except ImageBuildUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    for archive in archives.values():
+        node_script.import_image(node, archive)
+    return archives
+
+
+@pytest.fixture(scope="session")
+def node_postgres(node_cluster: tuple[Cluster, Any]) -> Iterator[PostgresServer]:
+    """PostgreSQL outside the cluster: on the host, letting the pod network in."""
+    _, node = node_cluster
+    try:
+        server = PostgresServer(pods_from=(node.ip, POD_NETWORK)).start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def backend_secret_values(node: Any, server: PostgresServer) -> dict[str, str]:
+    """The keys of the Secret the user creates: a database of its own, a signing key, no OpenAI key."""
+    database = server.create_database().rsplit("/", 1)[1].split("?")[0]
+    return {
+        "DATABASE_URL": server.url(database, host=node.ip),
+        "BETTER_AUTH_SECRET": SECRET,
+        # Empty: the chat endpoint must answer 503.
+        "OPENAI_API_KEY": "",
+    }
+
+
+@pytest.fixture(scope="session")
+def stack(
+    node_cluster: tuple[Cluster, Any],
+    dist: Manifests,
+    dist_images: dict[str, Path],
+    node_postgres: PostgresServer,
+) -> Iterator[NodeStack]:
+    """dist/ on the node, both Deployments ready behind nginx."""
+    cluster, node = node_cluster
+    running = NodeStack(cluster, cluster.namespace("todo"), dist, backend_secret_values(node, node_postgres))
+    try:
+        yield running.start()
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def namespace(node_cluster: tuple[Cluster, Any]) -> Iterator[str]:
+    """A namespace for one test; its pods leave the node afterwards, freeing the CPU they requested."""
+    cluster, _ = node_cluster
+    name = cluster.namespace("node")
+    yield name
+    # Terminating first, so no controller makes new pods; then the pods go at once.
+    cluster.kubectl("delete", "namespace", name, "--wait=false")
+    cluster.kubectl("delete", "pods", "--all", "-n", name, "--force", "--grace-period=0", check=False)
 
 
 def restricted_pod(name: str, command: list[str], **container: Any) -> dict[str, Any]:

@@ -4,51 +4,31 @@ from __future__ import annotations
 
 import copy
 import json
-import secrets
 import urllib.request
-from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from testbed.manifests import Manifests
-from testbed.node_images import MmdebstrapUnavailable, backend_archive
 from testbed.paths import DIST
-from testbed.postgres import PostgresServer, PostgresUnavailable
-from tests.node.conftest import container_state, is_ready, node_script, wait_for_pod
+from testbed.postgres import PostgresServer
+from tests.node.conftest import backend_secret_values, container_state, is_ready, wait_for_pod
 from tests.support.cluster import Cluster
 
 pytestmark = pytest.mark.cluster
 
-# The node's pod network (scripts/node.py): where the database lets the pods in from.
-POD_NETWORK = "10.244.0.0/16"
-
 
 @pytest.fixture(scope="module")
 def backend_secrets(
-    node_cluster: tuple[Cluster, Any], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Any]]:
-    """The backend image imported into the node, and its Secret's values, with PostgreSQL on the host."""
+    node_cluster: tuple[Cluster, Any], dist_images: dict[str, Path], node_postgres: PostgresServer
+) -> dict[str, str]:
+    """The backend image on the node, and its Secret's values, with PostgreSQL on the host."""
     _, node = node_cluster
-    try:
-        archive, _ = backend_archive(tmp_path_factory.mktemp("backend-image"))
-        server = PostgresServer(pods_from=(node.ip, POD_NETWORK)).start()
-    except (MmdebstrapUnavailable, PostgresUnavailable) as error:
-        pytest.fail(str(error), pytrace=False)
-    try:
-        node_script.import_image(node, archive)
-        database = server.create_database().rsplit("/", 1)[1].split("?")[0]
-        yield {
-            "DATABASE_URL": server.url(database, host=node.ip),
-            "BETTER_AUTH_SECRET": secrets.token_hex(32),
-            "OPENAI_API_KEY": "",
-        }
-    finally:
-        server.stop()
+    return backend_secret_values(node, node_postgres)
 
 
-def _deploy(cluster: Cluster, values: dict[str, str], objects: list[dict[str, Any]]) -> str:
-    namespace = cluster.namespace("dist")
+def _deploy(cluster: Cluster, namespace: str, values: dict[str, str], objects: list[dict[str, Any]]) -> None:
     secret = {
         "apiVersion": "v1",
         "kind": "Secret",
@@ -57,7 +37,6 @@ def _deploy(cluster: Cluster, values: dict[str, str], objects: list[dict[str, An
     }
     cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(secret))
     cluster.apply(objects, namespace)
-    return namespace
 
 
 def _backend_pod(cluster: Cluster, namespace: str) -> str:
@@ -68,10 +47,10 @@ def _backend_pod(cluster: Cluster, namespace: str) -> str:
 
 
 def test_the_unchanged_backend_deployment_serves_the_api_from_its_pod(
-    node_cluster: tuple[Cluster, Any], backend_secrets: dict[str, str]
+    node_cluster: tuple[Cluster, Any], backend_secrets: dict[str, str], namespace: str
 ) -> None:
     cluster, _ = node_cluster
-    namespace = _deploy(cluster, backend_secrets, Manifests.from_file(DIST / "todo-backend.k8s.yaml").objects)
+    _deploy(cluster, namespace, backend_secrets, Manifests.from_file(DIST / "todo-backend.k8s.yaml").objects)
     name = _backend_pod(cluster, namespace)
     pod = wait_for_pod(cluster, namespace, name, is_ready, timeout=120)
 
@@ -90,7 +69,7 @@ def test_the_unchanged_backend_deployment_serves_the_api_from_its_pod(
 
 
 def test_a_read_only_root_without_the_tmp_empty_dir_never_gets_ready(
-    node_cluster: tuple[Cluster, Any], backend_secrets: dict[str, str]
+    node_cluster: tuple[Cluster, Any], backend_secrets: dict[str, str], namespace: str
 ) -> None:
     # gunicorn needs a writable temporary directory; dist/ mounts an emptyDir at /tmp for it.
     cluster, _ = node_cluster
@@ -102,7 +81,7 @@ def test_a_read_only_root_without_the_tmp_empty_dir_never_gets_ready(
     assert tmp, "dist/'s backend mounts an emptyDir at /tmp"
     container["volumeMounts"] = [mount for mount in container["volumeMounts"] if mount["name"] not in tmp]
     pod_spec["volumes"] = [volume for volume in pod_spec["volumes"] if volume["name"] not in tmp]
-    namespace = _deploy(cluster, backend_secrets, objects)
+    _deploy(cluster, namespace, backend_secrets, objects)
     name = _backend_pod(cluster, namespace)
 
     failed = wait_for_pod(

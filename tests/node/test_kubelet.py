@@ -28,10 +28,8 @@ pytestmark = pytest.mark.cluster
 WEB = ["/bin/sh", "-c", "echo serving; exec httpd -f -p 8080 -h /www"]
 
 
-def _run(cluster: Cluster, pod: dict[str, Any]) -> str:
-    namespace = cluster.namespace("node")
+def _run(cluster: Cluster, namespace: str, pod: dict[str, Any]) -> None:
     cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(pod))
-    return namespace
 
 
 def test_the_node_is_ready_with_containerd_and_the_kubelet_built_here(
@@ -55,6 +53,7 @@ def test_the_kubelet_answers_no_one_without_a_client_certificate(node_cluster: t
 
 def test_a_restricted_pod_runs_as_its_user_without_capabilities_under_seccomp_on_a_read_only_root(
     node_cluster: tuple[Cluster, Any],
+    namespace: str,
 ) -> None:
     cluster, _ = node_cluster
     pod = restricted_pod(
@@ -63,7 +62,7 @@ def test_a_restricted_pod_runs_as_its_user_without_capabilities_under_seccomp_on
         ports=[{"containerPort": 8080}],
         readinessProbe={"httpGet": {"path": "/health", "port": 8080}, "periodSeconds": 1},
     )
-    namespace = _run(cluster, pod)
+    _run(cluster, namespace, pod)
     wait_for_pod(cluster, namespace, "web", is_ready)
 
     status = cluster.kubectl("exec", "-n", namespace, "web", "--", "cat", "/proc/self/status").stdout
@@ -78,6 +77,7 @@ def test_a_restricted_pod_runs_as_its_user_without_capabilities_under_seccomp_on
 
 def test_a_readiness_probe_on_a_port_nothing_listens_on_keeps_the_pod_out(
     node_cluster: tuple[Cluster, Any],
+    namespace: str,
 ) -> None:
     cluster, _ = node_cluster
     pod = restricted_pod(
@@ -85,7 +85,7 @@ def test_a_readiness_probe_on_a_port_nothing_listens_on_keeps_the_pod_out(
         WEB,
         readinessProbe={"httpGet": {"path": "/health", "port": 8081}, "periodSeconds": 1},
     )
-    namespace = _run(cluster, pod)
+    _run(cluster, namespace, pod)
     running = wait_for_pod(cluster, namespace, "wrong-port", lambda pod: "running" in container_state(pod))
 
     assert not is_ready(running)
@@ -100,20 +100,24 @@ def test_a_readiness_probe_on_a_port_nothing_listens_on_keeps_the_pod_out(
     assert not is_ready(cluster.get("pod", namespace, "wrong-port"))
 
 
-def test_a_container_past_its_memory_limit_is_oom_killed(node_cluster: tuple[Cluster, Any]) -> None:
+def test_a_container_past_its_memory_limit_is_oom_killed(
+    node_cluster: tuple[Cluster, Any], namespace: str
+) -> None:
     cluster, _ = node_cluster
     # tail holds all of a line-less input: 100 MiB against a 32 MiB limit.
     # A whole CPU, so the memory fills in a second rather than at the 100m the other pods get.
     hog = restricted_pod("hog", ["/bin/sh", "-c", "head -c 100m /dev/zero | tail"])
     hog["spec"]["containers"][0]["resources"]["limits"]["cpu"] = "1"
-    namespace = _run(cluster, hog)
+    _run(cluster, namespace, hog)
     pod = wait_for_pod(cluster, namespace, "hog", lambda pod: "terminated" in container_state(pod))
 
     terminated = container_state(pod)["terminated"]
     assert (terminated["reason"], terminated["exitCode"]) == ("OOMKilled", 137)
 
 
-def test_an_empty_dir_past_its_size_limit_gets_the_pod_evicted(node_cluster: tuple[Cluster, Any]) -> None:
+def test_an_empty_dir_past_its_size_limit_gets_the_pod_evicted(
+    node_cluster: tuple[Cluster, Any], namespace: str
+) -> None:
     cluster, _ = node_cluster
     pod = restricted_pod(
         "filler",
@@ -121,7 +125,7 @@ def test_an_empty_dir_past_its_size_limit_gets_the_pod_evicted(node_cluster: tup
         volumeMounts=[{"name": "scratch", "mountPath": "/scratch"}],
     )
     pod["spec"]["volumes"] = [{"name": "scratch", "emptyDir": {"sizeLimit": "2Mi"}}]
-    namespace = _run(cluster, pod)
+    _run(cluster, namespace, pod)
     evicted = wait_for_pod(
         cluster, namespace, "filler", lambda pod: pod["status"].get("reason") == "Evicted", timeout=90
     )
@@ -134,7 +138,8 @@ def test_down_removes_every_process_mount_cgroup_bridge_and_rule_it_made(
 ) -> None:
     # A node of its own, with a pod (a network namespace, mounts, NAT rules) to clean up after.
     for cluster, node in start_node(tmp_path / "plane", busybox_archive):
-        namespace = _run(cluster, restricted_pod("web", WEB))
+        namespace = cluster.namespace("node")
+        _run(cluster, namespace, restricted_pod("web", WEB))
         wait_for_pod(cluster, namespace, "web", lambda pod: "running" in container_state(pod))
         node_id = (node.state_dir / "id").read_text()
         node_script.down(node.state_dir)

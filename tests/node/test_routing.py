@@ -21,7 +21,8 @@ from constructs_lib import TodoHttpRouteProps
 from testbed import ingress_nginx
 from testbed.ingress_nginx import Route
 from testbed.manifests import Manifests
-from testbed.stack import Nginx, Stack
+from testbed.node_stack import NodeStack as Stack
+from testbed.stack import Nginx
 from tests.support.synth import synth_stack
 
 

@@ -20,8 +20,9 @@ import httpx
 
 from testbed.backend import PASSWORD
 from testbed.dockerfile import Dockerfile
+from testbed.node_stack import NodeStack as Stack
 from testbed.paths import REPO_ROOT
-from testbed.stack import CHROMIUM, Stack, require_node
+from testbed.stack import CHROMIUM, require_node
 
 SCRIPT = Path(__file__).with_name("browser_flow.mjs")
 ARTIFACTS = REPO_ROOT / "test-artifacts"

@@ -8,7 +8,7 @@ import uuid
 import httpx
 
 from testbed.backend import PASSWORD
-from testbed.stack import Stack
+from testbed.node_stack import NodeStack as Stack
 
 
 def _backend_lines(stack: Stack, marker: str, count: int) -> list[str]:
