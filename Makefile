@@ -22,7 +22,7 @@ export NODE_COMPILE_CACHE := $(TOOLS)/node-compile-cache
 export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:$(PATH)
 
 # Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk,
-# etcd plus openssl for the control plane, runc, which runs the e2e pods under their pod specs, and
+# etcd plus openssl for the control plane, runc, which runs the node's containers and make bench's pods, and
 # the node's containerd, CNI plugins and iptables, a static busybox for its test pods, and buildah and
 # mmdebstrap, which build the images from the Dockerfiles on Debian stand-ins for their bases).
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl runc \
@@ -50,7 +50,7 @@ help:
 	@echo "make synth   install the toolchain, then synthesize dist/ with cdk8s synth"
 	@echo "make test    install the toolchain and test services, then run every test"
 	@echo "make test-fast   the library, schema and chart tests only (about a minute, no services)"
-	@echo "make e2e     only the end-to-end tests (part of make test)"
+	@echo "make e2e     only the end-to-end tests: dist/ on a real node (part of make test)"
 	@echo "make control-plane / control-plane-down   start / stop etcd and the Kubernetes control plane on loopback"
 	@echo "make node / node-down   start / stop a real node (kubelet, containerd, runc) for that control plane"
 	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
@@ -94,9 +94,9 @@ synth: setup
 	cdk8s synth
 	python environments/app.py
 
-# Only the end-to-end tiers: dist/ on a real node (tests/node) and under runc (tests/e2e).
+# Only the end-to-end tier: dist/ on a real node (tests/node).
 e2e: setup charts-deps system-packages kube-binaries frontend/node_modules/.installed
-	pytest tests/node tests/e2e
+	pytest tests/node
 
 # Figures for docs/benchmarks.md; never part of `make test` (timings are not assertions).
 bench: setup system-packages frontend/node_modules/.installed
@@ -180,8 +180,9 @@ diff: export DIFF_BASE := $(value BASE)
 test-fast: setup charts-deps
 	pytest -n 2 -m "not slow and not cluster" tests/test_*.py tests/helm
 
+# Two workers, one per core: while one waits on a server, the other computes.
 test: setup charts-deps system-packages kube-binaries helm-docs frontend/node_modules/.installed $(TOOLS)/checkov/.installed
-	pytest
+	pytest -n 2
 
 argocd-repo:
 	@test -n "$$REPO_URL" || { echo "usage: make argocd-repo REPO_URL=<git remote> [REVISION=main]" >&2; exit 2; }

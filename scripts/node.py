@@ -219,6 +219,13 @@ def _cgroup_root(node_id: str) -> str:
     return f"/todo-node-{node_id}"
 
 
+def pod_cgroup(node: Node, controller: str, uid: str, qos_class: str) -> Path:
+    """A pod's cgroup in a v1 hierarchy, where the kubelet's cgroupfs driver makes it."""
+    node_id = (node.state_dir / "id").read_text().strip()
+    qos = "" if qos_class == "Guaranteed" else qos_class.lower()
+    return CGROUP_ROOT / controller / _cgroup_root(node_id).lstrip("/") / "kubepods" / qos / f"pod{uid}"
+
+
 def _v1_hierarchies() -> list[Path]:
     """The cgroup v1 hierarchies the kubelet writes pods into (the v2 "unified" one aside)."""
     return [

@@ -31,7 +31,7 @@ since its own cgroup is no longer the pods' parent.
 
 Each class takes the directories it works in, so a tree with the real file
 names stands in for the kernel's in the tests of the hierarchy a machine
-does not run (tests/e2e/test_e2e_cgroups.py).
+does not run (tests/runc/test_cgroups.py).
 """
 
 from __future__ import annotations

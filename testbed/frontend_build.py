@@ -1,5 +1,8 @@
 """Build the frontend once, the way its Dockerfile's deps and build stages do.
 
+Part of the runc harness ``make bench`` uses (stack.py); buildah builds the
+node's images (node_images.py).
+
 `npm ci` runs when package-lock.json changed, `next build` when any source
 (or the build's env) changed; stamps in node_modules/ and .next/ record what
 was built. A file lock keeps parallel pytest-xdist workers from building at once.

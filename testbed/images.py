@@ -1,8 +1,8 @@
 """The two images, built from their Dockerfiles into host directories that runc binds where the images have them.
 
-No image can be pulled or built here (no registry, no daemon), so each
-image's own files are made the way its Dockerfile makes them and bound at the
-same paths; the machine's Debian /usr and /etc stand in for the base image's
+For the runc harness ``make bench`` uses (stack.py); buildah builds the
+node's images for the tests (node_images.py). Here each image's own files are
+made the way its Dockerfile makes them and bound at the same paths; the machine's Debian /usr and /etc stand in for the base image's
 distribution (see pods.py):
 
 - backend: the builder stage's ``RUN`` line runs verbatim, as root, in a runc

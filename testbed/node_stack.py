@@ -33,7 +33,7 @@ from typing import Any
 from testbed import ingress_nginx
 from testbed.contract import secret_env
 from testbed.manifests import Manifests, only_container
-from testbed.stack import Nginx
+from testbed.nginx import Nginx
 
 Endpoints = dict[tuple[str, int], list[str]]
 

@@ -1,5 +1,8 @@
 """Containers as the kubelet asks for them, run by runc from an OCI bundle generated from the pod spec.
 
+Part of the runc harness ``make bench`` uses (stack.py); the tests run pods on a
+real kubelet (node_stack.py).
+
 runc (Debian's package) is the OCI runtime containerd calls on every
 Kubernetes node; the kubelet's CRI request becomes an OCI ``config.json``
 much like the one :func:`oci_config` writes, starting from ``runc spec``'s own

@@ -1,5 +1,8 @@
 """The kubelet's probes: one attempt as it makes one, and a worker per probe on its period while the pod runs.
 
+Part of the runc harness ``make bench`` uses (stack.py); on the node the
+kubelet probes for itself.
+
 As the kubelet's prober workers do, each probe of a container runs from the
 container's start, after ``initialDelaySeconds``, every ``periodSeconds``,
 each attempt bounded by ``timeoutSeconds``; liveness and readiness wait until

@@ -1,4 +1,4 @@
-"""Helpers to run the images' commands natively: port waits and fixed-port locks."""
+"""Helpers to run the images' commands natively: port waits, fixed-port locks and log tails."""
 
 from __future__ import annotations
 
@@ -47,3 +47,11 @@ def stop(process: subprocess.Popen, timeout: float = 20.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def log_tail(path: Path, lines: int = 30) -> str:
+    """The last ``lines`` lines of a log, for an error message."""
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

@@ -1,4 +1,8 @@
-"""The Todo stack without a cluster: dist/ drives real nginx, gunicorn, Node and PostgreSQL.
+"""The Todo stack without a cluster, for ``make bench`` on a machine without a node: dist/ drives real nginx, gunicorn, Node and PostgreSQL.
+
+An imitation of a kubelet, kept for benchmarks/resources.py only: the tests
+run dist/ on a real node (node_stack.py), and the benchmarks are yet to move
+there.
 
 Each pod is its image's CMD in a runc container built from its Deployment in
 dist/ (pods.py): UID/GID 1001, a read-only root, each emptyDir a tmpfs of its
@@ -17,7 +21,7 @@ runs as ``nobody``.
 
 nginx's config comes from the Ingress objects (``ingress_nginx.py``); each
 Service (name, port) maps to the ready pods its selector picks, at the
-Service's ``targetPort``. Used by the e2e tests and by benchmarks/resources.py.
+Service's ``targetPort``.
 """
 
 from __future__ import annotations
@@ -26,10 +30,8 @@ import contextlib
 import copy
 import itertools
 import os
-import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -43,76 +45,15 @@ from testbed.cgroups import CgroupUnavailable, PodCgroup
 from testbed.contract import container_env
 from testbed.images import backend_image, frontend_image
 from testbed.manifests import Manifests, only_container
-from testbed.paths import NODE
+from testbed.nginx import Nginx
 from testbed.pods import Container, Image, RuntimeUnavailable, find_runc, oci_config
-from testbed.postgres import free_port
 from testbed.probes import ProbeEvent, Prober, ProbeResult, run_probe
-from testbed.processes import port_lock
+from testbed.processes import log_tail, port_lock
+from testbed.programs import MissingTool, find_nginx, require_chromium, require_node
 
 # Node 22 from the repository's npm tools matches the image; it also drives the browser test.
-CHROMIUM = Path("/usr/bin/chromium")
 HOST_ANY = "0.0.0.0"
 START_TIMEOUT = 60.0
-
-
-class MissingTool(RuntimeError):
-    """A program the harness runs for real is not installed; the message says how to install it."""
-
-
-def find_nginx() -> str:
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-    if not found:
-        raise MissingTool(
-            "nginx not found on PATH or in /usr/sbin: install it with "
-            "`apt-get install nginx-light` (`make test` installs it as root via SYSTEM_PACKAGES)"
-        )
-    return found
-
-
-def require_chromium() -> Path:
-    if not os.access(CHROMIUM, os.X_OK):
-        raise MissingTool(
-            f"{CHROMIUM} not found: install Debian's Chromium with `apt-get install chromium` "
-            "(`make test` installs it as root via SYSTEM_PACKAGES)"
-        )
-    return CHROMIUM
-
-
-def require_node() -> Path:
-    if not os.access(NODE, os.X_OK):
-        raise MissingTool(f"{NODE} not found: run `make setup` (npm ci installs Node 22 and playwright-core)")
-    return NODE
-
-
-def _unprivileged(uid: int, gid: int) -> dict[str, Any]:
-    """Popen arguments that drop root to uid/gid; nothing when we are not root."""
-    if os.geteuid() != 0:
-        return {}
-    return {"user": uid, "group": gid, "extra_groups": []}
-
-
-def _kill_group(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, sig)
-
-
-def _stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 30.0) -> None:
-    """Send ``sig`` to the process, wait, then SIGKILL its whole process group."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=timeout)
-    _kill_group(process)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=5)
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 @dataclass
@@ -166,14 +107,14 @@ def wait_ready(pod: Pod, timeout: float = START_TIMEOUT) -> None:
         if not pod.alive():
             raise AssertionError(
                 f"{pod.deployment} at {pod.ip} exited with {pod.runtime.process.returncode} "
-                f"({pod.runtime.reason()}):\n{_tail(pod.log_path)}"
+                f"({pod.runtime.reason()}):\n{log_tail(pod.log_path)}"
             )
         result = probe(pod, spec)
         if result.ok:
             return
         time.sleep(0.2)
     raise AssertionError(
-        f"{pod.deployment} not ready within {timeout:.0f}s ({result.detail}):\n{_tail(pod.log_path)}"
+        f"{pod.deployment} not ready within {timeout:.0f}s ({result.detail}):\n{log_tail(pod.log_path)}"
     )
 
 
@@ -208,90 +149,6 @@ class Terminated:
     reason: str
     exit_code: int
     log: str
-
-
-class Nginx:
-    """Real nginx with a config generated from the Ingress objects; unprivileged, in a temp dir."""
-
-    def __init__(self, routes: Sequence[ingress_nginx.Route], runtime_dir: Path) -> None:
-        self.binary = find_nginx()
-        self.routes = routes
-        self.dir = runtime_dir
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.conf = self.dir / "nginx.conf"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.generation = 0
-        account = pwd.getpwnam("nobody") if os.geteuid() == 0 else None
-        self._user = _unprivileged(account.pw_uid, account.pw_gid) if account else {}
-        if account:
-            os.chown(self.dir, account.pw_uid, account.pw_gid)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def access_log(self) -> Path:
-        return self.dir / "access.log"
-
-    @property
-    def error_log(self) -> Path:
-        return self.dir / "error.log"
-
-    def _args(self) -> list[str]:
-        return [self.binary, "-p", str(self.dir), "-c", str(self.conf), "-e", str(self.error_log)]
-
-    def _write(self, endpoints: Mapping[tuple[str, int], Sequence[str]]) -> None:
-        text = ingress_nginx.render(
-            self.routes, endpoints, listen=f"127.0.0.1:{self.port}", runtime_dir=self.dir
-        )
-        self.conf.write_text(text)
-        self.generation += 1
-        check = subprocess.run([*self._args(), "-t"], capture_output=True, text=True, **self._user)
-        assert check.returncode == 0, f"nginx -t rejected the generated config:\n{check.stderr}\n{text}"
-
-    def start(self, endpoints: Mapping[tuple[str, int], Sequence[str]]) -> None:
-        self._write(endpoints)
-        self.process = subprocess.Popen(
-            [*self._args(), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            **self._user,
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"nginx exited:\n{_tail(self.error_log)}"
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"nginx did not listen on {self.port}:\n{_tail(self.error_log)}")
-
-    def workers(self) -> set[int]:
-        assert self.process is not None
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
-        return {int(pid) for pid in children.split()}
-
-    def reload(self, endpoints: Mapping[tuple[str, int], Sequence[str]], timeout: float = 30.0) -> None:
-        """Apply new endpoints, as the controller does, and return once only new workers remain."""
-        assert self.process is not None and self.process.poll() is None
-        old = self.workers()
-        self._write(endpoints)
-        self.process.send_signal(signal.SIGHUP)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            current = self.workers()
-            # Old workers finish their in-flight requests, then exit.
-            if current and not current & old:
-                return
-            time.sleep(0.05)
-        raise AssertionError(f"nginx reload did not complete within {timeout:.0f}s:\n{_tail(self.error_log)}")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            _stop(self.process, signal.SIGQUIT, timeout=10)
-            self.process = None
 
 
 @dataclass

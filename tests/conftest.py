@@ -87,6 +87,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.cluster)
 
 
+# Tests whose session fixtures cost too much to build on both pytest-xdist workers (`make test`
+# runs two): each group runs on one worker. On the node this also gives its CPU to one test's
+# pods at a time. (xdist's own xdist_group mark no longer groups under pytest 9.2: it renames
+# node ids, which pytest 9 ignores.)
+ONE_WORKER_GROUPS = {"tests/node/": "node", "tests/policy/test_checkov.py": "checkov"}
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``-n N`` with the default ``--dist load``: load balancing, with ONE_WORKER_GROUPS kept whole."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class KeepingGroupsWhole(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            groups = [group for prefix, group in ONE_WORKER_GROUPS.items() if nodeid.startswith(prefix)]
+            return groups[0] if groups else nodeid
+
+    return KeepingGroupsWhole(config, log)
+
+
 # Every test here is required: a skip means a missing tool or service, which
 # must fail the run rather than pass it quietly.
 _skipped: list[str] = []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +34,8 @@ def helm_values_args(value_set: ValueSet, chart: Chart, folder: Path) -> list[st
     return ["--values", str(values)]
 
 
-def helm_install_args(value_set: ValueSet, chart: Chart, namespace: str) -> list[str]:
-    folder = Path(tempfile.mkdtemp(prefix="values-"))
+def helm_install_args(value_set: ValueSet, chart: Chart, namespace: str, folder: Path) -> list[str]:
+    """``helm install`` of ``chart`` with the value set's values, written (when a file) into ``folder``."""
     return [
         "install",
         value_set.release(chart),

@@ -86,7 +86,7 @@ def test_each_value_set_of_the_charts_installs_and_is_admitted(
     helm = helm_binary(helm_label)
     namespace = cluster.namespace("helm")
     for chart in CHARTS:
-        result = cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace))
+        result = cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace, tmp_path))
         assert "warning" not in result.stderr.lower(), result.stderr
     _assert_pods_admitted(cluster, namespace, construct_objects(value_set))
 

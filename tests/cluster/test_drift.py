@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from testbed.manifests import Manifests
@@ -34,12 +36,12 @@ def test_each_value_set_of_the_constructs_reads_back_unchanged(cluster: Cluster,
 @pytest.mark.parametrize("helm_label", ["helm3", "helm4"])
 @pytest.mark.parametrize("value_set", ALL_VALUE_SETS, ids=lambda value_set: value_set.id)
 def test_each_helm_release_reads_back_unchanged(
-    cluster: Cluster, value_set: ValueSet, helm_label: str
+    cluster: Cluster, value_set: ValueSet, helm_label: str, tmp_path: Path
 ) -> None:
     helm = helm_binary(helm_label)
     namespace = cluster.namespace("drift")
     for chart in CHARTS:
-        cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace))
+        cluster.helm(helm.path, *helm_install_args(value_set, chart, namespace, tmp_path))
         manifest = cluster.helm(
             helm.path, "get", "manifest", value_set.release(chart), "-n", namespace
         ).stdout

@@ -64,13 +64,15 @@ def test_applying_the_same_manifests_twice_makes_no_new_replica_set(
 
 
 @pytest.mark.parametrize("helm_label", ["helm3", "helm4"])
-def test_helm_upgrade_with_a_config_change_rolls_the_pods(cluster: Cluster, helm_label: str) -> None:
+def test_helm_upgrade_with_a_config_change_rolls_the_pods(
+    cluster: Cluster, helm_label: str, tmp_path: Path
+) -> None:
     helm = helm_binary(helm_label)
     namespace = cluster.namespace("roll")
-    cluster.helm(helm.path, *helm_install_args(DEFAULTS, "todo-backend", namespace))
+    cluster.helm(helm.path, *helm_install_args(DEFAULTS, "todo-backend", namespace, tmp_path))
     _wait_replica_sets(cluster, namespace, "todo-backend", 1)
 
-    upgrade = helm_install_args(NEW_CONFIG, "todo-backend", namespace)
+    upgrade = helm_install_args(NEW_CONFIG, "todo-backend", namespace, tmp_path)
     upgrade[0] = "upgrade"
     cluster.helm(helm.path, *upgrade)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import httpx
@@ -12,22 +11,12 @@ from testbed.node_stack import NodeStack as Stack
 
 
 def _backend_lines(stack: Stack, marker: str, count: int) -> list[str]:
-    """nginx access-log lines for requests carrying ``marker`` that a backend pod answered.
-
-    nginx logs a request after sending its answer, so the last line may come a
-    moment after the client has it: wait (up to 5 s) for ``count`` lines.
-    """
+    """nginx access-log lines for requests carrying ``marker`` that a backend pod answered."""
     assert stack.nginx is not None
     backends = {pod.address for pod in stack.pods["todo-backend"]}
-    deadline = time.monotonic() + 5
-    while True:
-        lines = stack.nginx.access_log.read_text().splitlines()
-        found = [
-            line for line in lines if marker in line and line.split("upstream=")[1].split()[0] in backends
-        ]
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.1)
+    return stack.nginx.logged(
+        lambda line: marker in line and line.split("upstream=")[1].split()[0] in backends, count
+    )
 
 
 def test_register_login_create_list_complete_delete(stack: Stack, ingress: httpx.Client) -> None:

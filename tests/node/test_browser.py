@@ -22,7 +22,7 @@ from testbed.backend import PASSWORD
 from testbed.dockerfile import Dockerfile
 from testbed.node_stack import NodeStack as Stack
 from testbed.paths import REPO_ROOT
-from testbed.stack import CHROMIUM, require_node
+from testbed.programs import CHROMIUM, require_node
 
 SCRIPT = Path(__file__).with_name("browser_flow.mjs")
 ARTIFACTS = REPO_ROOT / "test-artifacts"
@@ -81,13 +81,8 @@ def test_browser_registers_logs_in_adds_and_completes_a_task(
 
     # Those calls went through nginx to a backend pod.
     backends = {pod.address for pod in stack.pods["todo-backend"]}
-    browser_lines = [
-        line for line in stack.nginx.access_log.read_text().splitlines() if "HeadlessChrome" in line
-    ]
-    patched = [line for line in browser_lines if '"PATCH /api/tasks/' in line]
-    assert patched and all(line.split("upstream=")[1].split()[0] in backends for line in patched), (
-        browser_lines
-    )
+    patched = stack.nginx.logged(lambda line: "HeadlessChrome" in line and '"PATCH /api/tasks/' in line)
+    assert patched and all(line.split("upstream=")[1].split()[0] in backends for line in patched), patched
 
     # The backend holds the completed task for that user.
     login = ingress.post("/api/auth/login", json={"email": options["email"], "password": PASSWORD})

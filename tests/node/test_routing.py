@@ -21,8 +21,8 @@ from constructs_lib import TodoHttpRouteProps
 from testbed import ingress_nginx
 from testbed.ingress_nginx import Route
 from testbed.manifests import Manifests
+from testbed.nginx import Nginx
 from testbed.node_stack import NodeStack as Stack
-from testbed.stack import Nginx
 from tests.support.synth import synth_stack
 
 
@@ -117,11 +117,7 @@ def test_a_body_over_the_backends_limit_is_refused_by_the_controller_before_the_
     assert small.status_code == 401  # the app's answer: no token
     assert large.status_code == 413
     assert stack.nginx is not None
-    (logged,) = [
-        line
-        for line in stack.nginx.access_log.read_text().splitlines()
-        if '" 413 ' in line and marker in line
-    ]
+    (logged,) = stack.nginx.logged(lambda line: '" 413 ' in line and marker in line)
     assert "upstream=-" in logged  # nginx answered; no pod saw the body
 
 

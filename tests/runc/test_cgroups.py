@@ -1,8 +1,7 @@
 """The pod cgroups' code on both hierarchies: on this machine's for real, and against trees with the kernel's file names.
 
-The end-to-end tier runs its pods on whichever hierarchy the machine has
-(test_e2e_pod_constraints.py checks the limits and the OOM kill for real).
-These tests cover both, so the one a machine lacks is still checked: each
+The runc harness that ``make bench`` measures pods with (testbed/stack.py)
+runs them on whichever hierarchy the machine has. These tests cover both, so the one a machine lacks is still checked: each
 tree holds the files the kernel would create, and the test plays the kernel
 where a rule matters (cgroup v2's "no internal processes").
 """

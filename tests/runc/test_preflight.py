@@ -1,4 +1,4 @@
-"""A missing nginx, Chromium or PostgreSQL fails the e2e tier with the step that installs it."""
+"""A missing nginx, Chromium or PostgreSQL fails the runc harness (``make bench``) with the step that installs it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from testbed import cgroups, postgres, stack
+from testbed import cgroups, postgres, programs, stack
 
 
 def test_missing_nginx_names_the_debian_package(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -17,7 +17,7 @@ def test_missing_nginx_names_the_debian_package(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_missing_chromium_names_the_debian_package(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(stack, "CHROMIUM", tmp_path / "chromium")
+    monkeypatch.setattr(programs, "CHROMIUM", tmp_path / "chromium")
     with pytest.raises(stack.MissingTool, match=r"apt-get install chromium"):
         stack.preflight()
 
