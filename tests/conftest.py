@@ -94,6 +94,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 ONE_WORKER_GROUPS = {"tests/node/": "node", "tests/policy/test_checkov.py": "checkov"}
 
 
+# Optional: pytest-xdist defines the hook, and `-p no:xdist` runs without it.
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``-n N`` with the default ``--dist load``: load balancing, with ONE_WORKER_GROUPS kept whole."""
     if config.getvalue("dist") != "load":
