@@ -98,3 +98,30 @@ def test_a_read_only_root_without_the_tmp_empty_dir_never_gets_ready(
     logs = cluster.kubectl("logs", "-n", namespace, name, "--previous", check=False).stdout
     logs += cluster.kubectl("logs", "-n", namespace, name, check=False).stdout
     assert "temporary directory" in logs.lower() or "read-only file system" in logs.lower(), logs[-2000:]
+
+
+# Below what gunicorn's master and two workers take once the app is imported.
+TOO_LITTLE_MEMORY = "48Mi"
+
+
+def test_a_memory_limit_below_the_apps_footprint_gets_it_oom_killed_and_never_ready(
+    node_cluster: tuple[Cluster, Any], backend_secrets: dict[str, str], namespace: str
+) -> None:
+    cluster, _ = node_cluster
+    objects = copy.deepcopy(Manifests.from_file(DIST / "todo-backend.k8s.yaml").objects)
+    (deployment,) = [obj for obj in objects if obj["kind"] == "Deployment"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    container["resources"]["limits"]["memory"] = container["resources"]["requests"]["memory"] = (
+        TOO_LITTLE_MEMORY
+    )
+    _deploy(cluster, namespace, backend_secrets, objects)
+    name = _backend_pod(cluster, namespace)
+
+    def last_state(pod: dict[str, Any]) -> dict[str, Any]:
+        statuses = pod.get("status", {}).get("containerStatuses") or [{}]
+        state: dict[str, Any] = statuses[0].get("lastState", {})
+        return state
+
+    killed = wait_for_pod(cluster, namespace, name, lambda pod: "terminated" in last_state(pod), timeout=180)
+    assert last_state(killed)["terminated"]["reason"] == "OOMKilled", last_state(killed)
+    assert not is_ready(killed)
