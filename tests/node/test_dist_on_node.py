@@ -39,6 +39,13 @@ def _deploy(cluster: Cluster, namespace: str, values: dict[str, str], objects: l
     cluster.apply(objects, namespace)
 
 
+def _backend_copy() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """A copy of dist/'s backend objects to change, and its Deployment's pod spec."""
+    objects = copy.deepcopy(Manifests.from_file(DIST / "todo-backend.k8s.yaml").objects)
+    (deployment,) = [obj for obj in objects if obj["kind"] == "Deployment"]
+    return objects, deployment["spec"]["template"]["spec"]
+
+
 def _backend_pod(cluster: Cluster, namespace: str) -> str:
     pods = cluster.get("pods", namespace, selector="app.kubernetes.io/name=todo-backend")["items"]
     assert len(pods) == 1, [pod["metadata"]["name"] for pod in pods]
@@ -73,9 +80,7 @@ def test_a_read_only_root_without_the_tmp_empty_dir_never_gets_ready(
 ) -> None:
     # gunicorn needs a writable temporary directory; dist/ mounts an emptyDir at /tmp for it.
     cluster, _ = node_cluster
-    objects = copy.deepcopy(Manifests.from_file(DIST / "todo-backend.k8s.yaml").objects)
-    (deployment,) = [obj for obj in objects if obj["kind"] == "Deployment"]
-    pod_spec = deployment["spec"]["template"]["spec"]
+    objects, pod_spec = _backend_copy()
     (container,) = pod_spec["containers"]
     tmp = {mount["name"] for mount in container["volumeMounts"] if mount["mountPath"] == "/tmp"}
     assert tmp, "dist/'s backend mounts an emptyDir at /tmp"
@@ -108,9 +113,8 @@ def test_a_memory_limit_below_the_apps_footprint_gets_it_oom_killed_and_never_re
     node_cluster: tuple[Cluster, Any], backend_secrets: dict[str, str], namespace: str
 ) -> None:
     cluster, _ = node_cluster
-    objects = copy.deepcopy(Manifests.from_file(DIST / "todo-backend.k8s.yaml").objects)
-    (deployment,) = [obj for obj in objects if obj["kind"] == "Deployment"]
-    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    objects, pod_spec = _backend_copy()
+    (container,) = pod_spec["containers"]
     container["resources"]["limits"]["memory"] = container["resources"]["requests"]["memory"] = (
         TOO_LITTLE_MEMORY
     )
