@@ -24,12 +24,14 @@ export PATH := $(VENV)/bin:$(NODE_BIN):$(CURDIR)/node_modules/.bin:$(TOOLS)/bin:
 # Debian packages the tests and benchmarks run for real (PostgreSQL, nginx, Chromium, ShellCheck, wrk,
 # etcd plus openssl for the control plane, runc, which runs the node's containers and make bench's pods, and
 # the node's containerd, CNI plugins and iptables, a static busybox for its test pods, and buildah and
-# mmdebstrap, which build the images from the Dockerfiles on Debian stand-ins for their bases).
+# mmdebstrap, which build the images from the Dockerfiles on Debian stand-ins for their bases; Redis
+# for Argo CD).
 SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server openssl runc \
-	containerd containernetworking-plugins iptables busybox-static mmdebstrap buildah
+	containerd containernetworking-plugins iptables busybox-static mmdebstrap buildah redis-server
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
-	diff test-fast kube-binaries control-plane control-plane-down node node-down charts-deps helm-docs release
+	diff test-fast kube-binaries control-plane control-plane-down node node-down charts-deps helm-docs release \
+	gitops-binaries ingress-binaries gitops-up gitops-down
 
 # Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
 REPO_URL ?=
@@ -53,6 +55,7 @@ help:
 	@echo "make e2e     only the end-to-end tests: dist/ on a real node (part of make test)"
 	@echo "make control-plane / control-plane-down   start / stop etcd and the Kubernetes control plane on loopback"
 	@echo "make node / node-down   start / stop a real node (kubelet, containerd, runc) for that control plane"
+	@echo "make gitops-up / gitops-down   start / stop Argo CD and External Secrets Operator against them (docs/gitops.md)"
 	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
 	@echo "make docs    regenerate the generated parts of docs/ and the chart READMEs"
 	@echo "make release build the wheel, sdist and packaged charts of a cut version into release/ (CONTRIBUTING.md)"
@@ -95,7 +98,7 @@ synth: setup
 	python environments/app.py
 
 # Only the end-to-end tier: dist/ on a real node (tests/node).
-e2e: setup charts-deps system-packages kube-binaries frontend/node_modules/.installed
+e2e: setup charts-deps system-packages kube-binaries gitops-binaries ingress-binaries frontend/node_modules/.installed
 	pytest tests/node
 
 # Figures for docs/benchmarks.md; never part of `make test` (timings are not assertions).
@@ -160,6 +163,8 @@ control-plane: kube-binaries system-packages
 	python scripts/control_plane.py up
 
 control-plane-down:
+	python scripts/gitops.py down
+	python scripts/ingress.py down
 	python scripts/node.py down
 	python scripts/control_plane.py down
 
@@ -169,6 +174,26 @@ node: control-plane
 
 node-down:
 	python scripts/node.py down
+
+# Argo CD and External Secrets Operator, built once per machine from tools/argocd and
+# tools/external-secrets into ~/.cache/todo-deploy-kit (or taken from $$ARGOCD_ASSETS and
+# $$EXTERNAL_SECRETS_ASSETS).
+gitops-binaries: $(VENV)/.installed
+	python scripts/go_tools.py build argocd external-secrets
+
+# Traefik, the node's ingress controller, built the same way from tools/traefik (or $$TRAEFIK_ASSETS).
+ingress-binaries: $(VENV)/.installed
+	python scripts/go_tools.py build traefik
+
+# Both, out of cluster, against the control plane and its node, with Traefik in front of the
+# Ingresses: then apply an Application from argocd/ (docs/gitops.md).
+gitops-up: node gitops-binaries ingress-binaries
+	python scripts/ingress.py up
+	python scripts/gitops.py up
+
+gitops-down:
+	python scripts/gitops.py down
+	python scripts/ingress.py down
 
 # What the working tree would change in the cluster, per output folder and object, against BASE.
 BASE ?= origin/main
@@ -181,7 +206,7 @@ test-fast: setup charts-deps
 	pytest -n 2 -m "not slow and not cluster" tests/test_*.py tests/helm
 
 # Two workers, one per core: while one waits on a server, the other computes.
-test: setup charts-deps system-packages kube-binaries helm-docs frontend/node_modules/.installed $(TOOLS)/checkov/.installed
+test: setup charts-deps system-packages kube-binaries gitops-binaries ingress-binaries helm-docs frontend/node_modules/.installed $(TOOLS)/checkov/.installed
 	pytest -n 2
 
 argocd-repo:

@@ -69,17 +69,20 @@ def kube_version() -> str:
     return match[1]
 
 
-def _go_version() -> str:
+def go_version() -> str:
     go = shutil.which("go")
     if go is None:
         raise MissingBinary(f"go is not on PATH; the Kubernetes binaries are built with it ({BUILD_HINT})")
     return subprocess.run([go, "env", "GOVERSION"], check=True, capture_output=True, text=True).stdout.strip()
 
 
+def cache_root() -> Path:
+    """Where built binaries live, shared by every clone on the machine, one folder per version."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "todo-deploy-kit"
+
+
 def cache_dir() -> Path:
-    """Where built binaries live, shared by every clone on the machine."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "todo-deploy-kit" / f"kubernetes-{kube_version()}-{_go_version()}"
+    return cache_root() / f"kubernetes-{kube_version()}-{go_version()}"
 
 
 def binaries_dir() -> Path:
@@ -167,6 +170,20 @@ class ControlPlane:
     def env(self) -> dict[str, str]:
         """The environment for kubectl and Helm to talk to it, and nowhere else."""
         return {**os.environ, "KUBECONFIG": str(self.kubeconfig)}
+
+    def run_kubectl(self, *args: str, stdin: str | None = None) -> str:
+        """kubectl against this control plane: its output, or RuntimeError with its errors."""
+        result = subprocess.run(
+            [str(self.kubectl), *args],
+            input=stdin,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"kubectl {' '.join(args)} exited {result.returncode}:\n{result.stderr}")
+        return result.stdout
 
 
 def up(state_dir: Path = DEFAULT_STATE_DIR) -> ControlPlane:
@@ -339,9 +356,10 @@ def _write_pki(pki: Path) -> None:
     )
 
 
-def _start(state_dir: Path, name: str, command: list[str]) -> None:
+def _start(state_dir: Path, name: str, command: list[str], env: dict[str, str] | None = None) -> None:
+    """Start ``command`` in the background; stop only it with :func:`stop`, which needs ``state_dir`` in its arguments."""
     log = open(state_dir / f"{name}.log", "wb")  # noqa: SIM115 - the child keeps it
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env)
     (state_dir / "pids" / name).write_text(str(process.pid))
 
 

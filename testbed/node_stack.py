@@ -163,7 +163,7 @@ class NodeStack:
         secret = {
             "apiVersion": "v1",
             "kind": "Secret",
-            "metadata": {"name": _secret_name(self.dist)},
+            "metadata": {"name": secret_name(self.dist)},
             "stringData": self.secrets,
         }
         self.cluster.kubectl("create", "-n", self.namespace, "-f", "-", stdin=json.dumps(secret))
@@ -210,7 +210,7 @@ class NodeStack:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _secret_name(dist: Manifests) -> str:
+def secret_name(dist: Manifests) -> str:
     """The Secret the backend's pods read their settings from, which the user creates."""
     (name,) = {
         secret

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from testbed.paths import script
 from tests.gitops.support import (
     PLACEHOLDER_REPO_URL,
     REPO_ROOT,
@@ -496,3 +497,9 @@ def test_runbook_is_shellcheck_clean() -> None:
         [shellcheck, "--severity=style", *map(str, scripts)], capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_minikube_installs_the_argo_cd_release_the_node_tier_runs() -> None:
+    installed = re.search(r'^readonly ARGOCD_VERSION="(v[^"]+)"', RUNBOOK.read_text(), re.M)
+    assert installed is not None
+    assert installed[1] == script("go_tools").ARGOCD.version()

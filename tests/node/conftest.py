@@ -19,6 +19,7 @@ from testbed.postgres import PostgresServer, PostgresUnavailable
 from tests.support.cluster import Cluster, start_control_plane
 
 node_script = script("node")
+gitops_script = script("gitops")
 BUSYBOX = Path("/bin/busybox")
 BUSYBOX_IMAGE = "localhost/todo-tests/busybox:1"
 # What the test pods run: a static busybox, and a page for the probes.
@@ -59,6 +60,20 @@ def node_cluster(
     tmp_path_factory: pytest.TempPathFactory, busybox_archive: Path
 ) -> Iterator[tuple[Cluster, Any]]:
     yield from start_node(tmp_path_factory.mktemp("node-control-plane"), busybox_archive)
+
+
+@pytest.fixture(scope="session")
+def gitops(node_cluster: tuple[Cluster, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Argo CD and External Secrets Operator against the node's control plane (scripts/gitops.py)."""
+    cluster, _ = node_cluster
+    try:
+        running = gitops_script.up(cluster.plane, tmp_path_factory.mktemp("gitops"))
+    except gitops_script.MissingBinary as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield running
+    finally:
+        gitops_script.down(running.state_dir)
 
 
 # The node's pod network (scripts/node.py): where the database lets the pods in from.

@@ -1,0 +1,132 @@
+"""The cluster's ingress controller: Traefik, serving the library's Ingresses unchanged.
+
+Traefik's ``kubernetesIngressNGINX`` provider reads Ingresses of an
+IngressClass whose controller is ``k8s.io/ingress-nginx`` (what Minikube's
+ingress addon installs, and the class the library's Ingresses name), with
+their nginx annotations, and routes to the ready endpoints of their Services'
+EndpointSlices, on the node's pod network. As ingress-nginx does, it publishes
+its address in each Ingress's status, which is what Argo CD's health check of
+an Ingress waits for.
+
+It runs out of cluster on loopback, with the control plane's kubeconfig:
+traffic arrives at the published address and port, not through a Service.
+Built from ``tools/traefik`` once per machine, or taken from the folder
+``$TRAEFIK_ASSETS`` names (scripts/go_tools.py).
+
+Usage: ``ingress.py up [CONTROL_PLANE_DIR] | down [CONTROL_PLANE_DIR]``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from scripts import control_plane  # noqa: E402
+from scripts.control_plane import ControlPlane, MissingBinary  # noqa: E402
+from scripts.go_tools import TRAEFIK  # noqa: E402
+
+# What ingress-nginx's chart and Minikube's addon install.
+INGRESS_CLASS = {
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "IngressClass",
+    "metadata": {"name": "nginx"},
+    "spec": {"controller": "k8s.io/ingress-nginx"},
+}
+ADDRESS = "127.0.0.1"
+READY_TIMEOUT_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """Traefik running for one control plane: where its entry point listens."""
+
+    state_dir: Path
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{ADDRESS}:{self.port}"
+
+
+def default_state_dir(plane_dir: Path) -> Path:
+    return plane_dir / "ingress"
+
+
+def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "") -> Ingress:
+    """Install the IngressClass and start Traefik; stop any this state dir ran before.
+
+    ``namespace``: serve only that namespace's Ingresses (every namespace's when empty).
+    """
+    state_dir = state_dir or default_state_dir(plane.state_dir)
+    binary = TRAEFIK.assets_dir() / TRAEFIK.name
+    down(state_dir)
+    shutil.rmtree(state_dir, ignore_errors=True)
+    (state_dir / "pids").mkdir(parents=True)
+    # Run from a path in the state dir, so stopping it finds only what this dir started.
+    (state_dir / "traefik").symlink_to(binary)
+    plane.run_kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(INGRESS_CLASS))
+    port, ping = control_plane.free_ports(2)
+    control_plane._start(
+        state_dir,
+        "traefik",
+        [
+            str(state_dir / "traefik"),
+            f"--entryPoints.web.address={ADDRESS}:{port}",
+            f"--entryPoints.ping.address={ADDRESS}:{ping}",
+            "--ping.entryPoint=ping",
+            "--providers.kubernetesIngressNGINX=true",
+            f"--providers.kubernetesIngressNGINX.publishStatusAddress={ADDRESS}",
+            f"--providers.kubernetesIngressNGINX.watchNamespace={namespace}",
+            # Nothing leaves the machine: no release check, no usage report.
+            "--global.checkNewVersion=false",
+            "--global.sendAnonymousUsage=false",
+            "--log.level=INFO",
+            "--accessLog=true",
+        ],
+        env=plane.env(),
+    )
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if not control_plane._alive(state_dir, "traefik", starting=True):
+            log = (state_dir / "traefik.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"traefik exited while starting; its log ends:\n{log}")
+        with socket.socket() as sock:
+            if sock.connect_ex((ADDRESS, port)) == 0:
+                return Ingress(state_dir, port)
+        time.sleep(0.2)
+    raise RuntimeError(f"traefik did not listen on {port} within {READY_TIMEOUT_SECONDS} s")
+
+
+def down(state_dir: Path) -> None:
+    control_plane.stop(state_dir, "traefik", grace_seconds=10)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "up"
+    plane_dir = Path(argv[1]).absolute() if len(argv) > 1 else control_plane.DEFAULT_STATE_DIR
+    try:
+        if command == "up":
+            ingress = up(control_plane.running(plane_dir))
+            print(f"Traefik serves the cluster's Ingresses at {ingress.base_url} (log: {ingress.state_dir})")
+        elif command == "down":
+            down(default_state_dir(plane_dir))
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
+    except MissingBinary as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

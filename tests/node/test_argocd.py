@@ -1,0 +1,213 @@
+"""The GitOps loop, run by the real controllers: Argo CD syncs dist/ from git onto the node.
+
+Argo CD's repo-server and application controller run out of cluster against
+the node's control plane (scripts/gitops.py, the code behind ``make
+gitops-up``); the kubelet runs the pods and Traefik, the ingress controller,
+publishes the Ingresses' address (scripts/ingress.py). The Application is the
+repository's own argocd/dist/todo.yaml, pointed at a git repository holding
+this work tree's dist/ (a ``file://`` URL, as Argo CD's own end-to-end tests
+use) and at a namespace of the test's own. Argo CD decides when it is synced
+and healthy: its health checks wait for the Deployments' pods to be ready and
+for the Ingresses' published address.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from testbed.manifests import Manifests
+from testbed.node_stack import secret_name
+from testbed.paths import DIST, REPO_ROOT, script
+from testbed.postgres import PostgresServer
+from tests.node.conftest import backend_secret_values
+from tests.support.cluster import Cluster, wait_for
+
+ingress_script = script("ingress")
+APPLICATION = REPO_ROOT / "argocd" / "dist" / "todo.yaml"
+SYNC_TIMEOUT = 240.0
+
+
+class GitRepo:
+    """A git repository on disk that Argo CD reads through a ``file://`` URL."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.mkdir()
+        self.git("init", "--quiet", "--initial-branch=main")
+
+    def git(self, *args: str) -> str:
+        identity = ["-c", "user.name=todo-tests", "-c", "user.email=todo-tests@example.com"]
+        return subprocess.run(
+            ["git", *identity, *args], cwd=self.path, check=True, capture_output=True, text=True
+        ).stdout
+
+    def commit(self, message: str) -> None:
+        self.git("add", "--all")
+        self.git("commit", "--quiet", "--message", message)
+
+    @property
+    def url(self) -> str:
+        return f"file://{self.path}"
+
+
+@pytest.fixture
+def ingress(node_cluster: tuple[Cluster, Any], namespace: str, tmp_path: Path) -> Iterator[Any]:
+    """Traefik serving the test namespace's Ingresses only."""
+    cluster, _ = node_cluster
+    try:
+        running = ingress_script.up(cluster.plane, tmp_path / "ingress", namespace=namespace)
+    except ingress_script.MissingBinary as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield running
+    finally:
+        ingress_script.down(running.state_dir)
+
+
+def application_status(cluster: Cluster, name: str) -> dict[str, Any]:
+    status: dict[str, Any] = cluster.get("application", "argocd", name).get("status", {})
+    return status
+
+
+def wait_until_synced_and_healthy(cluster: Cluster, gitops: Any, name: str, revision: str) -> dict[str, Any]:
+    """The Application's status once Argo CD reports ``revision`` synced and every resource healthy."""
+
+    def done() -> dict[str, Any] | None:
+        status = application_status(cluster, name)
+        sync, health = status.get("sync", {}), status.get("health", {})
+        operation = status.get("operationState", {})
+        if (
+            sync.get("status") == "Synced"
+            and sync.get("revision") == revision
+            and health.get("status") == "Healthy"
+            and operation.get("phase") == "Succeeded"
+        ):
+            return status
+        return None
+
+    try:
+        result: dict[str, Any] = wait_for(f"Argo CD to sync {revision[:8]}", done, timeout=SYNC_TIMEOUT)
+    except pytest.fail.Exception:
+        status = application_status(cluster, name)
+        controller = gitops.log("argocd-application-controller")[-4000:]
+        pytest.fail(f"{json.dumps(status, indent=1)[-6000:]}\napplication controller log:\n{controller}")
+    return result
+
+
+def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
+    gitops: Any,
+    ingress: Any,
+    node_cluster: tuple[Cluster, Any],
+    namespace: str,
+    dist: Manifests,
+    dist_images: dict[str, Path],
+    node_postgres: PostgresServer,
+    ingress_host: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cluster, node = node_cluster
+    took: dict[str, float] = {}
+    repo = GitRepo(tmp_path / "repo")
+    shutil.copytree(DIST, repo.path / "dist")
+    repo.commit("dist/ as synthesized")
+    # The one object the user creates by hand (docs/getting-started.md).
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": secret_name(dist)},
+        "stringData": backend_secret_values(node, node_postgres),
+    }
+    cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(secret))
+
+    application = yaml.safe_load(APPLICATION.read_text())
+    name = f"todo-{namespace}"
+    application["metadata"]["name"] = name
+    application["spec"]["source"].update(repoURL=repo.url, targetRevision="main")
+    application["spec"]["destination"]["namespace"] = namespace
+    cluster.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(application))
+    started = time.monotonic()
+    try:
+        status = wait_until_synced_and_healthy(cluster, gitops, name, repo.git("rev-parse", "HEAD").strip())
+        took["synced and healthy"] = time.monotonic() - started
+        synced = {(r["kind"], r["name"]) for r in status["resources"]}
+        assert synced == dist.kinds_and_names()
+        # Healthy means the kubelet ran the pods and they passed their readiness probes.
+        for deployment in dist.of_kind("Deployment"):
+            live = cluster.get("deployment", namespace, deployment["metadata"]["name"])
+            assert live["status"].get("readyReplicas") == live["spec"]["replicas"], live["status"]
+        # And the ingress controller published its address: the app answers there.
+        for ingress_object in dist.of_kind("Ingress"):
+            live = cluster.get("ingress", namespace, ingress_object["metadata"]["name"])
+            assert live["status"]["loadBalancer"]["ingress"] == [{"ip": ingress_script.ADDRESS}]
+        # Traefik follows the EndpointSlices on its own schedule: the route serves once it has caught up.
+        wait_for(
+            "the app to answer through the ingress controller",
+            lambda: (
+                httpx.get(
+                    f"{ingress.base_url}/health", headers={"Host": ingress_host}, timeout=10
+                ).status_code
+                == 200
+            ),
+            timeout=30,
+        )
+
+        # selfHeal: a hand-made change is reverted.
+        frontend = next(d for d in dist.of_kind("Deployment") if "frontend" in d["metadata"]["name"])
+        frontend_name, replicas = frontend["metadata"]["name"], frontend["spec"].get("replicas", 1)
+        cluster.kubectl("scale", f"deployment/{frontend_name}", "-n", namespace, f"--replicas={replicas + 2}")
+        started = time.monotonic()
+        wait_for(
+            "Argo CD to revert the hand-scaled Deployment",
+            lambda: cluster.get("deployment", namespace, frontend_name)["spec"]["replicas"] == replicas,
+            timeout=60,
+        )
+        took["drift reverted"] = time.monotonic() - started
+
+        # A new commit: its object appears; a file outside the Application's include does not.
+        extra = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "todo-extra"},
+            "data": {"k": "v"},
+        }
+        (repo.path / "dist" / "extra.k8s.yaml").write_text(yaml.safe_dump(extra))
+        (repo.path / "dist" / "notes.yaml").write_text(
+            yaml.safe_dump({**extra, "metadata": {"name": "notes"}})
+        )
+        repo.commit("one more object, and a file that is not cdk8s output")
+        started = time.monotonic()
+        wait_until_synced_and_healthy(cluster, gitops, name, repo.git("rev-parse", "HEAD").strip())
+        configmaps = {c["metadata"]["name"] for c in cluster.get("configmaps", namespace)["items"]}
+        assert "todo-extra" in configmaps and "notes" not in configmaps
+        took["a commit's object applied"] = time.monotonic() - started
+
+        # Its removal: pruned (prune: true), after the rest is healthy (PruneLast).
+        (repo.path / "dist" / "extra.k8s.yaml").unlink()
+        repo.commit("the object removed")
+        started = time.monotonic()
+        wait_until_synced_and_healthy(cluster, gitops, name, repo.git("rev-parse", "HEAD").strip())
+        wait_for(
+            "the removed object to be pruned",
+            lambda: (
+                "todo-extra"
+                not in {c["metadata"]["name"] for c in cluster.get("configmaps", namespace)["items"]}
+            ),
+            timeout=60,
+        )
+        took["a removed object pruned"] = time.monotonic() - started
+        with capsys.disabled():
+            print("\nArgo CD: " + ", ".join(f"{what} in {seconds:.1f} s" for what, seconds in took.items()))
+    finally:
+        # The finalizer: deleting the Application deletes what it deployed.
+        cluster.kubectl("delete", "application", name, "-n", "argocd", "--timeout=120s", check=False)
