@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -407,6 +408,44 @@ def _pid(state_dir: Path, name: str, *, starting: bool = False) -> int | None:
 
 def _alive(state_dir: Path, name: str, *, starting: bool = False) -> bool:
     return _pid(state_dir, name, starting=starting) is not None
+
+
+def wait_for_port(state_dir: Path, name: str, port: int, timeout: float = 60) -> None:
+    """Return once what ``_start`` started as ``name`` listens on ``port``; fail with its log otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _alive(state_dir, name, starting=True):
+            log = (state_dir / f"{name}.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{name} exited while starting; its log ends:\n{log}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not listen on {port} within {timeout:.0f} s; see {state_dir / name}.log")
+
+
+def component_main(
+    argv: list[str], usage: str, up: Callable[[ControlPlane], str], down: Callable[[Path], None]
+) -> int:
+    """The command line of what runs beside a control plane: ``up | down [CONTROL_PLANE_DIR]``.
+
+    ``up`` starts it for the running control plane and returns what to print;
+    ``down`` stops it, given the control plane's state dir.
+    """
+    command = argv[0] if argv else "up"
+    plane_dir = Path(argv[1]).absolute() if len(argv) > 1 else DEFAULT_STATE_DIR
+    try:
+        if command == "up":
+            print(up(running(plane_dir)))
+        elif command == "down":
+            down(plane_dir)
+        else:
+            print(usage, file=sys.stderr)
+            return 2
+    except MissingBinary as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def down(state_dir: Path = DEFAULT_STATE_DIR) -> None:

@@ -21,10 +21,8 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import stat
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +36,6 @@ from scripts.go_tools import ARGOCD, EXTERNAL_SECRETS  # noqa: E402
 
 REDIS_HINT = "apt-get install redis-server (`make system-packages`)"
 NAMESPACE = "argocd"
-READY_TIMEOUT_SECONDS = 60
 # How often Argo CD compares each Application with git (Argo CD's default is 120 s).
 RECONCILIATION = "5s"
 
@@ -63,13 +60,13 @@ ARGOCD_PARTS = ("argocd-repo-server", "argocd-application-controller", "argocd-a
 PROCESSES = ("redis", *ARGOCD_PARTS, "external-secrets")
 
 
-def default_state_dir(plane: ControlPlane) -> Path:
-    return plane.state_dir / "gitops"
+# Where up() keeps its state, in the control plane's state dir unless told otherwise.
+STATE = "gitops"
 
 
 def up(plane: ControlPlane, state_dir: Path | None = None) -> GitOps:
     """Install the CRDs and settings, then start Redis, Argo CD and ESO; stop any this state dir ran."""
-    state_dir = state_dir or default_state_dir(plane)
+    state_dir = state_dir or plane.state_dir / STATE
     argocd, eso = ARGOCD.assets_dir(), EXTERNAL_SECRETS.assets_dir()
     redis = shutil.which("redis-server")
     if redis is None:
@@ -164,7 +161,7 @@ def _start_all(gitops: GitOps, bin_dir: Path) -> None:
             "no",
         ],
     )
-    _wait_for_port(gitops, "redis", redis)
+    control_plane.wait_for_port(state_dir, "redis", redis)
     base = {
         **plane.env(),
         "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -233,29 +230,14 @@ def _start_all(gitops: GitOps, bin_dir: Path) -> None:
             [str(bin_dir / "argocd"), *extra, *flags],
             env={**base, "ARGOCD_BINARY_NAME": name},
         )
-        _wait_for_port(gitops, name, port)
+        control_plane.wait_for_port(state_dir, name, port)
     control_plane._start(
         state_dir,
         "external-secrets",
         [str(bin_dir / "external-secrets"), f"--metrics-addr=127.0.0.1:{eso_metrics}", "--loglevel=info"],
         env=plane.env(),
     )
-    _wait_for_port(gitops, "external-secrets", eso_metrics)
-
-
-def _wait_for_port(gitops: GitOps, name: str, port: int) -> None:
-    """Return once ``name`` listens on ``port``; fail with its log if it exits or takes too long."""
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if not control_plane._alive(gitops.state_dir, name, starting=True):
-            raise RuntimeError(f"{name} exited while starting; its log ends:\n{gitops.log(name)[-3000:]}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"{name} did not listen on {port} within {READY_TIMEOUT_SECONDS} s:\n{gitops.log(name)[-3000:]}"
-    )
+    control_plane.wait_for_port(state_dir, "external-secrets", eso_metrics)
 
 
 def down(state_dir: Path) -> None:
@@ -264,26 +246,17 @@ def down(state_dir: Path) -> None:
         control_plane.stop(state_dir, name, grace_seconds=10)
 
 
+def _up(plane: ControlPlane) -> str:
+    gitops = up(plane)
+    return (
+        f"Argo CD and External Secrets Operator run against the control plane (logs: {gitops.state_dir}).\n"
+        f"export KUBECONFIG={plane.kubeconfig}\n"
+        f"kubectl get applications -n {NAMESPACE} -w"
+    )
+
+
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "up"
-    plane_dir = Path(argv[1]).absolute() if len(argv) > 1 else control_plane.DEFAULT_STATE_DIR
-    try:
-        if command == "up":
-            gitops = up(control_plane.running(plane_dir))
-            print(
-                f"Argo CD and External Secrets Operator run against the control plane (logs: {gitops.state_dir}).\n"
-                f"export KUBECONFIG={gitops.plane.kubeconfig}\n"
-                f"kubectl get applications -n {NAMESPACE} -w"
-            )
-        elif command == "down":
-            down(plane_dir / "gitops")
-        else:
-            print(__doc__, file=sys.stderr)
-            return 2
-    except MissingBinary as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return control_plane.component_main(argv, __doc__ or "", _up, lambda plane_dir: down(plane_dir / STATE))
 
 
 if __name__ == "__main__":

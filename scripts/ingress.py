@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +29,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from scripts import control_plane  # noqa: E402
-from scripts.control_plane import ControlPlane, MissingBinary  # noqa: E402
+from scripts.control_plane import ControlPlane  # noqa: E402
 from scripts.go_tools import TRAEFIK  # noqa: E402
 
 # What ingress-nginx's chart and Minikube's addon install.
@@ -42,7 +40,6 @@ INGRESS_CLASS = {
     "spec": {"controller": "k8s.io/ingress-nginx"},
 }
 ADDRESS = "127.0.0.1"
-READY_TIMEOUT_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -57,8 +54,8 @@ class Ingress:
         return f"http://{ADDRESS}:{self.port}"
 
 
-def default_state_dir(plane_dir: Path) -> Path:
-    return plane_dir / "ingress"
+# Where up() keeps its state, in the control plane's state dir unless told otherwise.
+STATE = "ingress"
 
 
 def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "") -> Ingress:
@@ -66,7 +63,7 @@ def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "
 
     ``namespace``: serve only that namespace's Ingresses (every namespace's when empty).
     """
-    state_dir = state_dir or default_state_dir(plane.state_dir)
+    state_dir = state_dir or plane.state_dir / STATE
     binary = TRAEFIK.assets_dir() / TRAEFIK.name
     down(state_dir)
     shutil.rmtree(state_dir, ignore_errors=True)
@@ -94,38 +91,21 @@ def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "
         ],
         env=plane.env(),
     )
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if not control_plane._alive(state_dir, "traefik", starting=True):
-            log = (state_dir / "traefik.log").read_text(errors="replace")[-3000:]
-            raise RuntimeError(f"traefik exited while starting; its log ends:\n{log}")
-        with socket.socket() as sock:
-            if sock.connect_ex((ADDRESS, port)) == 0:
-                return Ingress(state_dir, port)
-        time.sleep(0.2)
-    raise RuntimeError(f"traefik did not listen on {port} within {READY_TIMEOUT_SECONDS} s")
+    control_plane.wait_for_port(state_dir, "traefik", port)
+    return Ingress(state_dir, port)
 
 
 def down(state_dir: Path) -> None:
     control_plane.stop(state_dir, "traefik", grace_seconds=10)
 
 
+def _up(plane: ControlPlane) -> str:
+    ingress = up(plane)
+    return f"Traefik serves the cluster's Ingresses at {ingress.base_url} (log: {ingress.state_dir})"
+
+
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "up"
-    plane_dir = Path(argv[1]).absolute() if len(argv) > 1 else control_plane.DEFAULT_STATE_DIR
-    try:
-        if command == "up":
-            ingress = up(control_plane.running(plane_dir))
-            print(f"Traefik serves the cluster's Ingresses at {ingress.base_url} (log: {ingress.state_dir})")
-        elif command == "down":
-            down(default_state_dir(plane_dir))
-        else:
-            print(__doc__, file=sys.stderr)
-            return 2
-    except MissingBinary as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return control_plane.component_main(argv, __doc__ or "", _up, lambda plane_dir: down(plane_dir / STATE))
 
 
 if __name__ == "__main__":

@@ -498,23 +498,13 @@ def _remove_cgroups(node_id: str) -> None:
                 root.rmdir()
 
 
+def _up(plane: ControlPlane) -> str:
+    node = up(plane)
+    return f"Node {node.name} Ready at {node.ip}; its images: {' '.join(node.ctr('images', 'ls'))}"
+
+
 def main(argv: list[str]) -> int:
-    command = argv[0] if argv else "up"
-    plane_dir = Path(argv[1]).absolute() if len(argv) > 1 else control_plane.DEFAULT_STATE_DIR
-    try:
-        if command == "up":
-            plane = control_plane.running(plane_dir)
-            node = up(plane)
-            print(f"Node {node.name} Ready at {node.ip}; its images: {' '.join(node.ctr('images', 'ls'))}")
-        elif command == "down":
-            down(plane_dir / "node")
-        else:
-            print(__doc__, file=sys.stderr)
-            return 2
-    except MissingBinary as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return control_plane.component_main(argv, __doc__ or "", _up, lambda plane_dir: down(plane_dir / "node"))
 
 
 if __name__ == "__main__":

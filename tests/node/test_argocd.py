@@ -29,7 +29,7 @@ from testbed.manifests import Manifests
 from testbed.node_stack import secret_name
 from testbed.paths import DIST, REPO_ROOT, script
 from testbed.postgres import PostgresServer
-from tests.node.conftest import backend_secret_values
+from tests.node.conftest import backend_secret_values, gitops_script
 from tests.support.cluster import Cluster, wait_for
 
 ingress_script = script("ingress")
@@ -66,7 +66,7 @@ def ingress(node_cluster: tuple[Cluster, Any], namespace: str, tmp_path: Path) -
     cluster, _ = node_cluster
     try:
         running = ingress_script.up(cluster.plane, tmp_path / "ingress", namespace=namespace)
-    except ingress_script.MissingBinary as error:
+    except gitops_script.MissingBinary as error:
         pytest.fail(str(error), pytrace=False)
     try:
         yield running
@@ -150,17 +150,15 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
         for ingress_object in dist.of_kind("Ingress"):
             live = cluster.get("ingress", namespace, ingress_object["metadata"]["name"])
             assert live["status"]["loadBalancer"]["ingress"] == [{"ip": ingress_script.ADDRESS}]
-        # Traefik follows the EndpointSlices on its own schedule: the route serves once it has caught up.
-        wait_for(
-            "the app to answer through the ingress controller",
-            lambda: (
-                httpx.get(
-                    f"{ingress.base_url}/health", headers={"Host": ingress_host}, timeout=10
-                ).status_code
-                == 200
-            ),
-            timeout=30,
-        )
+
+        # Traefik follows the EndpointSlices on its own schedule: the routes serve once it has caught up.
+        # (Not /health: Traefik ties its Exact route with the frontend's "/", docs/routing.md.)
+        def answers() -> bool:
+            api = httpx.get(f"{ingress.base_url}/api/tasks", headers={"Host": ingress_host}, timeout=10)
+            page = httpx.get(f"{ingress.base_url}/", headers={"Host": ingress_host}, timeout=10)
+            return api.status_code == 401 and "detail" in api.json() and page.status_code == 200
+
+        wait_for("the backend and the frontend to answer through the ingress controller", answers, timeout=30)
 
         # selfHeal: a hand-made change is reverted.
         frontend = next(d for d in dist.of_kind("Deployment") if "frontend" in d["metadata"]["name"])
