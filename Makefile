@@ -30,7 +30,7 @@ SYSTEM_PACKAGES := postgresql nginx-light chromium shellcheck wrk etcd-server op
 	containerd containernetworking-plugins iptables busybox-static mmdebstrap buildah redis-server
 
 .PHONY: help setup synth test e2e bench docs system-packages argocd-repo minikube-up minikube-up-dry-run clean \
-	diff test-fast kube-binaries control-plane control-plane-down node node-down charts-deps helm-docs release \
+	diff test-fast kube-binaries control-plane control-plane-down node node-down node-images charts-deps helm-docs release \
 	gitops-binaries ingress-binaries gitops-up gitops-down
 
 # Where Argo CD pulls dist/ (or the charts) from; see docs/gitops.md.
@@ -55,6 +55,7 @@ help:
 	@echo "make e2e     only the end-to-end tests: dist/ on a real node (part of make test)"
 	@echo "make control-plane / control-plane-down   start / stop etcd and the Kubernetes control plane on loopback"
 	@echo "make node / node-down   start / stop a real node (kubelet, containerd, runc) for that control plane"
+	@echo "make node-images [FOLDER=dist]   build the images from the Dockerfiles and import them into the node"
 	@echo "make gitops-up / gitops-down   start / stop Argo CD and External Secrets Operator against them (docs/gitops.md)"
 	@echo "make bench   synth and resource benchmarks (figures for docs/benchmarks.md)"
 	@echo "make docs    regenerate the generated parts of docs/ and the chart READMEs"
@@ -159,7 +160,8 @@ kube-binaries: $(VENV)/.installed
 	python scripts/control_plane.py build
 
 # A real control plane on loopback; the kubeconfig is .tools/control-plane/kubeconfig.
-control-plane: kube-binaries system-packages
+# Restarting it stops first what ran beside the old one: its state dir, their pid files included, is replaced.
+control-plane: kube-binaries system-packages control-plane-down
 	python scripts/control_plane.py up
 
 control-plane-down:
@@ -175,6 +177,11 @@ node: control-plane
 node-down:
 	python scripts/node.py down
 
+# dist/'s images (or FOLDER's), built from docker/*/Dockerfile by buildah and imported into the
+# running node (make node restarts the cluster, so it is not a prerequisite).
+node-images: $(VENV)/.installed frontend/node_modules/.installed system-packages
+	python -m testbed.node_images $(FOLDER)
+
 # Argo CD and External Secrets Operator, built once per machine from tools/argocd and
 # tools/external-secrets into ~/.cache/todo-deploy-kit (or taken from $$ARGOCD_ASSETS and
 # $$EXTERNAL_SECRETS_ASSETS).
@@ -187,7 +194,8 @@ ingress-binaries: $(VENV)/.installed
 
 # Both, out of cluster, against the control plane and its node, with Traefik in front of the
 # Ingresses: then apply an Application from argocd/ (docs/gitops.md).
-gitops-up: node gitops-binaries ingress-binaries
+gitops-up: node gitops-binaries ingress-binaries frontend/node_modules/.installed
+	python -m testbed.node_images
 	python scripts/ingress.py up
 	python scripts/gitops.py up
 

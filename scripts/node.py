@@ -144,6 +144,14 @@ def up(plane: ControlPlane, state_dir: Path | None = None) -> Node:
     return node
 
 
+def running(state_dir: Path) -> Node:
+    """The node :func:`up` started in ``state_dir``, if its kubelet still runs."""
+    if not control_plane._alive(state_dir, "kubelet"):
+        raise RuntimeError(f"no node runs in {state_dir}; start one with: make node")
+    socket_path = data_dir((state_dir / "id").read_text()) / "containerd.sock"
+    return Node(state_dir, control_plane.NODE_NAME, host_ip(), socket_path)
+
+
 def _write_cni(state_dir: Path, node_id: str) -> None:
     # 10.244.0.0/16 is the pod range kubeadm and minikube use; one /24 of it per node id.
     subnet = f"10.244.{int(node_id, 16) % 250 + 1}.0/24"

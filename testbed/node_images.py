@@ -20,6 +20,10 @@ trusting its CA bundle (bound in while building; npm reads it through
 keyed by buildah's version, so a rebuild with nothing changed only checks
 the ``COPY`` sources. Each image is saved as a ``docker save`` archive under
 the name dist/ gives it, for ``ctr images import`` (scripts/node.py).
+
+``python -m testbed.node_images [FOLDER]`` (``make node-images``) builds the
+images of FOLDER's Deployments (dist/ by default) and imports them into the
+node ``make node`` runs.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 from collections.abc import Mapping
@@ -38,7 +43,7 @@ from pathlib import Path
 from testbed.cache import build_lock, cache_dir
 from testbed.dockerfile import Dockerfile
 from testbed.manifests import Manifests, only_container
-from testbed.paths import BACKEND_DIR, FRONTEND_DIR, NODE, REPO_ROOT
+from testbed.paths import BACKEND_DIR, DIST, FRONTEND_DIR, NODE, REPO_ROOT, script
 
 PACKAGES_HINT = "apt-get install buildah mmdebstrap (`make system-packages`)"
 MIRROR = "http://deb.debian.org/debian"
@@ -248,3 +253,20 @@ def dist_archives(manifests: Manifests, destination: Path) -> dict[str, Path]:
         name: build_archive(name, dist_image(manifests, name), destination)
         for name in sorted(d["metadata"]["name"] for d in manifests.of_kind("Deployment"))
     }
+
+
+def main(argv: list[str]) -> int:
+    folder = Path(argv[0]) if argv else DIST
+    node_script = script("node")
+    node = node_script.running(node_script.control_plane.DEFAULT_STATE_DIR / "node")
+    with tempfile.TemporaryDirectory() as scratch:
+        for deployment, archive in dist_archives(Manifests.from_dir(folder), Path(scratch)).items():
+            node_script.import_image(node, archive)
+            print(
+                f"{deployment}: {dist_image(Manifests.from_dir(folder), deployment)} imported into the node"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
