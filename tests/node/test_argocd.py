@@ -160,17 +160,27 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
 
         wait_for("the backend and the frontend to answer through the ingress controller", answers, timeout=30)
 
-        # selfHeal: a hand-made change is reverted.
+        # selfHeal: hand-made changes to what git holds are reverted: the replicas, a config value, a
+        # deleted Service. (A field git does not set is no drift to Argo CD: its diff merges git onto live.)
         frontend = next(d for d in dist.of_kind("Deployment") if "frontend" in d["metadata"]["name"])
         frontend_name, replicas = frontend["metadata"]["name"], frontend["spec"].get("replicas", 1)
+        (config,) = [c for c in dist.of_kind("ConfigMap") if "frontend" in c["metadata"]["name"]]
+        key, value = sorted(config["data"].items())[0]
         cluster.kubectl("scale", f"deployment/{frontend_name}", "-n", namespace, f"--replicas={replicas + 2}")
+        patch = json.dumps({"data": {key: "changed by hand"}})
+        cluster.kubectl("patch", "configmap", config["metadata"]["name"], "-n", namespace, "-p", patch)
+        cluster.kubectl("delete", "service", frontend_name, "-n", namespace)
         started = time.monotonic()
-        wait_for(
-            "Argo CD to revert the hand-scaled Deployment",
-            lambda: cluster.get("deployment", namespace, frontend_name)["spec"]["replicas"] == replicas,
-            timeout=60,
-        )
+
+        def healed() -> bool:
+            live = cluster.get("deployment", namespace, frontend_name)
+            data = cluster.get("configmap", namespace, config["metadata"]["name"])["data"]
+            services = {s["metadata"]["name"] for s in cluster.get("services", namespace)["items"]}
+            return live["spec"]["replicas"] == replicas and data[key] == value and frontend_name in services
+
+        wait_for("Argo CD to revert the hand-made changes", healed, timeout=60)
         took["drift reverted"] = time.monotonic() - started
+        wait_until_synced_and_healthy(cluster, gitops, name, repo.git("rev-parse", "HEAD").strip())
 
         # A new commit: its object appears; a file outside the Application's include does not.
         extra = {
