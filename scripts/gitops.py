@@ -36,6 +36,7 @@ from scripts.go_tools import ARGOCD, EXTERNAL_SECRETS  # noqa: E402
 
 REDIS_HINT = "apt-get install redis-server (`make system-packages`)"
 NAMESPACE = "argocd"
+HELM = REPO_ROOT / ".tools" / "bin" / "helm"
 # How often Argo CD compares each Application with git (Argo CD's default is 120 s).
 RECONCILIATION = "5s"
 
@@ -73,13 +74,17 @@ def up(plane: ControlPlane, state_dir: Path | None = None) -> GitOps:
         raise MissingBinary(f"redis-server is not on PATH; run: {REDIS_HINT}")
     if shutil.which("git") is None:
         raise MissingBinary("git is not on PATH; run: apt-get install git")
+    # The repo-server renders Helm Applications with the Helm 3 the repository pins, as Argo CD's image
+    # ships Helm 3.
+    if not HELM.is_file():
+        raise MissingBinary(f"{HELM} missing; run: make setup")
     down(state_dir)
     shutil.rmtree(state_dir, ignore_errors=True)
     bin_dir = state_dir / "bin"
     for folder in ("pids", "bin", "tls", "ssh", "gnupg"):
         (state_dir / folder).mkdir(parents=True)
     # Each process runs from a path in the state dir, so stopping it finds only what this dir started.
-    for link, target in (("redis-server", Path(redis)), ("argocd", argocd / "argocd")):
+    for link, target in (("redis-server", Path(redis)), ("argocd", argocd / "argocd"), ("helm", HELM)):
         (bin_dir / link).symlink_to(target)
     (bin_dir / "external-secrets").symlink_to(eso / "external-secrets")
     for wrapper in (argocd / "bin").iterdir():

@@ -30,10 +30,12 @@ from testbed.node_stack import secret_name
 from testbed.paths import DIST, REPO_ROOT, script
 from testbed.postgres import PostgresServer
 from tests.node.conftest import backend_secret_values, gitops_script
-from tests.support.cluster import Cluster, wait_for
+from tests.support.cluster import Cluster, changed_fields, wait_for
+from tests.support.helm import CHARTS, helm_binary
 
 ingress_script = script("ingress")
 APPLICATION = REPO_ROOT / "argocd" / "dist" / "todo.yaml"
+HELM_APPLICATIONS = sorted((REPO_ROOT / "argocd" / "helm").glob("*.yaml"))
 SYNC_TIMEOUT = 240.0
 
 
@@ -219,3 +221,56 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
     finally:
         # The finalizer: deleting the Application deletes what it deployed.
         cluster.kubectl("delete", "application", name, "-n", "argocd", "--timeout=120s", check=False)
+
+
+def test_argo_cd_renders_the_helm_charts_and_their_library_chart_as_helm_template_does(
+    gitops: Any,
+    ingress: Any,
+    node_cluster: tuple[Cluster, Any],
+    namespace: str,
+    dist: Manifests,
+    dist_images: dict[str, Path],
+    node_postgres: PostgresServer,
+    tmp_path: Path,
+) -> None:
+    """argocd/helm/: the repo-server builds each chart's todo-common dependency from git and renders it."""
+    cluster, node = node_cluster
+    helm = helm_binary("helm3")
+    repo = GitRepo(tmp_path / "repo")
+    # As git holds them: without the packaged library charts/*/charts/ (ignored), which Argo CD builds.
+    shutil.copytree(
+        CHARTS, repo.path / "charts", ignore=lambda d, _: ["charts"] if Path(d).parent == CHARTS else []
+    )
+    repo.commit("the charts")
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": secret_name(dist)},
+        "stringData": backend_secret_values(node, node_postgres),
+    }
+    cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(secret))
+    names = []
+    try:
+        for path in HELM_APPLICATIONS:
+            application = yaml.safe_load(path.read_text())
+            names.append(name := f"{application['metadata']['name']}-{namespace}")
+            application["metadata"]["name"] = name
+            application["spec"]["source"].update(repoURL=repo.url, targetRevision="main")
+            application["spec"]["destination"]["namespace"] = namespace
+            cluster.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(application))
+        revision = repo.git("rev-parse", "HEAD").strip()
+        for path, name in zip(HELM_APPLICATIONS, names, strict=True):
+            status = wait_until_synced_and_healthy(cluster, gitops, name, revision)
+            source = yaml.safe_load(path.read_text())["spec"]["source"]
+            chart = Path(source["path"]).name
+            rendered = helm.template(source["helm"]["releaseName"], chart, args=["--namespace", namespace])
+            assert {(r["kind"], r["name"]) for r in status["resources"]} == {
+                (o["kind"], o["metadata"]["name"]) for o in rendered
+            }
+            # Every field Helm renders is what Argo CD applied.
+            for obj in rendered:
+                live = cluster.get(obj["kind"].lower(), namespace, obj["metadata"]["name"])
+                assert changed_fields(obj, live) == [], f"{chart}: {obj['kind']}/{obj['metadata']['name']}"
+    finally:
+        for name in names:
+            cluster.kubectl("delete", "application", name, "-n", "argocd", "--timeout=120s", check=False)
