@@ -106,6 +106,30 @@ def wait_until_synced_and_healthy(cluster: Cluster, gitops: Any, name: str, revi
     return result
 
 
+def create_user_secret(cluster: Cluster, namespace: str, dist: Manifests, values: dict[str, str]) -> None:
+    """The one object the user creates by hand (docs/getting-started.md)."""
+    secret = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": secret_name(dist)},
+        "stringData": values,
+    }
+    cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(secret))
+
+
+def apply_application(
+    cluster: Cluster, path: Path, repo: GitRepo, namespace: str
+) -> tuple[str, dict[str, Any]]:
+    """The repository's Application at ``path``, pointed at ``repo`` and ``namespace``: its name and source."""
+    application = yaml.safe_load(path.read_text())
+    name = f"{application['metadata']['name']}-{namespace}"
+    application["metadata"]["name"] = name
+    application["spec"]["source"].update(repoURL=repo.url, targetRevision="main")
+    application["spec"]["destination"]["namespace"] = namespace
+    cluster.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(application))
+    return name, application["spec"]["source"]
+
+
 def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
     gitops: Any,
     ingress: Any,
@@ -123,21 +147,8 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
     repo = GitRepo(tmp_path / "repo")
     shutil.copytree(DIST, repo.path / "dist")
     repo.commit("dist/ as synthesized")
-    # The one object the user creates by hand (docs/getting-started.md).
-    secret = {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {"name": secret_name(dist)},
-        "stringData": backend_secret_values(node, node_postgres),
-    }
-    cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(secret))
-
-    application = yaml.safe_load(APPLICATION.read_text())
-    name = f"todo-{namespace}"
-    application["metadata"]["name"] = name
-    application["spec"]["source"].update(repoURL=repo.url, targetRevision="main")
-    application["spec"]["destination"]["namespace"] = namespace
-    cluster.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(application))
+    create_user_secret(cluster, namespace, dist, backend_secret_values(node, node_postgres))
+    name, _ = apply_application(cluster, APPLICATION, repo, namespace)
     started = time.monotonic()
     try:
         status = wait_until_synced_and_healthy(cluster, gitops, name, repo.git("rev-parse", "HEAD").strip())
@@ -242,26 +253,14 @@ def test_argo_cd_renders_the_helm_charts_and_their_library_chart_as_helm_templat
         CHARTS, repo.path / "charts", ignore=lambda d, _: ["charts"] if Path(d).parent == CHARTS else []
     )
     repo.commit("the charts")
-    secret = {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {"name": secret_name(dist)},
-        "stringData": backend_secret_values(node, node_postgres),
-    }
-    cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(secret))
-    names = []
+    create_user_secret(cluster, namespace, dist, backend_secret_values(node, node_postgres))
+    applied: list[tuple[str, dict[str, Any]]] = []
     try:
         for path in HELM_APPLICATIONS:
-            application = yaml.safe_load(path.read_text())
-            names.append(name := f"{application['metadata']['name']}-{namespace}")
-            application["metadata"]["name"] = name
-            application["spec"]["source"].update(repoURL=repo.url, targetRevision="main")
-            application["spec"]["destination"]["namespace"] = namespace
-            cluster.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(application))
+            applied.append(apply_application(cluster, path, repo, namespace))
         revision = repo.git("rev-parse", "HEAD").strip()
-        for path, name in zip(HELM_APPLICATIONS, names, strict=True):
+        for name, source in applied:
             status = wait_until_synced_and_healthy(cluster, gitops, name, revision)
-            source = yaml.safe_load(path.read_text())["spec"]["source"]
             chart = Path(source["path"]).name
             rendered = helm.template(source["helm"]["releaseName"], chart, args=["--namespace", namespace])
             assert {(r["kind"], r["name"]) for r in status["resources"]} == {
@@ -272,5 +271,5 @@ def test_argo_cd_renders_the_helm_charts_and_their_library_chart_as_helm_templat
                 live = cluster.get(obj["kind"].lower(), namespace, obj["metadata"]["name"])
                 assert changed_fields(obj, live) == [], f"{chart}: {obj['kind']}/{obj['metadata']['name']}"
     finally:
-        for name in names:
+        for name, _ in applied:
             cluster.kubectl("delete", "application", name, "-n", "argocd", "--timeout=120s", check=False)
