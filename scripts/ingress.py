@@ -91,7 +91,11 @@ def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "
         ],
         env=plane.env(),
     )
-    control_plane.wait_for_port(state_dir, "traefik", port)
+    try:
+        control_plane.wait_for_port(state_dir, "traefik", port)
+    except BaseException:
+        down(state_dir)
+        raise
     return Ingress(state_dir, port)
 
 
