@@ -106,8 +106,18 @@ def wait_until_synced_and_healthy(cluster: Cluster, gitops: Any, name: str, revi
     return result
 
 
-def create_user_secret(cluster: Cluster, namespace: str, dist: Manifests, values: dict[str, str]) -> None:
-    """The one object the user creates by hand (docs/getting-started.md)."""
+@pytest.fixture
+def target(
+    node_cluster: tuple[Cluster, Any],
+    namespace: str,
+    dist: Manifests,
+    dist_images: dict[str, Path],
+    node_postgres: PostgresServer,
+) -> str:
+    """The test's namespace, ready for the app: its images on the node, and the Secret the user creates
+    by hand (docs/getting-started.md), pointing at a database of its own."""
+    cluster, node = node_cluster
+    values = backend_secret_values(node, node_postgres)
     secret = {
         "apiVersion": "v1",
         "kind": "Secret",
@@ -115,6 +125,7 @@ def create_user_secret(cluster: Cluster, namespace: str, dist: Manifests, values
         "stringData": values,
     }
     cluster.kubectl("create", "-n", namespace, "-f", "-", stdin=json.dumps(secret))
+    return namespace
 
 
 def apply_application(
@@ -134,20 +145,18 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
     gitops: Any,
     ingress: Any,
     node_cluster: tuple[Cluster, Any],
-    namespace: str,
+    target: str,
     dist: Manifests,
-    dist_images: dict[str, Path],
-    node_postgres: PostgresServer,
     ingress_host: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    cluster, node = node_cluster
+    cluster, _ = node_cluster
+    namespace = target
     took: dict[str, float] = {}
     repo = GitRepo(tmp_path / "repo")
     shutil.copytree(DIST, repo.path / "dist")
     repo.commit("dist/ as synthesized")
-    create_user_secret(cluster, namespace, dist, backend_secret_values(node, node_postgres))
     name, _ = apply_application(cluster, APPLICATION, repo, namespace)
     started = time.monotonic()
     try:
@@ -235,17 +244,11 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
 
 
 def test_argo_cd_renders_the_helm_charts_and_their_library_chart_as_helm_template_does(
-    gitops: Any,
-    ingress: Any,
-    node_cluster: tuple[Cluster, Any],
-    namespace: str,
-    dist: Manifests,
-    dist_images: dict[str, Path],
-    node_postgres: PostgresServer,
-    tmp_path: Path,
+    gitops: Any, ingress: Any, node_cluster: tuple[Cluster, Any], target: str, tmp_path: Path
 ) -> None:
     """argocd/helm/: the repo-server builds each chart's todo-common dependency from git and renders it."""
-    cluster, node = node_cluster
+    cluster, _ = node_cluster
+    namespace = target
     helm = helm_binary("helm3")
     repo = GitRepo(tmp_path / "repo")
     # As git holds them: without the packaged library charts/*/charts/ (ignored), which Argo CD builds.
@@ -253,7 +256,6 @@ def test_argo_cd_renders_the_helm_charts_and_their_library_chart_as_helm_templat
         CHARTS, repo.path / "charts", ignore=lambda d, _: ["charts"] if Path(d).parent == CHARTS else []
     )
     repo.commit("the charts")
-    create_user_secret(cluster, namespace, dist, backend_secret_values(node, node_postgres))
     applied: list[tuple[str, dict[str, Any]]] = []
     try:
         for path in HELM_APPLICATIONS:
