@@ -166,6 +166,7 @@ control-plane: kube-binaries system-packages control-plane-down
 
 control-plane-down:
 	python scripts/gitops.py down
+	python scripts/metrics_server.py down
 	python scripts/ingress.py down
 	python scripts/node.py down
 	python scripts/control_plane.py down
@@ -182,11 +183,11 @@ node-down:
 node-images: $(VENV)/.installed frontend/node_modules/.installed system-packages
 	python -m testbed.node_images $(FOLDER)
 
-# Argo CD and External Secrets Operator, built once per machine from tools/argocd and
-# tools/external-secrets into ~/.cache/todo-deploy-kit (or taken from $$ARGOCD_ASSETS and
-# $$EXTERNAL_SECRETS_ASSETS).
+# Argo CD, External Secrets Operator and metrics-server (which the autoscalers Argo CD checks
+# read), built once per machine from tools/<name> into ~/.cache/todo-deploy-kit (or taken from
+# $$ARGOCD_ASSETS, $$EXTERNAL_SECRETS_ASSETS and $$METRICS_SERVER_ASSETS).
 gitops-binaries: $(VENV)/.installed
-	python scripts/go_tools.py build argocd external-secrets
+	python scripts/go_tools.py build argocd external-secrets metrics-server
 
 # Traefik, the node's ingress controller, built the same way from tools/traefik (or $$TRAEFIK_ASSETS).
 ingress-binaries: $(VENV)/.installed
@@ -197,10 +198,12 @@ ingress-binaries: $(VENV)/.installed
 gitops-up: node gitops-binaries ingress-binaries frontend/node_modules/.installed
 	python -m testbed.node_images
 	python scripts/ingress.py up
+	python scripts/metrics_server.py up
 	python scripts/gitops.py up
 
 gitops-down:
 	python scripts/gitops.py down
+	python scripts/metrics_server.py down
 	python scripts/ingress.py down
 
 # What the working tree would change in the cluster, per output folder and object, against BASE.

@@ -133,7 +133,13 @@ def application_set(
             "goTemplateOptions": ["missingkey=error"],
             "generators": [{"list": {"elements": elements}}],
             "template": {
-                "metadata": {"name": "todo-{{.env}}", "labels": {"app.kubernetes.io/part-of": "todo"}},
+                "metadata": {
+                    "name": "todo-{{.env}}",
+                    "labels": {"app.kubernetes.io/part-of": "todo"},
+                    # Diffed by the API server (a dry-run apply), as it applies: the fields it
+                    # defaults in the ExternalSecret and HTTPRoutes are no drift.
+                    "annotations": {"argocd.argoproj.io/compare-options": "ServerSideDiff=true"},
+                },
                 "spec": {
                     "project": "default",
                     "source": {

@@ -48,6 +48,9 @@ NODE_NAME = "todo-node"
 NODE_TOKEN = "todo-control-plane-node"
 # The API server's client identity towards kubelets (for logs and exec).
 KUBELET_CLIENT = "kube-apiserver-kubelet-client"
+# Its client identity towards aggregated API servers (metrics-server), which then trust its headers.
+FRONT_PROXY_CLIENT = "front-proxy-client"
+OPENSSL_REQ = ("openssl", "req", "-nodes", "-newkey", "rsa:2048", "-days", "2")
 ETCD_PACKAGE_HINT = "apt-get install etcd-server (Debian's package; `make system-packages` installs it)"
 BUILD_HINT = "make kube-binaries (builds them from tools/kube with Go)"
 # The admin's credential: a static token, valid only for this loopback API server.
@@ -234,6 +237,16 @@ def up(state_dir: Path = DEFAULT_STATE_DIR) -> ControlPlane:
             f"--service-cluster-ip-range={SERVICE_CIDR}",
             # The kubernetes Service's endpoints would be a loopback address, which the API refuses.
             "--endpoint-reconciler-type=none",
+            # Aggregated APIs (the metrics API): proxied with a client certificate and the user in headers,
+            # to their Service's endpoint addresses, since no kube-proxy runs beside the API server.
+            f"--proxy-client-cert-file={state_dir / 'pki' / f'{FRONT_PROXY_CLIENT}.crt'}",
+            f"--proxy-client-key-file={state_dir / 'pki' / f'{FRONT_PROXY_CLIENT}.key'}",
+            f"--requestheader-client-ca-file={state_dir / 'pki' / 'ca.crt'}",
+            f"--requestheader-allowed-names={FRONT_PROXY_CLIENT}",
+            "--requestheader-username-headers=X-Remote-User",
+            "--requestheader-group-headers=X-Remote-Group",
+            "--requestheader-extra-headers-prefix=X-Remote-Extra-",
+            "--enable-aggregator-routing=true",
         ],
     )
     _wait_ready(state_dir, server)
@@ -304,12 +317,12 @@ def _write_credentials(state_dir: Path, server: str) -> None:
 
 
 def _write_pki(pki: Path) -> None:
-    """A CA the kubelet trusts for client certificates, and the API server's certificate from it."""
+    """A CA, and the API server's client certificates from it: towards the kubelet, which trusts the CA,
+    and towards aggregated APIs (metrics-server), which trust it for the user the API server vouches for."""
     pki.mkdir(parents=True)
-    openssl = ["openssl", "req", "-nodes", "-newkey", "rsa:2048", "-days", "2"]
     subprocess.run(
         [
-            *openssl,
+            *OPENSSL_REQ,
             "-x509",
             "-keyout",
             str(pki / "ca.key"),
@@ -321,20 +334,19 @@ def _write_pki(pki: Path) -> None:
         check=True,
         capture_output=True,
     )
-    request = pki / f"{KUBELET_CLIENT}.csr"
+    _client_certificate(pki, KUBELET_CLIENT, f"/O=system:masters/CN={KUBELET_CLIENT}")
+    _client_certificate(pki, FRONT_PROXY_CLIENT, f"/CN={FRONT_PROXY_CLIENT}")
+
+
+def _client_certificate(pki: Path, name: str, subject: str) -> None:
+    """``name``.key and ``name``.crt in ``pki``, signed by its CA."""
+    request = pki / f"{name}.csr"
     subprocess.run(
-        [
-            *openssl,
-            "-keyout",
-            str(pki / f"{KUBELET_CLIENT}.key"),
-            "-out",
-            str(request),
-            "-subj",
-            f"/O=system:masters/CN={KUBELET_CLIENT}",
-        ],
+        [*OPENSSL_REQ, "-keyout", str(pki / f"{name}.key"), "-out", str(request), "-subj", subject],
         check=True,
         capture_output=True,
     )
+    signing = ["-CA", str(pki / "ca.crt"), "-CAkey", str(pki / "ca.key"), "-CAcreateserial"]
     subprocess.run(
         [
             "openssl",
@@ -342,15 +354,11 @@ def _write_pki(pki: Path) -> None:
             "-req",
             "-in",
             str(request),
-            "-CA",
-            str(pki / "ca.crt"),
-            "-CAkey",
-            str(pki / "ca.key"),
-            "-CAcreateserial",
+            *signing,
             "-days",
             "2",
             "-out",
-            str(pki / f"{KUBELET_CLIENT}.crt"),
+            str(pki / f"{name}.crt"),
         ],
         check=True,
         capture_output=True,
@@ -410,15 +418,17 @@ def _alive(state_dir: Path, name: str, *, starting: bool = False) -> bool:
     return _pid(state_dir, name, starting=starting) is not None
 
 
-def wait_for_port(state_dir: Path, name: str, port: int, timeout: float = 60) -> None:
-    """Return once what ``_start`` started as ``name`` listens on ``port``; fail with its log otherwise."""
+def wait_for_port(
+    state_dir: Path, name: str, port: int, timeout: float = 60, *, host: str = "127.0.0.1"
+) -> None:
+    """Return once what ``_start`` started as ``name`` listens on ``host:port``; fail with its log otherwise."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not _alive(state_dir, name, starting=True):
             log = (state_dir / f"{name}.log").read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{name} exited while starting; its log ends:\n{log}")
         with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
+            if sock.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.2)
     raise RuntimeError(f"{name} did not listen on {port} within {timeout:.0f} s; see {state_dir / name}.log")

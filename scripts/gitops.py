@@ -179,6 +179,9 @@ def _start_all(gitops: GitOps, bin_dir: Path) -> None:
         # the controller compares with git, and how long the repo-server caches a branch's commit.
         "ARGOCD_RECONCILIATION_TIMEOUT": RECONCILIATION,
         "ARGOCD_RECONCILIATION_JITTER": "0s",
+        # Each resource's health in the Application's status (argocd-cmd-params-cm's
+        # controller.resource.health.persist), where kubectl and the tests can read it.
+        "ARGOCD_APPLICATION_CONTROLLER_PERSIST_RESOURCE_HEALTH": "true",
     }
     common = ["--loglevel", "info", "--redis", redis_address]
     parts = {

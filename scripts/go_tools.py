@@ -150,7 +150,14 @@ TRAEFIK = Tool(
     {},
     "ingress-binaries",
 )
-TOOLS = {tool.name: tool for tool in (ARGOCD, EXTERNAL_SECRETS, TRAEFIK)}
+METRICS_SERVER = Tool(
+    "metrics-server",
+    "sigs.k8s.io/metrics-server",
+    "sigs.k8s.io/metrics-server/cmd/metrics-server",
+    {},
+    "gitops-binaries",
+)
+TOOLS = {tool.name: tool for tool in (ARGOCD, EXTERNAL_SECRETS, TRAEFIK, METRICS_SERVER)}
 
 
 def main(argv: list[str]) -> int:

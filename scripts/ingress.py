@@ -1,4 +1,4 @@
-"""The cluster's ingress controller: Traefik, serving the library's Ingresses unchanged.
+"""The cluster's ingress controller: Traefik, serving the library's Ingresses and HTTPRoutes unchanged.
 
 Traefik's ``kubernetesIngressNGINX`` provider reads Ingresses of an
 IngressClass whose controller is ``k8s.io/ingress-nginx`` (what Minikube's
@@ -7,6 +7,13 @@ their nginx annotations, and routes to the ready endpoints of their Services'
 EndpointSlices, on the node's pod network. As ingress-nginx does, it publishes
 its address in each Ingress's status, which is what Argo CD's health check of
 an Ingress waits for.
+
+Its ``kubernetesGateway`` provider serves Gateway API: the Gateways of the
+GatewayClass ``traefik`` (which up() installs with Gateway API's standard CRDs,
+at the release tools/crds pins), each listener on the entry point of its port,
+and the HTTPRoutes that attach to them, whose status it writes (what Argo CD's
+health check of an HTTPRoute waits for). A Gateway is the cluster admin's, as
+on a real cluster: up() makes none.
 
 It runs out of cluster on loopback, with the control plane's kubeconfig:
 traffic arrives at the published address and port, not through a Service.
@@ -28,7 +35,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from scripts import control_plane  # noqa: E402
+from scripts import control_plane, import_crds  # noqa: E402
 from scripts.control_plane import ControlPlane  # noqa: E402
 from scripts.go_tools import TRAEFIK  # noqa: E402
 
@@ -38,6 +45,12 @@ INGRESS_CLASS = {
     "kind": "IngressClass",
     "metadata": {"name": "nginx"},
     "spec": {"controller": "k8s.io/ingress-nginx"},
+}
+GATEWAY_CLASS = {
+    "apiVersion": "gateway.networking.k8s.io/v1",
+    "kind": "GatewayClass",
+    "metadata": {"name": "traefik"},
+    "spec": {"controllerName": "traefik.io/gateway-controller"},
 }
 ADDRESS = "127.0.0.1"
 
@@ -59,9 +72,9 @@ STATE = "ingress"
 
 
 def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "") -> Ingress:
-    """Install the IngressClass and start Traefik; stop any this state dir ran before.
+    """Install the classes (and Gateway API) and start Traefik; stop any this state dir ran before.
 
-    ``namespace``: serve only that namespace's Ingresses (every namespace's when empty).
+    ``namespace``: serve only that namespace's Ingresses and Gateways (every namespace's when empty).
     """
     state_dir = state_dir or plane.state_dir / STATE
     binary = TRAEFIK.assets_dir() / TRAEFIK.name
@@ -70,7 +83,9 @@ def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "
     (state_dir / "pids").mkdir(parents=True)
     # Run from a path in the state dir, so stopping it finds only what this dir started.
     (state_dir / "traefik").symlink_to(binary)
-    plane.run_kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(INGRESS_CLASS))
+    _install_gateway_api(plane)
+    for item in (INGRESS_CLASS, GATEWAY_CLASS):
+        plane.run_kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(item))
     port, ping = control_plane.free_ports(2)
     control_plane._start(
         state_dir,
@@ -83,6 +98,9 @@ def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "
             "--providers.kubernetesIngressNGINX=true",
             f"--providers.kubernetesIngressNGINX.publishStatusAddress={ADDRESS}",
             f"--providers.kubernetesIngressNGINX.watchNamespace={namespace}",
+            "--providers.kubernetesGateway=true",
+            f"--providers.kubernetesGateway.statusAddress.ip={ADDRESS}",
+            *([f"--providers.kubernetesGateway.namespaces={namespace}"] if namespace else []),
             # Nothing leaves the machine: no release check, no usage report.
             "--global.checkNewVersion=false",
             "--global.sendAnonymousUsage=false",
@@ -97,6 +115,18 @@ def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "
         down(state_dir)
         raise
     return Ingress(state_dir, port)
+
+
+def _install_gateway_api(plane: ControlPlane) -> None:
+    """Gateway API's standard-channel CRDs, which the Gateway provider watches, before it starts."""
+    httproutes = import_crds.crd_file("gateway_api")
+    # The CRDs, not the folder's ValidatingAdmissionPolicy against installing older ones over them.
+    crds = sorted(
+        c for c in httproutes.parent.glob("gateway.networking.k8s.io_*.yaml") if "_vap_" not in c.name
+    )
+    for crd in crds:
+        plane.run_kubectl("apply", "--server-side", "-f", str(crd))
+    plane.run_kubectl("wait", "--for=condition=Established", "--timeout=60s", *(f"-f={c}" for c in crds))
 
 
 def down(state_dir: Path) -> None:

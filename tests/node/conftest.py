@@ -20,6 +20,7 @@ from tests.support.cluster import Cluster, start_control_plane
 
 node_script = script("node")
 gitops_script = script("gitops")
+metrics_script = script("metrics_server")
 BUSYBOX = Path("/bin/busybox")
 BUSYBOX_IMAGE = "localhost/todo-tests/busybox:1"
 # What the test pods run: a static busybox, and a page for the probes.
@@ -74,6 +75,20 @@ def gitops(node_cluster: tuple[Cluster, Any], tmp_path_factory: pytest.TempPathF
         yield running
     finally:
         gitops_script.down(running.state_dir)
+
+
+@pytest.fixture(scope="session")
+def metrics_api(node_cluster: tuple[Cluster, Any]) -> Iterator[Path]:
+    """metrics-server, serving the pods' CPU figures the autoscalers read (scripts/metrics_server.py)."""
+    cluster, _ = node_cluster
+    try:
+        state_dir: Path = metrics_script.up(cluster.plane)
+    except node_script.MissingBinary as error:
+        pytest.fail(str(error), pytrace=False)
+    try:
+        yield state_dir
+    finally:
+        metrics_script.down(state_dir)
 
 
 # The node's pod network (scripts/node.py): where the database lets the pods in from.

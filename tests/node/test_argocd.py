@@ -25,85 +25,28 @@ import httpx
 import pytest
 import yaml
 
-from testbed.manifests import Manifests
+from testbed.manifests import Manifests, only_container
+from testbed.node_images import dist_image, normalized
 from testbed.node_stack import secret_name
-from testbed.paths import DIST, REPO_ROOT, script
+from testbed.paths import DIST, REPO_ROOT
 from testbed.postgres import PostgresServer
-from tests.node.conftest import backend_secret_values, gitops_script
+from tests.node.argocd import GitRepo, ingress_script, traefik, wait_until_synced_and_healthy
+from tests.node.conftest import backend_secret_values
 from tests.support.cluster import Cluster, changed_fields, wait_for
 from tests.support.helm import CHARTS, helm_binary
+from tests.support.synth import run_main
 
-ingress_script = script("ingress")
 APPLICATION = REPO_ROOT / "argocd" / "dist" / "todo.yaml"
 HELM_APPLICATIONS = sorted((REPO_ROOT / "argocd" / "helm").glob("*.yaml"))
-SYNC_TIMEOUT = 240.0
-
-
-class GitRepo:
-    """A git repository on disk that Argo CD reads through a ``file://`` URL."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.mkdir()
-        self.git("init", "--quiet", "--initial-branch=main")
-
-    def git(self, *args: str) -> str:
-        identity = ["-c", "user.name=todo-tests", "-c", "user.email=todo-tests@example.com"]
-        return subprocess.run(
-            ["git", *identity, *args], cwd=self.path, check=True, capture_output=True, text=True
-        ).stdout
-
-    def commit(self, message: str) -> None:
-        self.git("add", "--all")
-        self.git("commit", "--quiet", "--message", message)
-
-    @property
-    def url(self) -> str:
-        return f"file://{self.path}"
+# The release a commit rolls out (docs/gitops.md, "Roll out a new image").
+RELEASE = "2026.12.08-3f2c1a9"
 
 
 @pytest.fixture
 def ingress(node_cluster: tuple[Cluster, Any], namespace: str, tmp_path: Path) -> Iterator[Any]:
     """Traefik serving the test namespace's Ingresses only."""
-    cluster, _ = node_cluster
-    try:
-        running = ingress_script.up(cluster.plane, tmp_path / "ingress", namespace=namespace)
-    except gitops_script.MissingBinary as error:
-        pytest.fail(str(error), pytrace=False)
-    try:
+    with traefik(node_cluster[0], tmp_path / "ingress", namespace) as running:
         yield running
-    finally:
-        ingress_script.down(running.state_dir)
-
-
-def application_status(cluster: Cluster, name: str) -> dict[str, Any]:
-    status: dict[str, Any] = cluster.get("application", "argocd", name).get("status", {})
-    return status
-
-
-def wait_until_synced_and_healthy(cluster: Cluster, gitops: Any, name: str, revision: str) -> dict[str, Any]:
-    """The Application's status once Argo CD reports ``revision`` synced and every resource healthy."""
-
-    def done() -> dict[str, Any] | None:
-        status = application_status(cluster, name)
-        sync, health = status.get("sync", {}), status.get("health", {})
-        operation = status.get("operationState", {})
-        if (
-            sync.get("status") == "Synced"
-            and sync.get("revision") == revision
-            and health.get("status") == "Healthy"
-            and operation.get("phase") == "Succeeded"
-        ):
-            return status
-        return None
-
-    try:
-        result: dict[str, Any] = wait_for(f"Argo CD to sync {revision[:8]}", done, timeout=SYNC_TIMEOUT)
-    except pytest.fail.Exception:
-        status = application_status(cluster, name)
-        controller = gitops.log("argocd-application-controller")[-4000:]
-        pytest.fail(f"{json.dumps(status, indent=1)[-6000:]}\napplication controller log:\n{controller}")
-    return result
 
 
 @pytest.fixture
@@ -151,7 +94,7 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    cluster, _ = node_cluster
+    cluster, node = node_cluster
     namespace = target
     took: dict[str, float] = {}
     repo = GitRepo(tmp_path / "repo")
@@ -204,7 +147,14 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
         took["drift reverted"] = time.monotonic() - started
         wait_until_synced_and_healthy(cluster, gitops, name, repo.git("rev-parse", "HEAD").strip())
 
-        # A new commit: its object appears; a file outside the Application's include does not.
+        # A release: dist/ synthesized with IMAGE_TAG (its images on the node, as CI would push them),
+        # committed with one more object and a file outside the Application's include.
+        for deployment in dist.of_kind("Deployment"):
+            released = f"{only_container(deployment)['image'].rsplit(':', 1)[0]}:{RELEASE}"
+            tag = node.ctr("images", "tag", "--force", dist_image(dist, deployment["metadata"]["name"]))
+            subprocess.run([*tag, normalized(released)], check=True, capture_output=True)
+        synth = run_main(repo.path / "dist", IMAGE_TAG=RELEASE)
+        assert synth.returncode == 0, synth.stderr
         extra = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
@@ -215,12 +165,23 @@ def test_argo_cd_syncs_dist_from_git_onto_the_node_heals_drift_and_prunes(
         (repo.path / "dist" / "notes.yaml").write_text(
             yaml.safe_dump({**extra, "metadata": {"name": "notes"}})
         )
-        repo.commit("one more object, and a file that is not cdk8s output")
+        repo.commit(f"release {RELEASE}; one more object, and a file that is not cdk8s output")
         started = time.monotonic()
         wait_until_synced_and_healthy(cluster, gitops, name, repo.git("rev-parse", "HEAD").strip())
         configmaps = {c["metadata"]["name"] for c in cluster.get("configmaps", namespace)["items"]}
         assert "todo-extra" in configmaps and "notes" not in configmaps
-        took["a commit's object applied"] = time.monotonic() - started
+        # Healthy means rolled out: each Deployment's one live ReplicaSet runs the release, its pods ready.
+        for deployment in dist.of_kind("Deployment"):
+            selector = ",".join(f"{k}={v}" for k, v in deployment["spec"]["selector"]["matchLabels"].items())
+            live_sets = [
+                r
+                for r in cluster.get("replicasets", namespace, selector=selector)["items"]
+                if r["spec"]["replicas"]
+            ]
+            assert len(live_sets) == 1, [r["metadata"]["name"] for r in live_sets]
+            assert only_container(live_sets[0])["image"].endswith(f":{RELEASE}")
+            assert live_sets[0]["status"].get("readyReplicas") == live_sets[0]["spec"]["replicas"]
+        took["a release rolled out, with a commit's object"] = time.monotonic() - started
 
         # Its removal: pruned (prune: true), after the rest is healthy (PruneLast).
         (repo.path / "dist" / "extra.k8s.yaml").unlink()
