@@ -1,4 +1,8 @@
-"""No drift: what the API server stores reads back as written, so Argo CD reports Synced."""
+"""No drift: what the API server stores reads back as written, so Argo CD reports Synced.
+
+For every value set of the constructs and the charts. dist/ and the environments are synced by Argo CD
+itself on the node (tests/node/test_argocd.py, test_application_set.py), whose own diff decides.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,11 @@ from tests.cluster.stacks import (
     ALL_VALUE_SETS,
     CHARTS,
     construct_objects,
-    dist_objects,
     helm_install_args,
 )
 from tests.helm.value_sets import ValueSet
 from tests.support.cluster import Cluster, as_list
 from tests.support.helm import helm_binary
-
-
-def test_dist_shows_no_diff_and_reads_back_unchanged(cluster: Cluster) -> None:
-    namespace = cluster.namespace("drift")
-    cluster.apply(dist_objects(), namespace)
-    cluster.assert_no_drift(namespace, dist_objects())
 
 
 @pytest.mark.parametrize("value_set", ALL_VALUE_SETS, ids=lambda value_set: value_set.id)
@@ -71,5 +68,7 @@ def test_a_config_map_near_its_limit_syncs_only_server_side(cluster: Cluster) ->
     assert client_side.returncode != 0
     assert "metadata.annotations: Too long: may not be more than 262144 bytes" in client_side.stderr
 
+    # Server-side it applies; Argo CD syncs one (tests/node/test_argocd.py).
     cluster.apply([config_map], namespace)
-    cluster.assert_no_drift(namespace, [config_map])
+    live = cluster.get("configmap", namespace, config_map["metadata"]["name"])
+    assert live["data"] == config_map["data"]

@@ -1,4 +1,7 @@
-"""Each environment applies on the real control plane: admitted under PSS restricted, no drift."""
+"""Each environment applies on the real control plane, admitted under PSS restricted without a warning.
+
+That Argo CD syncs it with no drift is decided by Argo CD itself (tests/node/test_application_set.py).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from tests.support.cluster import RESTRICTED, Cluster
 
 
 @pytest.mark.parametrize("env", ["staging", "production"])
-def test_each_environment_is_admitted_and_shows_no_drift(cluster: Cluster, env: str) -> None:
+def test_each_environment_is_admitted_without_a_warning(cluster: Cluster, env: str) -> None:
     cluster.install_crd("gateway_api")
     cluster.install_crd("external_secrets")
     objects = Manifests.from_dir(REPO_ROOT / "environments" / "dist" / env).objects
@@ -30,4 +33,3 @@ def test_each_environment_is_admitted_and_shows_no_drift(cluster: Cluster, env: 
     result = cluster.apply(objects, namespace)
 
     assert "Warning" not in result.stderr, result.stderr
-    cluster.assert_no_drift(namespace, objects)
