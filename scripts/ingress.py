@@ -30,6 +30,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
@@ -53,6 +54,8 @@ GATEWAY_CLASS = {
     "spec": {"controllerName": "traefik.io/gateway-controller"},
 }
 ADDRESS = "127.0.0.1"
+# A request header Traefik's access log keeps, so a caller can find the line of its request.
+PROBE_HEADER = "X-Todo-Probe"
 
 
 @dataclass(frozen=True)
@@ -66,15 +69,30 @@ class Ingress:
     def base_url(self) -> str:
         return f"http://{ADDRESS}:{self.port}"
 
+    def access_log(self, probe: str) -> dict[str, Any] | None:
+        """The access log entry of the request that sent ``PROBE_HEADER: probe``, once Traefik wrote it.
+
+        Its ``ServiceAddr`` is the endpoint that answered, absent when Traefik answered itself.
+        """
+        for line in (self.state_dir / "traefik.log").read_text(errors="replace").splitlines():
+            if line.startswith("{") and f'"{probe}"' in line:
+                entry: dict[str, Any] = json.loads(line)
+                if entry.get(f"request_{PROBE_HEADER}") == probe:
+                    return entry
+        return None
+
 
 # Where up() keeps its state, in the control plane's state dir unless told otherwise.
 STATE = "ingress"
 
 
-def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "") -> Ingress:
+def up(
+    plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "", ingresses: bool = True
+) -> Ingress:
     """Install the classes (and Gateway API) and start Traefik; stop any this state dir ran before.
 
     ``namespace``: serve only that namespace's Ingresses and Gateways (every namespace's when empty).
+    ``ingresses=False``: serve Gateways only, leaving the Ingresses to another controller.
     """
     state_dir = state_dir or plane.state_dir / STATE
     binary = TRAEFIK.assets_dir() / TRAEFIK.name
@@ -95,9 +113,15 @@ def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "
             f"--entryPoints.web.address={ADDRESS}:{port}",
             f"--entryPoints.ping.address={ADDRESS}:{ping}",
             "--ping.entryPoint=ping",
-            "--providers.kubernetesIngressNGINX=true",
-            f"--providers.kubernetesIngressNGINX.publishStatusAddress={ADDRESS}",
-            f"--providers.kubernetesIngressNGINX.watchNamespace={namespace}",
+            *(
+                [
+                    "--providers.kubernetesIngressNGINX=true",
+                    f"--providers.kubernetesIngressNGINX.publishStatusAddress={ADDRESS}",
+                    f"--providers.kubernetesIngressNGINX.watchNamespace={namespace}",
+                ]
+                if ingresses
+                else []
+            ),
             "--providers.kubernetesGateway=true",
             f"--providers.kubernetesGateway.statusAddress.ip={ADDRESS}",
             *([f"--providers.kubernetesGateway.namespaces={namespace}"] if namespace else []),
@@ -106,6 +130,8 @@ def up(plane: ControlPlane, state_dir: Path | None = None, *, namespace: str = "
             "--global.sendAnonymousUsage=false",
             "--log.level=INFO",
             "--accessLog=true",
+            "--accessLog.format=json",
+            f"--accessLog.fields.headers.names.{PROBE_HEADER}=keep",
         ],
         env=plane.env(),
     )

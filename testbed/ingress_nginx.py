@@ -21,15 +21,15 @@ ingress-nginx writes it; without it both default to 1m). The others change
 routing in ways this generator does not model, so they are refused rather
 than silently ignored.
 
-Gateway API HTTPRoutes (``http_route_routes``) go through the same locations:
-their matching rules give the same answers for the paths the constructs
-write. ``PathPrefix`` matches element by element as ``Prefix`` does, ``Exact``
-as ``Exact``, and an exact match wins over any prefix, then the longest prefix
-wins. A host outside an HTTPRoute's ``hostnames`` gets a 404, as a Gateway
-answers a request no route matches. What differs from an Ingress is only what
-an HTTPRoute cannot say: no ``ImplementationSpecific`` path type, and the
-backend port is a number, never a Service port name. Filters, weights and
-header, query or method matches are refused as not modelled.
+Gateway API HTTPRoutes are served by a real controller, Traefik's Gateway
+provider (scripts/ingress.py); ``http_route_routes`` only reads them into the
+same route records, for the routing tests' oracle. ``PathPrefix`` matches
+element by element as ``Prefix`` does, ``Exact`` as ``Exact``, and an exact
+match wins over any prefix, then the longest prefix wins. What differs from an
+Ingress is only what an HTTPRoute cannot say: no ``ImplementationSpecific``
+path type, and the backend port is a number, never a Service port name.
+Filters, weights and header, query or method matches are refused as not
+modelled.
 """
 
 from __future__ import annotations

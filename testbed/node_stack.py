@@ -8,10 +8,14 @@
   docs tell the user to create. The Deployment controller rolls the pods out,
   the kubelet probes them, and the EndpointSlice controller decides which
   pods a Service sends to.
-- The ingress controller is a stand-in: real nginx, configured from dist/'s
-  Ingress objects (ingress_nginx.py) and, as ingress-nginx does, from the
-  Services' EndpointSlices, watched on the API server (ready endpoints only),
-  reloaded when they change. No ingress controller is built here yet.
+- The Ingresses' controller is a stand-in for ingress-nginx, the one they
+  name: real nginx, configured from dist/'s Ingress objects (ingress_nginx.py)
+  and, as ingress-nginx does, from the Services' EndpointSlices, watched on
+  the API server (ready endpoints only), reloaded when they change. Traefik,
+  which runs here (scripts/ingress.py), serves the HTTPRoutes and the Argo CD
+  tests' Ingresses, but its emulation of ingress-nginx breaks an Exact/Prefix
+  tie differently (docs/routing.md), and nginx names the answering pod in a
+  response header, which the rollout tests follow request by request.
 
 Used by the tests in tests/node.
 """

@@ -43,10 +43,13 @@ class GitRepo:
 
 
 @contextmanager
-def traefik(cluster: Cluster, state_dir: Path, namespace: str = "") -> Iterator[Any]:
-    """Traefik serving ``namespace``'s Ingresses (every namespace's when empty) while the block runs."""
+def traefik(
+    cluster: Cluster, state_dir: Path, namespace: str = "", *, ingresses: bool = True
+) -> Iterator[Any]:
+    """Traefik serving ``namespace``'s Ingresses and Gateways (every namespace's when empty) while the block
+    runs; only its Gateways with ``ingresses=False``."""
     try:
-        running = ingress_script.up(cluster.plane, state_dir, namespace=namespace)
+        running = ingress_script.up(cluster.plane, state_dir, namespace=namespace, ingresses=ingresses)
     except gitops_script.MissingBinary as error:
         pytest.fail(str(error), pytrace=False)
     try:
