@@ -157,7 +157,11 @@ class Cluster:
         wait_for(f"the Deployments in {namespace} to settle", settled)
 
     def assert_no_drift(self, namespace: str, objects: Objects, field_manager: str = "todo-tests") -> None:
-        """What Argo CD's Synced rests on: no server-side diff, and every written field reads back as written."""
+        """What Argo CD's Synced rests on: no server-side diff, and every written field reads back as written.
+
+        Stands in for Argo CD's own diff for the constructs' and charts' many value sets, which would take a
+        sync each; dist/, the Helm Applications and the environments are synced by Argo CD itself (tests/node).
+        """
         self.settle(namespace)
         diff = self.kubectl(
             "diff",
